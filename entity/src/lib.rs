@@ -1,0 +1,16 @@
+//! SeaORM entities: the table shapes of the ledger, nothing else.
+//!
+//! Missing provider dimensions are stored as `''`, never NULL, so one plain
+//! unique index dedupes rows on SQLite and PostgreSQL alike.
+
+pub mod ingest_key;
+pub mod ingestion_run;
+pub mod interaction;
+pub mod interaction_daily;
+pub mod job_lease;
+pub mod model_price;
+pub mod parity_report;
+pub mod price_version;
+pub mod provider_connection;
+pub mod session;
+pub mod usage_bucket;

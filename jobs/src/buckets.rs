@@ -1,0 +1,285 @@
+//! Writing provider buckets. The provider's day is authoritative: one call
+//! replaces the whole set of buckets of one (connection, usage type, day),
+//! so re-runs and restatements never double count and rows the provider no
+//! longer reports disappear.
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use entity::usage_bucket::{self, ActiveModel, Column, Model};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::Result;
+use crate::dates::{midnight, next_day};
+use crate::pricing::{Context, PriceBook, Priced, Tokens};
+
+/// Usage types whose cost follows from token counts and the price book.
+pub const TOKEN_PRICED_TYPES: &[&str] = &["completions", "embeddings", "moderations", "messages"];
+
+/// Every dimension of a bucket; missing ones are `''`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Dimensions {
+    pub project_id: String,
+    pub api_key_id: String,
+    pub user_id: String,
+    pub model: String,
+    /// `''`, `true` or `false`.
+    pub batch: String,
+    pub service_tier: String,
+    pub context_window: String,
+    pub inference_geo: String,
+    pub image_size: String,
+    pub image_source: String,
+    pub context_level: String,
+    pub vector_store_id: String,
+}
+
+/// Every count a provider reports. `input_tokens` is all input, cache reads
+/// and writes included, for every provider.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub input_tokens: i64,
+    pub input_cached_tokens: i64,
+    pub input_cache_write_tokens: i64,
+    pub input_cache_write_5m_tokens: i64,
+    pub input_cache_write_1h_tokens: i64,
+    pub input_uncached_tokens: i64,
+    pub input_text_tokens: i64,
+    pub input_cached_text_tokens: i64,
+    pub input_audio_tokens: i64,
+    pub input_cached_audio_tokens: i64,
+    pub input_image_tokens: i64,
+    pub input_cached_image_tokens: i64,
+    pub output_tokens: i64,
+    pub output_text_tokens: i64,
+    pub output_audio_tokens: i64,
+    pub output_image_tokens: i64,
+    pub num_model_requests: i64,
+    pub num_requests: i64,
+    pub web_search_requests: i64,
+    pub images: i64,
+    pub characters: i64,
+    pub seconds: i64,
+    pub usage_bytes: i64,
+    pub num_sessions: i64,
+}
+
+macro_rules! each_count {
+    ($m:ident) => {
+        $m!(
+            input_tokens,
+            input_cached_tokens,
+            input_cache_write_tokens,
+            input_cache_write_5m_tokens,
+            input_cache_write_1h_tokens,
+            input_uncached_tokens,
+            input_text_tokens,
+            input_cached_text_tokens,
+            input_audio_tokens,
+            input_cached_audio_tokens,
+            input_image_tokens,
+            input_cached_image_tokens,
+            output_tokens,
+            output_text_tokens,
+            output_audio_tokens,
+            output_image_tokens,
+            num_model_requests,
+            num_requests,
+            web_search_requests,
+            images,
+            characters,
+            seconds,
+            usage_bytes,
+            num_sessions
+        )
+    };
+}
+
+impl Counts {
+    pub fn add(&mut self, other: &Counts) {
+        macro_rules! add {
+            ($($f:ident),*) => { $(self.$f = self.$f.saturating_add(other.$f);)* };
+        }
+        each_count!(add);
+    }
+
+    fn of(model: &Model) -> Self {
+        macro_rules! read {
+            ($($f:ident),*) => { Counts { $($f: model.$f),* } };
+        }
+        each_count!(read)
+    }
+
+    fn write(&self, row: &mut ActiveModel) {
+        macro_rules! write {
+            ($($f:ident),*) => { $(row.$f = Set(self.$f);)* };
+        }
+        each_count!(write);
+    }
+
+    pub fn tokens(&self) -> Tokens {
+        Tokens {
+            input: self.input_tokens,
+            cache_read: self.input_cached_tokens,
+            cache_write: self.input_cache_write_tokens,
+            cache_write_1h: self.input_cache_write_1h_tokens,
+            output: self.output_tokens,
+            input_audio: self.input_audio_tokens + self.input_cached_audio_tokens,
+            cache_audio_read: self.input_cached_audio_tokens,
+            output_audio: self.output_audio_tokens,
+            web_searches: self.web_search_requests,
+            requests: self.num_model_requests,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketRow {
+    pub dims: Dimensions,
+    pub counts: Counts,
+}
+
+/// The set of buckets one call replaces.
+#[derive(Debug, Clone, Copy)]
+pub struct DaySet<'a> {
+    pub connection_id: i64,
+    pub provider: &'a str,
+    pub usage_type: &'a str,
+    pub day: NaiveDate,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplaceOutcome {
+    pub inserted: u64,
+    pub updated: u64,
+    pub deleted: u64,
+    pub unchanged: u64,
+    /// Models in this set that the price book could not price.
+    pub unpriced_models: Vec<String>,
+}
+
+/// Replaces the stored buckets of `set` with `rows`. Call it inside a
+/// transaction; rows with equal dimensions are summed.
+pub async fn replace_day(
+    db: &impl ConnectionTrait,
+    set: DaySet<'_>,
+    rows: Vec<BucketRow>,
+    run_id: Option<i64>,
+    book: &PriceBook,
+) -> Result<ReplaceOutcome> {
+    let window_start = midnight(set.day);
+    let mut existing: HashMap<Dimensions, Model> = usage_bucket::Entity::find()
+        .filter(Column::ConnectionId.eq(set.connection_id))
+        .filter(Column::UsageType.eq(set.usage_type))
+        .filter(Column::WindowStart.eq(window_start))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|model| (dimensions_of(&model), model))
+        .collect();
+
+    let mut merged: HashMap<Dimensions, Counts> = HashMap::new();
+    for row in rows {
+        merged.entry(row.dims).or_default().add(&row.counts);
+    }
+
+    let mut outcome = ReplaceOutcome::default();
+    let now = Utc::now();
+    for (dims, counts) in merged {
+        let old = existing.remove(&dims);
+        if let Some(old) = &old
+            && Counts::of(old) == counts
+        {
+            // Unchanged usage keeps the price it was stored with.
+            outcome.unchanged += 1;
+            continue;
+        }
+        let priced = price(book, &set, &dims, &counts);
+        if priced == Priced::Unpriced
+            && TOKEN_PRICED_TYPES.contains(&set.usage_type)
+            && !outcome.unpriced_models.contains(&dims.model)
+        {
+            outcome.unpriced_models.push(dims.model.clone());
+        }
+        let mut row = match old {
+            Some(old) => {
+                outcome.updated += 1;
+                ActiveModel::from(old)
+            }
+            None => {
+                outcome.inserted += 1;
+                new_row(&set, &dims)
+            }
+        };
+        counts.write(&mut row);
+        row.cost_micros = Set(priced.micros());
+        row.cost_estimated = Set(priced.estimated());
+        row.price_version_id = Set(priced.version_id());
+        row.ingested_at = Set(now);
+        row.run_id = Set(run_id);
+        row.save(db).await?;
+    }
+    if !existing.is_empty() {
+        let ids: Vec<i64> = existing.values().map(|m| m.id).collect();
+        outcome.deleted = usage_bucket::Entity::delete_many()
+            .filter(Column::Id.is_in(ids))
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    Ok(outcome)
+}
+
+fn price(book: &PriceBook, set: &DaySet<'_>, dims: &Dimensions, counts: &Counts) -> Priced {
+    if !TOKEN_PRICED_TYPES.contains(&set.usage_type) || dims.model.is_empty() {
+        return Priced::Unpriced;
+    }
+    let ctx = Context {
+        provider: set.provider,
+        model: &dims.model,
+        day: set.day,
+        service_tier: &dims.service_tier,
+        batch: dims.batch == "true",
+        context_window: &dims.context_window,
+    };
+    book.price(&ctx, &counts.tokens())
+}
+
+fn new_row(set: &DaySet<'_>, dims: &Dimensions) -> ActiveModel {
+    ActiveModel {
+        connection_id: Set(set.connection_id),
+        provider: Set(set.provider.to_owned()),
+        usage_type: Set(set.usage_type.to_owned()),
+        window_start: Set(midnight(set.day)),
+        window_end: Set(midnight(next_day(set.day))),
+        project_id: Set(dims.project_id.clone()),
+        api_key_id: Set(dims.api_key_id.clone()),
+        user_id: Set(dims.user_id.clone()),
+        model: Set(dims.model.clone()),
+        batch: Set(dims.batch.clone()),
+        service_tier: Set(dims.service_tier.clone()),
+        context_window: Set(dims.context_window.clone()),
+        inference_geo: Set(dims.inference_geo.clone()),
+        image_size: Set(dims.image_size.clone()),
+        image_source: Set(dims.image_source.clone()),
+        context_level: Set(dims.context_level.clone()),
+        vector_store_id: Set(dims.vector_store_id.clone()),
+        ..Default::default()
+    }
+}
+
+fn dimensions_of(model: &Model) -> Dimensions {
+    Dimensions {
+        project_id: model.project_id.clone(),
+        api_key_id: model.api_key_id.clone(),
+        user_id: model.user_id.clone(),
+        model: model.model.clone(),
+        batch: model.batch.clone(),
+        service_tier: model.service_tier.clone(),
+        context_window: model.context_window.clone(),
+        inference_geo: model.inference_geo.clone(),
+        image_size: model.image_size.clone(),
+        image_source: model.image_source.clone(),
+        context_level: model.context_level.clone(),
+        vector_store_id: model.vector_store_id.clone(),
+    }
+}

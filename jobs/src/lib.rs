@@ -1,0 +1,23 @@
+//! Domain logic of CogniTrack: everything that is not request handling.
+//! Resolvers, the CLI and scheduled jobs all call into this crate.
+
+pub mod buckets;
+pub mod dates;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod keys;
+pub mod money;
+pub mod pricing;
+pub mod stats;
+pub mod tracking;
+pub mod usage;
+
+pub use error::{Error, Result};
+
+// Provider ingestion (issue 3).
+pub mod connections;
+pub mod ingest;
+pub mod lease;
+pub mod providers;
+pub mod simulator;

@@ -1,0 +1,394 @@
+//! The price book: genai-prices data (bundled, or a synced version stored
+//! in `price_version`), swapped atomically, plus admin overrides.
+//!
+//! Every cost records the price version it used, so later price changes
+//! never silently reprice history.
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use chrono::NaiveDate;
+use entity::{model_price, price_version};
+use genai_prices::{Calculator, PriceRequest, Usage, UsageKey};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use sha2::{Digest, Sha256};
+
+use crate::money::{f64_usd_to_micros, usd_to_micros};
+use crate::{Error, Result};
+
+/// Identifies the data compiled into this binary in `price_version`.
+pub const BUNDLED_SOURCE: &str = "bundled";
+const BUNDLED_HASH: &str = "bundled:genai-prices-0.2.1";
+
+/// Token counts of one priced unit (a bucket or an interaction). Every
+/// field follows the genai-prices meaning: `input_tokens` is all input,
+/// the cache fields are subsets of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tokens {
+    pub input: i64,
+    pub cache_read: i64,
+    pub cache_write: i64,
+    pub cache_write_1h: i64,
+    pub output: i64,
+    pub input_audio: i64,
+    pub cache_audio_read: i64,
+    pub output_audio: i64,
+    pub web_searches: i64,
+    /// Requests behind an aggregate, when the provider reports them.
+    pub requests: i64,
+}
+
+/// What is being priced, beyond the counts.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub provider: &'a str,
+    pub model: &'a str,
+    pub day: NaiveDate,
+    pub service_tier: &'a str,
+    pub batch: bool,
+    /// Anthropic's per-request context window bucket, e.g. `0-200k`.
+    pub context_window: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priced {
+    Cost {
+        micros: i64,
+        /// True when a tiered price was applied to an average request.
+        estimated: bool,
+        version_id: i64,
+    },
+    /// No price for this model: shown as `null`, never as $0.
+    Unpriced,
+}
+
+impl Priced {
+    pub fn micros(&self) -> Option<i64> {
+        match self {
+            Priced::Cost { micros, .. } => Some(*micros),
+            Priced::Unpriced => None,
+        }
+    }
+    pub fn version_id(&self) -> Option<i64> {
+        match self {
+            Priced::Cost { version_id, .. } => Some(*version_id),
+            Priced::Unpriced => None,
+        }
+    }
+    pub fn estimated(&self) -> bool {
+        matches!(self, Priced::Cost { estimated: true, .. })
+    }
+}
+
+enum Data {
+    Bundled,
+    Synced(Box<Calculator>),
+}
+
+struct Snapshot {
+    data: Data,
+    version_id: i64,
+    overrides: Vec<model_price::Model>,
+}
+
+impl Snapshot {
+    fn calculator(&self) -> &Calculator {
+        match &self.data {
+            Data::Bundled => Calculator::bundled(),
+            Data::Synced(calculator) => calculator,
+        }
+    }
+}
+
+/// Unit rates for the non-token parts of an interaction's cost. Database
+/// operations are priced in nano-USD because one op costs far less than a
+/// micro-dollar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitRates {
+    pub db_op_nanos: i64,
+    pub api_call_micros: i64,
+    pub compute_second_micros: i64,
+}
+
+impl Default for UnitRates {
+    /// In the range of managed-database and serverless list prices: $0.25 per
+    /// million db ops, $0.40 per thousand API calls, $0.00002 per compute second.
+    fn default() -> Self {
+        Self {
+            db_op_nanos: 250,
+            api_call_micros: 400,
+            compute_second_micros: 20,
+        }
+    }
+}
+
+impl UnitRates {
+    /// (db ops, api calls, compute) cost in micro-USD.
+    pub fn cost(&self, db_ops: i64, api_calls: i64, compute_ms: i64) -> (i64, i64, i64) {
+        let db = db_ops.saturating_mul(self.db_op_nanos) / 1000;
+        let api = api_calls.saturating_mul(self.api_call_micros);
+        let compute = compute_ms.saturating_mul(self.compute_second_micros) / 1000;
+        (db, api, compute)
+    }
+}
+
+/// The live price book. Cheap to share; reads never block a sync.
+pub struct PriceBook {
+    current: ArcSwap<Snapshot>,
+    pub unit_rates: UnitRates,
+}
+
+impl PriceBook {
+    /// Loads the newest stored version (registering the bundled data on
+    /// first start) and the admin overrides.
+    pub async fn load(db: &impl ConnectionTrait, unit_rates: UnitRates) -> Result<Self> {
+        let snapshot = load_snapshot(db).await?;
+        Ok(Self {
+            current: ArcSwap::from_pointee(snapshot),
+            unit_rates,
+        })
+    }
+
+    /// Re-reads versions and overrides after an admin change or a sync.
+    pub async fn reload(&self, db: &impl ConnectionTrait) -> Result<()> {
+        self.current.store(Arc::new(load_snapshot(db).await?));
+        Ok(())
+    }
+
+    pub fn version_id(&self) -> i64 {
+        self.current.load().version_id
+    }
+
+    pub fn price(&self, ctx: &Context<'_>, tokens: &Tokens) -> Priced {
+        let snapshot = self.current.load();
+        if let Some(price) = find_override(&snapshot.overrides, ctx) {
+            return match override_cost(price, tokens) {
+                Some(micros) => Priced::Cost {
+                    micros,
+                    estimated: false,
+                    version_id: snapshot.version_id,
+                },
+                None => Priced::Unpriced,
+            };
+        }
+        match price_with_calculator(snapshot.calculator(), ctx, tokens) {
+            Some((micros, estimated)) => Priced::Cost {
+                micros,
+                estimated,
+                version_id: snapshot.version_id,
+            },
+            None => Priced::Unpriced,
+        }
+    }
+
+    /// True when the book knows a price for the model.
+    pub fn knows(&self, provider: &str, model: &str, day: NaiveDate) -> bool {
+        let ctx = Context {
+            provider,
+            model,
+            day,
+            service_tier: "",
+            batch: false,
+            context_window: "",
+        };
+        let one = Tokens {
+            input: 1,
+            ..Tokens::default()
+        };
+        self.price(&ctx, &one) != Priced::Unpriced
+    }
+
+    /// Per-million-token list prices of a model on a day, from the book.
+    pub fn list_prices(&self, provider: &str, model: &str, day: NaiveDate) -> Option<ListPrices> {
+        let ctx = Context {
+            provider,
+            model,
+            day,
+            service_tier: "",
+            batch: false,
+            context_window: "",
+        };
+        let per_million = |tokens: Tokens| -> Option<Decimal> {
+            let micros = self.price(&ctx, &tokens).micros()?;
+            Some(Decimal::new(micros, 6))
+        };
+        let million = 1_000_000;
+        Some(ListPrices {
+            input_mtok: per_million(Tokens {
+                input: million,
+                ..Tokens::default()
+            })?,
+            cached_input_mtok: per_million(Tokens {
+                input: million,
+                cache_read: million,
+                ..Tokens::default()
+            }),
+            cache_write_mtok: per_million(Tokens {
+                input: million,
+                cache_write: million,
+                ..Tokens::default()
+            }),
+            output_mtok: per_million(Tokens {
+                output: million,
+                ..Tokens::default()
+            })?,
+            version_id: self.version_id(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPrices {
+    pub input_mtok: Decimal,
+    pub cached_input_mtok: Option<Decimal>,
+    pub cache_write_mtok: Option<Decimal>,
+    pub output_mtok: Decimal,
+    pub version_id: i64,
+}
+
+async fn load_snapshot(db: &impl ConnectionTrait) -> Result<Snapshot> {
+    let bundled_id = ensure_bundled_version(db).await?;
+    let newest = price_version::Entity::find()
+        .filter(price_version::Column::Data.is_not_null())
+        .order_by_desc(price_version::Column::Id)
+        .one(db)
+        .await?;
+    let (data, version_id) = match newest.and_then(|v| v.data.clone().map(|data| (data, v.id))) {
+        Some((json, id)) => match Calculator::from_json(json.as_bytes()) {
+            Ok(calculator) => (Data::Synced(Box::new(calculator)), id),
+            Err(error) => {
+                tracing::warn!(%error, version = id, "stored price version unreadable; using bundled data");
+                (Data::Bundled, bundled_id)
+            }
+        },
+        None => (Data::Bundled, bundled_id),
+    };
+    let overrides = model_price::Entity::find()
+        .order_by_desc(model_price::Column::EffectiveFrom)
+        .all(db)
+        .await?;
+    Ok(Snapshot {
+        data,
+        version_id,
+        overrides,
+    })
+}
+
+async fn ensure_bundled_version(db: &impl ConnectionTrait) -> Result<i64> {
+    if let Some(found) = price_version::Entity::find()
+        .filter(price_version::Column::ContentHash.eq(BUNDLED_HASH))
+        .one(db)
+        .await?
+    {
+        return Ok(found.id);
+    }
+    let row = price_version::ActiveModel {
+        source: Set(BUNDLED_SOURCE.to_owned()),
+        content_hash: Set(BUNDLED_HASH.to_owned()),
+        fetched_at: Set(chrono::Utc::now()),
+        data: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(row.id)
+}
+
+/// The newest override in effect on the day (overrides are sorted newest first).
+fn find_override<'a>(
+    overrides: &'a [model_price::Model],
+    ctx: &Context<'_>,
+) -> Option<&'a model_price::Model> {
+    overrides.iter().find(|o| {
+        o.provider.eq_ignore_ascii_case(ctx.provider)
+            && o.model.eq_ignore_ascii_case(ctx.model)
+            && o.effective_from <= ctx.day
+    })
+}
+
+fn override_cost(price: &model_price::Model, tokens: &Tokens) -> Option<i64> {
+    let rate = |text: &str| text.parse::<Decimal>().ok();
+    let uncached = tokens.input - tokens.cache_read - tokens.cache_write;
+    let usd = Decimal::from(uncached) * rate(&price.input_mtok)?
+        + Decimal::from(tokens.cache_read) * rate(&price.cached_input_mtok)?
+        + Decimal::from(tokens.cache_write) * rate(&price.cache_write_mtok)?
+        + Decimal::from(tokens.output) * rate(&price.output_mtok)?;
+    usd_to_micros(usd / Decimal::from(1_000_000))
+}
+
+/// Prices an aggregate without falling into the cliff-tier pitfall: tiered
+/// prices apply per request, so an aggregate is priced as requests of the
+/// right size and multiplied back.
+fn price_with_calculator(
+    calculator: &Calculator,
+    ctx: &Context<'_>,
+    tokens: &Tokens,
+) -> Option<(i64, bool)> {
+    let whole = calculate(calculator, ctx, tokens, 1.0)?;
+    // Anthropic reports the per-request context window: below the tier start
+    // every request paid base rates, which pricing a slice under the tier start gives.
+    let below_tier = ctx.context_window.starts_with("0-");
+    let slices = if below_tier {
+        (tokens.input / 100_000).max(1) as f64
+    } else if tokens.requests > 1 {
+        tokens.requests as f64
+    } else {
+        1.0
+    };
+    if slices <= 1.0 {
+        return Some((f64_usd_to_micros(whole)?, false));
+    }
+    let sliced = calculate(calculator, ctx, tokens, slices)? * slices;
+    let tiered = (sliced - whole).abs() > 1e-9 * whole.abs().max(1.0);
+    if !tiered {
+        return Some((f64_usd_to_micros(whole)?, false));
+    }
+    // A context-window split is exact; an average request is an estimate.
+    Some((f64_usd_to_micros(sliced)?, !below_tier))
+}
+
+fn calculate(calculator: &Calculator, ctx: &Context<'_>, tokens: &Tokens, divisor: f64) -> Option<f64> {
+    let mut usage = Usage::default();
+    let mut put = |key: UsageKey, value: i64| {
+        if value > 0 {
+            usage.insert(key, value as f64 / divisor);
+        }
+    };
+    put(UsageKey::INPUT_TOKENS, tokens.input);
+    put(UsageKey::CACHE_READ_TOKENS, tokens.cache_read);
+    put(UsageKey::CACHE_WRITE_TOKENS, tokens.cache_write);
+    put(UsageKey::CACHE_WRITE_1H_TOKENS, tokens.cache_write_1h);
+    put(UsageKey::OUTPUT_TOKENS, tokens.output);
+    put(UsageKey::INPUT_AUDIO_TOKENS, tokens.input_audio);
+    put(UsageKey::CACHE_AUDIO_READ_TOKENS, tokens.cache_audio_read);
+    put(UsageKey::OUTPUT_AUDIO_TOKENS, tokens.output_audio);
+    put(UsageKey::WEB_SEARCHES, tokens.web_searches);
+    let noon = ctx.day.and_hms_opt(12, 0, 0)?.and_utc();
+    let mut request = PriceRequest::new(ctx.model, &usage)
+        .with_provider_id(ctx.provider)
+        .with_timestamp(noon);
+    let tier = ctx.service_tier;
+    if ctx.batch || tier == "batch" {
+        request = request.with_price_context("processing", "batch");
+    } else if !tier.is_empty() && tier != "standard" {
+        request = request.with_price_context("service_tier", tier);
+    }
+    match calculator.calculate(&request) {
+        Ok(calc) => Some(calc.total_price),
+        Err(error) => {
+            tracing::debug!(model = ctx.model, %error, "no price");
+            None
+        }
+    }
+}
+
+/// SHA-256 hex of a price feed payload, for "store only when changed".
+pub fn content_hash(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+pub(crate) fn unknown_model(provider: &str, model: &str) -> Error {
+    Error::NotFound(format!("price for model {model:?} of provider {provider:?}"))
+}

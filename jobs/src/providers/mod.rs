@@ -1,0 +1,1 @@
+//! Owned by the ingestion work (issue 3).

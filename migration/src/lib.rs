@@ -1,0 +1,37 @@
+//! Schema history. One change per file, additive only: never edit a
+//! migration that has shipped, add a new one.
+pub use sea_orm_migration::prelude::*;
+
+mod create;
+mod m20261125_000001_create_provider_connection;
+mod m20261125_000002_create_usage_bucket;
+mod m20261125_000003_create_ingest_key;
+mod m20261125_000004_create_session;
+mod m20261125_000005_create_interaction;
+mod m20261125_000006_create_interaction_daily;
+mod m20261125_000007_create_ingestion_run;
+mod m20261125_000008_create_price_version;
+mod m20261125_000009_create_model_price;
+mod m20261125_000010_create_job_lease;
+mod m20261125_000011_create_parity_report;
+
+pub struct Migrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_provider_connection::Migration),
+            Box::new(m20261125_000002_create_usage_bucket::Migration),
+            Box::new(m20261125_000003_create_ingest_key::Migration),
+            Box::new(m20261125_000004_create_session::Migration),
+            Box::new(m20261125_000005_create_interaction::Migration),
+            Box::new(m20261125_000006_create_interaction_daily::Migration),
+            Box::new(m20261125_000007_create_ingestion_run::Migration),
+            Box::new(m20261125_000008_create_price_version::Migration),
+            Box::new(m20261125_000009_create_model_price::Migration),
+            Box::new(m20261125_000010_create_job_lease::Migration),
+            Box::new(m20261125_000011_create_parity_report::Migration),
+        ]
+    }
+}

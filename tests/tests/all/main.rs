@@ -1,0 +1,2 @@
+//! One integration-test binary (one link), many modules.
+mod ingestion;
