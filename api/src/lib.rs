@@ -1,1 +1,10 @@
+//! Request handling and wiring: configuration, CLI, the axum router, the
+//! GraphQL schema and authentication. Domain logic lives in `jobs`.
 
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod graphql;
+pub mod router;
+pub mod state;

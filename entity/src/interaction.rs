@@ -32,6 +32,8 @@ pub struct Model {
     pub db_ops_micros: i64,
     pub api_calls_micros: i64,
     pub compute_micros: i64,
+    /// An explicit cost reported by a COST_EVENT.
+    pub explicit_micros: i64,
     pub total_micros: Option<i64>,
     pub price_version_id: Option<i64>,
     pub idempotency_key: Option<String>,

@@ -12,11 +12,12 @@ use genai_prices::{Calculator, PriceRequest, Usage, UsageKey};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TryIntoModel,
 };
 use sha2::{Digest, Sha256};
 
 use crate::money::{f64_usd_to_micros, usd_to_micros};
-use crate::{Error, Result};
+use crate::Result;
 
 /// Identifies the data compiled into this binary in `price_version`.
 pub const BUNDLED_SOURCE: &str = "bundled";
@@ -366,9 +367,10 @@ fn calculate(calculator: &Calculator, ctx: &Context<'_>, tokens: &Tokens, diviso
     put(UsageKey::OUTPUT_AUDIO_TOKENS, tokens.output_audio);
     put(UsageKey::WEB_SEARCHES, tokens.web_searches);
     let noon = ctx.day.and_hms_opt(12, 0, 0)?.and_utc();
-    let mut request = PriceRequest::new(ctx.model, &usage)
-        .with_provider_id(ctx.provider)
-        .with_timestamp(noon);
+    let mut request = PriceRequest::new(ctx.model, &usage).with_timestamp(noon);
+    if !ctx.provider.is_empty() {
+        request = request.with_provider_id(ctx.provider);
+    }
     let tier = ctx.service_tier;
     if ctx.batch || tier == "batch" {
         request = request.with_price_context("processing", "batch");
@@ -389,6 +391,74 @@ pub fn content_hash(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-pub(crate) fn unknown_model(provider: &str, model: &str) -> Error {
-    Error::NotFound(format!("price for model {model:?} of provider {provider:?}"))
+/// A negotiated price for one model from a day on; USD per million tokens.
+#[derive(Debug, Clone)]
+pub struct OverrideInput {
+    pub provider: String,
+    pub model: String,
+    pub effective_from: NaiveDate,
+    pub input_mtok: Decimal,
+    pub cached_input_mtok: Decimal,
+    pub cache_write_mtok: Decimal,
+    pub output_mtok: Decimal,
+}
+
+/// Stores (or replaces, for the same day) an override and reloads the book.
+/// Usage already stored keeps its cost until an explicit reprice.
+pub async fn set_override(
+    db: &impl ConnectionTrait,
+    book: &PriceBook,
+    input: OverrideInput,
+    created_by: &str,
+) -> Result<model_price::Model> {
+    let provider = input.provider.trim().to_ascii_lowercase();
+    let model = input.model.trim().to_owned();
+    if provider.is_empty() || model.is_empty() {
+        return Err(crate::error::invalid("provider and model must not be empty"));
+    }
+    for (name, value) in [
+        ("inputMtok", input.input_mtok),
+        ("cachedInputMtok", input.cached_input_mtok),
+        ("cacheWriteMtok", input.cache_write_mtok),
+        ("outputMtok", input.output_mtok),
+    ] {
+        if value.is_sign_negative() || value > Decimal::from(1_000_000) {
+            return Err(crate::error::invalid(format!(
+                "{name} must be between 0 and 1000000 USD per million tokens"
+            )));
+        }
+    }
+    let existing = model_price::Entity::find()
+        .filter(model_price::Column::Provider.eq(&provider))
+        .filter(model_price::Column::Model.eq(&model))
+        .filter(model_price::Column::EffectiveFrom.eq(input.effective_from))
+        .one(db)
+        .await?;
+    let mut row: model_price::ActiveModel = match existing {
+        Some(found) => found.into(),
+        None => model_price::ActiveModel {
+            provider: Set(provider),
+            model: Set(model),
+            effective_from: Set(input.effective_from),
+            ..Default::default()
+        },
+    };
+    row.input_mtok = Set(input.input_mtok.normalize().to_string());
+    row.cached_input_mtok = Set(input.cached_input_mtok.normalize().to_string());
+    row.cache_write_mtok = Set(input.cache_write_mtok.normalize().to_string());
+    row.output_mtok = Set(input.output_mtok.normalize().to_string());
+    row.created_by = Set(created_by.to_owned());
+    row.created_at = Set(chrono::Utc::now());
+    let saved = row.save(db).await?.try_into_model()?;
+    book.reload(db).await?;
+    Ok(saved)
+}
+
+pub async fn overrides(db: &impl ConnectionTrait) -> Result<Vec<model_price::Model>> {
+    Ok(model_price::Entity::find()
+        .order_by_asc(model_price::Column::Provider)
+        .order_by_asc(model_price::Column::Model)
+        .order_by_desc(model_price::Column::EffectiveFrom)
+        .all(db)
+        .await?)
 }

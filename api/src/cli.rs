@@ -1,0 +1,165 @@
+//! The `cognitrack` command line. User mistakes end in one clear line on
+//! stderr and a non-zero exit, never a panic.
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use rand::RngCore;
+use tokio::net::TcpListener;
+
+use crate::auth::{JwtKeys, Role, parse_ttl};
+use crate::config::{DbArgs, JwtArgs, ServeArgs};
+use crate::router::router;
+use crate::state::AppState;
+
+/// CogniTrack: a self-hosted ledger of LLM usage and cost, per UTC day.
+#[derive(Parser)]
+#[command(name = "cognitrack", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate, then serve GraphQL at /graphql (playground on GET), the
+    /// dashboard at / and health at /healthz.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        jwt: JwtArgs,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print a signed API token (JWT) for a person or a script.
+    Token {
+        /// `viewer` may read; `admin` may also change settings.
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Who the token is for (shown in audit fields).
+        #[arg(long)]
+        sub: String,
+        /// Lifetime, e.g. 30m, 1h, 7d.
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+        #[command(flatten)]
+        jwt: JwtArgs,
+    },
+    /// Manage the keys applications use to report sessions.
+    #[command(name = "ingest-key", subcommand)]
+    IngestKey(IngestKeyCommand),
+}
+
+#[derive(Subcommand)]
+enum IngestKeyCommand {
+    /// Create a key and print it once; only its hash is stored.
+    Create {
+        /// A name to recognise the key by, e.g. the application's.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match dispatch(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn dispatch(command: Command) -> Result<()> {
+    match command {
+        Command::Serve { db, jwt, serve } => serve_command(db, jwt, serve).await,
+        Command::Migrate { db } => {
+            let conn = jobs::db::connect(&db.database_url).await.context("cannot open the database")?;
+            jobs::db::migrate(&conn).await.context("migration failed")?;
+            eprintln!("database is up to date");
+            Ok(())
+        }
+        Command::Token { role, sub, ttl, jwt } => {
+            let Some(secret) = jwt.jwt_secret else {
+                bail!("COGNITRACK_JWT_SECRET is not set: tokens are signed with it");
+            };
+            let ttl = parse_ttl(&ttl).map_err(anyhow::Error::msg)?;
+            if sub.trim().is_empty() {
+                bail!("--sub must not be empty");
+            }
+            let token = JwtKeys::new(secret.as_bytes()).mint(&sub, role, ttl)?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::IngestKey(IngestKeyCommand::Create { name, db }) => {
+            let conn = jobs::db::connect(&db.database_url).await.context("cannot open the database")?;
+            jobs::db::migrate(&conn).await.context("migration failed")?;
+            let created = jobs::keys::create(&conn, &name).await?;
+            println!("{}", created.secret);
+            eprintln!("ingest key {:?} created (id {}); it is shown only this once", created.name, created.id);
+            Ok(())
+        }
+    }
+}
+
+async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()> {
+    let database_url = if serve.demo {
+        let path = std::env::temp_dir().join(format!("cognitrack-demo-{}.db", uuid::Uuid::new_v4()));
+        format!("sqlite://{}?mode=rwc", path.display())
+    } else {
+        db.database_url
+    };
+    let secret = match (jwt.jwt_secret, serve.demo) {
+        (Some(secret), _) => secret,
+        (None, true) => {
+            let mut bytes = [0u8; 32];
+            rand::rng().fill_bytes(&mut bytes);
+            hex::encode(bytes)
+        }
+        (None, false) => bail!("COGNITRACK_JWT_SECRET is required to serve (or use --demo)"),
+    };
+    let conn = jobs::db::connect(&database_url).await.context("cannot open the database")?;
+    jobs::db::migrate(&conn).await.context("migration failed")?;
+    let state = AppState::new(conn, serve.rates.unit_rates(), secret.as_bytes(), serve.cron_secret).await?;
+
+    if serve.demo {
+        eprintln!("seeding demo data into {database_url} …");
+        let summary = jobs::demo::seed(&state.db, &state.book).await.context("demo seeding failed")?;
+        let day = chrono::Duration::days(1);
+        println!("CogniTrack demo: {} buckets, {} sessions, {} interactions (connections demo-openai, demo-anthropic)",
+            summary.buckets, summary.sessions, summary.interactions);
+        println!("viewer token: {}", state.jwt.mint("demo-viewer", Role::Viewer, day)?);
+        println!("admin token:  {}", state.jwt.mint("demo-admin", Role::Admin, day)?);
+    }
+
+    let listener = TcpListener::bind(serve.addr).await.with_context(|| format!("cannot listen on {}", serve.addr))?;
+    let addr = listener.local_addr()?;
+    println!("CogniTrack listening on http://{addr}  (GraphQL playground: http://{addr}/graphql)");
+    let app = router(state, Some(&serve.frontend_dir));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("server error")?;
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! The GraphQL schema: one Query and one Mutation object per domain,
+//! merged at the root. Resolvers authorise, call one function in `jobs`,
+//! and map the result.
+mod admin;
+mod scalars;
+mod stats;
+mod tracking;
+mod usage;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use scalars::BigInt;
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(usage::UsageQuery, tracking::TrackingQuery, stats::StatsQuery, admin::AdminQuery);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(tracking::TrackingMutation, admin::AdminMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Deep enough for GraphiQL's introspection query, shallow enough to stop
+/// abusive nesting.
+pub const MAX_DEPTH: usize = 15;
+pub const MAX_COMPLEXITY: usize = 5000;
+
+pub fn build_schema(state: Option<AppState>) -> AppSchema {
+    let builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY);
+    match state {
+        Some(state) => builder.data(state).finish(),
+        None => builder.finish(),
+    }
+}
+
+/// The SDL checked in as `api/schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None).sdl()
+}
+
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState, ApiError> {
+    ctx.data::<AppState>().map_err(|_| ApiError::Internal)
+}
+
+pub(crate) fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
+    ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous)
+}

@@ -1,0 +1,340 @@
+//! Application tracking: sessions and interactions reported by apps (with an
+//! ingest key) and read back by the dashboard (with a viewer token).
+use async_graphql::connection::Connection;
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{interaction, session};
+use jobs::dates::DayRange;
+use jobs::money::micros_to_usd;
+use jobs::page::PageRequest;
+use jobs::tracking::{self as domain, InteractionKind as Kind};
+use rust_decimal::Decimal;
+
+use super::scalars::{BigInt, connection};
+use super::{principal, state};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum InteractionKind {
+    Chat,
+    Db,
+    Api,
+    CostEvent,
+}
+
+impl From<InteractionKind> for Kind {
+    fn from(kind: InteractionKind) -> Self {
+        match kind {
+            InteractionKind::Chat => Kind::Chat,
+            InteractionKind::Db => Kind::Db,
+            InteractionKind::Api => Kind::Api,
+            InteractionKind::CostEvent => Kind::CostEvent,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Session {
+    pub id: ID,
+    pub user_id: String,
+    pub external_id: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub metadata: Option<Json<serde_json::Value>>,
+    pub interaction_count: i64,
+    /// Sum of the priced interactions' totals.
+    pub total_cost_usd: Decimal,
+}
+
+impl From<session::Model> for Session {
+    fn from(s: session::Model) -> Self {
+        Self {
+            id: ID(s.id),
+            user_id: s.user_id,
+            external_id: s.external_id,
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+            metadata: s.metadata.map(Json),
+            interaction_count: s.interaction_count,
+            total_cost_usd: micros_to_usd(s.total_cost_micros),
+        }
+    }
+}
+
+#[ComplexObject]
+impl Session {
+    /// This session's interactions in the order they happened.
+    async fn interactions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Interaction>> {
+        let page = PageRequest::new(first, after.as_deref())?;
+        let filter = domain::InteractionFilter {
+            session_id: Some(self.id.to_string()),
+            ..Default::default()
+        };
+        let found = domain::list_interactions(&state(ctx)?.db, &filter, &page).await?;
+        Ok(connection(found, page.after.is_some(), Interaction::from))
+    }
+}
+
+/// One priced interaction with its cost breakdown.
+#[derive(SimpleObject)]
+pub struct Interaction {
+    pub id: ID,
+    pub session_id: ID,
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    pub duration_ms: Option<i64>,
+    pub status: String,
+    pub provider: String,
+    pub model: String,
+    pub project_id: String,
+    pub api_key_id: String,
+    pub service_tier: String,
+    pub batch: bool,
+    pub input_tokens: BigInt,
+    pub cached_input_tokens: BigInt,
+    pub cache_write_tokens: BigInt,
+    pub output_tokens: BigInt,
+    pub db_ops: BigInt,
+    pub api_calls: BigInt,
+    pub compute_ms: BigInt,
+    /// False when the model has no price: then `aiTokensUsd` and `totalUsd` are null.
+    pub priced: bool,
+    pub ai_tokens_usd: Option<Decimal>,
+    pub db_ops_usd: Decimal,
+    pub api_calls_usd: Decimal,
+    pub compute_usd: Decimal,
+    /// The explicit cost of a COST_EVENT.
+    pub explicit_usd: Decimal,
+    pub total_usd: Option<Decimal>,
+    pub price_version_id: Option<i64>,
+    pub idempotency_key: Option<String>,
+    pub metadata: Option<Json<serde_json::Value>>,
+}
+
+impl From<interaction::Model> for Interaction {
+    fn from(i: interaction::Model) -> Self {
+        Self {
+            id: ID(i.id),
+            session_id: ID(i.session_id),
+            kind: i.kind,
+            occurred_at: i.occurred_at,
+            duration_ms: i.duration_ms,
+            status: i.status,
+            provider: i.provider,
+            model: i.model,
+            project_id: i.project_id,
+            api_key_id: i.api_key_id,
+            service_tier: i.service_tier,
+            batch: i.batch,
+            input_tokens: i.input_tokens.into(),
+            cached_input_tokens: i.cached_input_tokens.into(),
+            cache_write_tokens: i.cache_write_tokens.into(),
+            output_tokens: i.output_tokens.into(),
+            db_ops: i.db_ops.into(),
+            api_calls: i.api_calls.into(),
+            compute_ms: i.compute_ms.into(),
+            priced: i.total_micros.is_some(),
+            ai_tokens_usd: i.ai_tokens_micros.map(micros_to_usd),
+            db_ops_usd: micros_to_usd(i.db_ops_micros),
+            api_calls_usd: micros_to_usd(i.api_calls_micros),
+            compute_usd: micros_to_usd(i.compute_micros),
+            explicit_usd: micros_to_usd(i.explicit_micros),
+            total_usd: i.total_micros.map(micros_to_usd),
+            price_version_id: i.price_version_id,
+            idempotency_key: i.idempotency_key,
+            metadata: i.metadata.map(Json),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct StartSessionInput {
+    pub user_id: String,
+    pub external_id: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub metadata: Option<Json<serde_json::Value>>,
+}
+
+/// What an application reports for one interaction.
+#[derive(InputObject)]
+pub struct InteractionInput {
+    pub session_id: ID,
+    pub kind: InteractionKind,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<i64>,
+    pub status: Option<String>,
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub project_id: Option<String>,
+    pub api_key_id: Option<String>,
+    pub service_tier: Option<String>,
+    pub batch: Option<bool>,
+    /// All input tokens, cached and cache-write included.
+    pub input_tokens: Option<i64>,
+    pub cached_input_tokens: Option<i64>,
+    pub cache_write_tokens: Option<i64>,
+    pub output_tokens: Option<i64>,
+    pub db_ops: Option<i64>,
+    pub api_calls: Option<i64>,
+    pub compute_ms: Option<i64>,
+    /// Explicit cost, for COST_EVENT only.
+    pub cost_usd: Option<Decimal>,
+    /// Retries with the same key and payload are stored once.
+    pub idempotency_key: Option<String>,
+    pub metadata: Option<Json<serde_json::Value>>,
+}
+
+impl From<InteractionInput> for domain::NewInteraction {
+    fn from(i: InteractionInput) -> Self {
+        Self {
+            session_id: i.session_id.0,
+            kind: i.kind.into(),
+            occurred_at: i.occurred_at,
+            duration_ms: i.duration_ms,
+            status: i.status,
+            provider: i.provider,
+            model: i.model,
+            project_id: i.project_id,
+            api_key_id: i.api_key_id,
+            service_tier: i.service_tier,
+            batch: i.batch,
+            input_tokens: i.input_tokens,
+            cached_input_tokens: i.cached_input_tokens,
+            cache_write_tokens: i.cache_write_tokens,
+            output_tokens: i.output_tokens,
+            db_ops: i.db_ops,
+            api_calls: i.api_calls,
+            compute_ms: i.compute_ms,
+            cost_usd: i.cost_usd,
+            idempotency_key: i.idempotency_key,
+            metadata: i.metadata.map(|j| j.0),
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct SessionFilter {
+    pub user_id: Option<String>,
+    /// UTC day `YYYY-MM-DD`, included; give both `from` and `to`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct InteractionFilter {
+    pub session_id: Option<ID>,
+    pub user_id: Option<String>,
+    pub kind: Option<InteractionKind>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+fn optional_range(from: Option<&str>, to: Option<&str>) -> ApiResult<Option<DayRange>> {
+    match (from, to) {
+        (Some(from), Some(to)) => Ok(Some(DayRange::parse(from, to)?)),
+        (None, None) => Ok(None),
+        _ => Err(ApiError::BadInput("give both from and to, or neither".into())),
+    }
+}
+
+#[derive(Default)]
+pub struct TrackingQuery;
+
+#[Object]
+impl TrackingQuery {
+    /// Sessions, newest first.
+    async fn sessions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<SessionFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Session>> {
+        principal(ctx).viewer()?;
+        let filter = filter.unwrap_or_default();
+        let domain_filter = domain::SessionFilter {
+            user_id: filter.user_id,
+            range: optional_range(filter.from.as_deref(), filter.to.as_deref())?,
+        };
+        let page = PageRequest::new(first, after.as_deref())?;
+        let found = domain::list_sessions(&state(ctx)?.db, &domain_filter, &page).await?;
+        Ok(connection(found, page.after.is_some(), Session::from))
+    }
+
+    async fn session(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Session> {
+        principal(ctx).viewer()?;
+        domain::get_session(&state(ctx)?.db, &id)
+            .await?
+            .map(Session::from)
+            .ok_or_else(|| ApiError::NotFound(format!("session {} not found", id.0)))
+    }
+
+    /// Interactions in the order they happened.
+    async fn interactions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<InteractionFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Interaction>> {
+        principal(ctx).viewer()?;
+        let filter = filter.unwrap_or_default();
+        let domain_filter = domain::InteractionFilter {
+            session_id: filter.session_id.map(|id| id.0),
+            user_id: filter.user_id,
+            kind: filter.kind.map(Into::into),
+            range: optional_range(filter.from.as_deref(), filter.to.as_deref())?,
+        };
+        let page = PageRequest::new(first, after.as_deref())?;
+        let found = domain::list_interactions(&state(ctx)?.db, &domain_filter, &page).await?;
+        Ok(connection(found, page.after.is_some(), Interaction::from))
+    }
+}
+
+#[derive(Default)]
+pub struct TrackingMutation;
+
+#[Object]
+impl TrackingMutation {
+    async fn start_session(&self, ctx: &Context<'_>, input: StartSessionInput) -> ApiResult<Session> {
+        let key = principal(ctx).ingest_key()?;
+        let new = domain::NewSession {
+            user_id: input.user_id,
+            external_id: input.external_id,
+            started_at: input.started_at,
+            metadata: input.metadata.map(|j| j.0),
+        };
+        Ok(domain::start_session(&state(ctx)?.db, key, new).await?.into())
+    }
+
+    async fn record_interaction(&self, ctx: &Context<'_>, input: InteractionInput) -> ApiResult<Interaction> {
+        let key = principal(ctx).ingest_key()?;
+        let state = state(ctx)?;
+        let mut stored = domain::record(&state.db, &state.book, key, vec![input.into()]).await?;
+        stored.pop().map(Interaction::from).ok_or(ApiError::Internal)
+    }
+
+    /// Up to 1,000 interactions, stored all or nothing.
+    async fn record_interactions(
+        &self,
+        ctx: &Context<'_>,
+        inputs: Vec<InteractionInput>,
+    ) -> ApiResult<Vec<Interaction>> {
+        let key = principal(ctx).ingest_key()?;
+        let state = state(ctx)?;
+        let inputs = inputs.into_iter().map(Into::into).collect();
+        let stored = domain::record(&state.db, &state.book, key, inputs).await?;
+        Ok(stored.into_iter().map(Interaction::from).collect())
+    }
+
+    async fn end_session(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Session> {
+        let key = principal(ctx).ingest_key()?;
+        Ok(domain::end_session(&state(ctx)?.db, key, &id, None).await?.into())
+    }
+}

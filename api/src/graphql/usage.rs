@@ -1,0 +1,290 @@
+//! Provider usage: the daily series, raw buckets and dropdown values.
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::usage_bucket;
+use jobs::dates::DayRange;
+use jobs::money::micros_to_usd;
+use jobs::page::PageRequest;
+use jobs::usage::{self as domain, Dimension};
+use rust_decimal::Decimal;
+
+use super::scalars::{BigInt, connection};
+use super::{principal, state};
+use crate::error::ApiResult;
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum UsageDimension {
+    Project,
+    ApiKey,
+    User,
+    Model,
+    ServiceTier,
+    Batch,
+    Provider,
+}
+
+impl From<UsageDimension> for Dimension {
+    fn from(d: UsageDimension) -> Self {
+        match d {
+            UsageDimension::Project => Dimension::Project,
+            UsageDimension::ApiKey => Dimension::ApiKey,
+            UsageDimension::User => Dimension::User,
+            UsageDimension::Model => Dimension::Model,
+            UsageDimension::ServiceTier => Dimension::ServiceTier,
+            UsageDimension::Batch => Dimension::Batch,
+            UsageDimension::Provider => Dimension::Provider,
+        }
+    }
+}
+
+/// Which usage to count. `from` and `to` are UTC days (`YYYY-MM-DD`), both included.
+#[derive(InputObject, Clone)]
+pub struct UsageFilter {
+    pub from: String,
+    pub to: String,
+    /// Lowercase provider ids: `openai`, `anthropic`.
+    pub providers: Option<Vec<String>>,
+    pub project_ids: Option<Vec<String>>,
+    pub api_key_ids: Option<Vec<String>>,
+    pub user_ids: Option<Vec<String>>,
+    pub models: Option<Vec<String>>,
+    pub service_tiers: Option<Vec<String>>,
+    pub batch: Option<bool>,
+}
+
+impl UsageFilter {
+    fn to_domain(&self) -> ApiResult<domain::UsageFilter> {
+        let mut filter = domain::UsageFilter::new(DayRange::parse(&self.from, &self.to)?);
+        filter.providers = self.providers.clone().unwrap_or_default();
+        filter.project_ids = self.project_ids.clone().unwrap_or_default();
+        filter.api_key_ids = self.api_key_ids.clone().unwrap_or_default();
+        filter.user_ids = self.user_ids.clone().unwrap_or_default();
+        filter.models = self.models.clone().unwrap_or_default();
+        filter.service_tiers = self.service_tiers.clone().unwrap_or_default();
+        filter.batch = self.batch;
+        Ok(filter)
+    }
+}
+
+/// The group a daily row belongs to; fields not grouped by are null, and a
+/// dimension the provider did not report is the empty string.
+#[derive(SimpleObject, Default)]
+pub struct UsageGroup {
+    pub provider: Option<String>,
+    pub project_id: Option<String>,
+    pub api_key_id: Option<String>,
+    pub user_id: Option<String>,
+    pub model: Option<String>,
+    pub service_tier: Option<String>,
+    /// `true`, `false`, or `""` when not reported.
+    pub batch: Option<String>,
+}
+
+/// Usage of one UTC day (and group).
+#[derive(SimpleObject)]
+pub struct DailyUsage {
+    pub date: String,
+    pub group: UsageGroup,
+    /// All input: uncached, cache reads and cache writes.
+    pub input_tokens: BigInt,
+    pub input_cached_tokens: BigInt,
+    pub input_cache_write_tokens: BigInt,
+    pub output_tokens: BigInt,
+    pub input_audio_tokens: BigInt,
+    pub output_audio_tokens: BigInt,
+    pub num_model_requests: BigInt,
+    /// Exact USD; null when some usage in the row has no price (see `unpricedBuckets`).
+    pub cost_usd: Option<Decimal>,
+    /// The priced part of the cost, always present.
+    pub priced_cost_usd: Decimal,
+    pub unpriced_buckets: i64,
+    /// True when a tiered price was applied to an average request (OpenAI reports no per-request sizes).
+    pub cost_estimated: bool,
+}
+
+impl From<domain::DailyRow> for DailyUsage {
+    fn from(row: domain::DailyRow) -> Self {
+        let mut group = UsageGroup::default();
+        for (dim, value) in row.group {
+            let slot = match dim {
+                Dimension::Provider => &mut group.provider,
+                Dimension::Project => &mut group.project_id,
+                Dimension::ApiKey => &mut group.api_key_id,
+                Dimension::User => &mut group.user_id,
+                Dimension::Model => &mut group.model,
+                Dimension::ServiceTier => &mut group.service_tier,
+                Dimension::Batch => &mut group.batch,
+            };
+            *slot = Some(value);
+        }
+        let t = row.totals;
+        let priced = micros_to_usd(t.cost_micros);
+        Self {
+            date: row.day.to_string(),
+            group,
+            input_tokens: t.input_tokens.into(),
+            input_cached_tokens: t.input_cached_tokens.into(),
+            input_cache_write_tokens: t.input_cache_write_tokens.into(),
+            output_tokens: t.output_tokens.into(),
+            input_audio_tokens: t.input_audio_tokens.into(),
+            output_audio_tokens: t.output_audio_tokens.into(),
+            num_model_requests: t.num_model_requests.into(),
+            cost_usd: (t.unpriced_buckets == 0).then_some(priced),
+            priced_cost_usd: priced,
+            unpriced_buckets: t.unpriced_buckets,
+            cost_estimated: t.estimated_buckets > 0,
+        }
+    }
+}
+
+/// One provider-reported bucket, as stored.
+#[derive(SimpleObject)]
+pub struct UsageBucket {
+    pub id: i64,
+    pub connection_id: i64,
+    pub provider: String,
+    pub usage_type: String,
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    pub project_id: String,
+    pub api_key_id: String,
+    pub user_id: String,
+    pub model: String,
+    pub batch: String,
+    pub service_tier: String,
+    pub context_window: String,
+    pub input_tokens: BigInt,
+    pub input_cached_tokens: BigInt,
+    pub input_cache_write_tokens: BigInt,
+    pub input_uncached_tokens: BigInt,
+    pub input_audio_tokens: BigInt,
+    pub output_tokens: BigInt,
+    pub output_audio_tokens: BigInt,
+    pub num_model_requests: BigInt,
+    pub num_requests: BigInt,
+    pub web_search_requests: BigInt,
+    pub images: BigInt,
+    pub characters: BigInt,
+    pub seconds: BigInt,
+    pub usage_bytes: BigInt,
+    pub num_sessions: BigInt,
+    /// Null when the model has no price.
+    pub cost_usd: Option<Decimal>,
+    pub priced: bool,
+    pub cost_estimated: bool,
+    pub price_version_id: Option<i64>,
+    pub ingested_at: DateTime<Utc>,
+}
+
+impl From<usage_bucket::Model> for UsageBucket {
+    fn from(b: usage_bucket::Model) -> Self {
+        Self {
+            id: b.id,
+            connection_id: b.connection_id,
+            provider: b.provider,
+            usage_type: b.usage_type,
+            window_start: b.window_start,
+            window_end: b.window_end,
+            project_id: b.project_id,
+            api_key_id: b.api_key_id,
+            user_id: b.user_id,
+            model: b.model,
+            batch: b.batch,
+            service_tier: b.service_tier,
+            context_window: b.context_window,
+            input_tokens: b.input_tokens.into(),
+            input_cached_tokens: b.input_cached_tokens.into(),
+            input_cache_write_tokens: b.input_cache_write_tokens.into(),
+            input_uncached_tokens: b.input_uncached_tokens.into(),
+            input_audio_tokens: (b.input_audio_tokens + b.input_cached_audio_tokens).into(),
+            output_tokens: b.output_tokens.into(),
+            output_audio_tokens: b.output_audio_tokens.into(),
+            num_model_requests: b.num_model_requests.into(),
+            num_requests: b.num_requests.into(),
+            web_search_requests: b.web_search_requests.into(),
+            images: b.images.into(),
+            characters: b.characters.into(),
+            seconds: b.seconds.into(),
+            usage_bytes: b.usage_bytes.into(),
+            num_sessions: b.num_sessions.into(),
+            cost_usd: b.cost_micros.map(micros_to_usd),
+            priced: b.cost_micros.is_some(),
+            cost_estimated: b.cost_estimated,
+            price_version_id: b.price_version_id,
+            ingested_at: b.ingested_at,
+        }
+    }
+}
+
+/// Distinct values present in stored usage, for filter dropdowns.
+#[derive(SimpleObject)]
+pub struct FilterOptions {
+    pub providers: Vec<String>,
+    pub project_ids: Vec<String>,
+    pub api_key_ids: Vec<String>,
+    pub user_ids: Vec<String>,
+    pub models: Vec<String>,
+    pub service_tiers: Vec<String>,
+}
+
+#[derive(Default)]
+pub struct UsageQuery;
+
+#[Object]
+impl UsageQuery {
+    /// One row per UTC day (and per group), days without usage as zeros.
+    async fn daily_usage(
+        &self,
+        ctx: &Context<'_>,
+        filter: UsageFilter,
+        group_by: Option<Vec<UsageDimension>>,
+    ) -> ApiResult<Vec<DailyUsage>> {
+        principal(ctx).viewer()?;
+        let dims: Vec<Dimension> = group_by.unwrap_or_default().into_iter().map(Into::into).collect();
+        let rows = domain::daily_usage(&state(ctx)?.db, &filter.to_domain()?, &dims).await?;
+        Ok(rows.into_iter().map(DailyUsage::from).collect())
+    }
+
+    /// The stored provider buckets, in window order.
+    async fn usage_buckets(
+        &self,
+        ctx: &Context<'_>,
+        filter: UsageFilter,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, UsageBucket>> {
+        principal(ctx).viewer()?;
+        let page = PageRequest::new(first, after.as_deref())?;
+        let found = domain::list_buckets(&state(ctx)?.db, &filter.to_domain()?, &page).await?;
+        Ok(connection(found, page.after.is_some(), UsageBucket::from))
+    }
+
+    /// Values for the dashboard's dropdowns, optionally limited to a day range.
+    async fn filter_options(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> ApiResult<FilterOptions> {
+        principal(ctx).viewer()?;
+        let range = match (from, to) {
+            (Some(from), Some(to)) => Some(DayRange::parse(&from, &to)?),
+            (None, None) => None,
+            _ => {
+                return Err(crate::error::ApiError::BadInput(
+                    "give both from and to, or neither".into(),
+                ));
+            }
+        };
+        let o = domain::filter_options(&state(ctx)?.db, range).await?;
+        Ok(FilterOptions {
+            providers: o.providers,
+            project_ids: o.project_ids,
+            api_key_ids: o.api_key_ids,
+            user_ids: o.user_ids,
+            models: o.models,
+            service_tiers: o.service_tiers,
+        })
+    }
+}

@@ -1,0 +1,33 @@
+//! The one application state, built once and shared by axum and GraphQL.
+use std::sync::Arc;
+
+use jobs::pricing::{PriceBook, UnitRates};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::JwtKeys;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub book: Arc<PriceBook>,
+    pub jwt: Arc<JwtKeys>,
+    pub cron_secret: Option<Arc<str>>,
+}
+
+impl AppState {
+    /// Loads the price book from a migrated database.
+    pub async fn new(
+        db: DatabaseConnection,
+        unit_rates: UnitRates,
+        jwt_secret: &[u8],
+        cron_secret: Option<String>,
+    ) -> jobs::Result<Self> {
+        let book = PriceBook::load(&db, unit_rates).await?;
+        Ok(Self {
+            db,
+            book: Arc::new(book),
+            jwt: Arc::new(JwtKeys::new(jwt_secret)),
+            cron_secret: cron_secret.map(Arc::from),
+        })
+    }
+}
