@@ -38,7 +38,12 @@ impl JwtKeys {
         }
     }
 
-    pub fn mint(&self, sub: &str, role: Role, ttl: Duration) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn mint(
+        &self,
+        sub: &str,
+        role: Role,
+        ttl: Duration,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let now = Utc::now();
         let claims = Claims {
             sub: sub.to_owned(),
@@ -57,7 +62,9 @@ impl JwtKeys {
             .map_err(|error| match error.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => "expired".to_owned(),
                 jsonwebtoken::errors::ErrorKind::InvalidSignature => "bad signature".to_owned(),
-                jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => "algorithm not allowed".to_owned(),
+                jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => {
+                    "algorithm not allowed".to_owned()
+                }
                 jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(claim) => {
                     format!("missing claim {claim}")
                 }

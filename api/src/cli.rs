@@ -93,12 +93,19 @@ async fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Serve { db, jwt, serve } => serve_command(db, jwt, serve).await,
         Command::Migrate { db } => {
-            let conn = jobs::db::connect(&db.database_url).await.context("cannot open the database")?;
+            let conn = jobs::db::connect(&db.database_url)
+                .await
+                .context("cannot open the database")?;
             jobs::db::migrate(&conn).await.context("migration failed")?;
             eprintln!("database is up to date");
             Ok(())
         }
-        Command::Token { role, sub, ttl, jwt } => {
+        Command::Token {
+            role,
+            sub,
+            ttl,
+            jwt,
+        } => {
             let Some(secret) = jwt.jwt_secret else {
                 bail!("COGNITRACK_JWT_SECRET is not set: tokens are signed with it");
             };
@@ -111,11 +118,16 @@ async fn dispatch(command: Command) -> Result<()> {
             Ok(())
         }
         Command::IngestKey(IngestKeyCommand::Create { name, db }) => {
-            let conn = jobs::db::connect(&db.database_url).await.context("cannot open the database")?;
+            let conn = jobs::db::connect(&db.database_url)
+                .await
+                .context("cannot open the database")?;
             jobs::db::migrate(&conn).await.context("migration failed")?;
             let created = jobs::keys::create(&conn, &name).await?;
             println!("{}", created.secret);
-            eprintln!("ingest key {:?} created (id {}); it is shown only this once", created.name, created.id);
+            eprintln!(
+                "ingest key {:?} created (id {}); it is shown only this once",
+                created.name, created.id
+            );
             Ok(())
         }
     }
@@ -123,7 +135,8 @@ async fn dispatch(command: Command) -> Result<()> {
 
 async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()> {
     let database_url = if serve.demo {
-        let path = std::env::temp_dir().join(format!("cognitrack-demo-{}.db", uuid::Uuid::new_v4()));
+        let path =
+            std::env::temp_dir().join(format!("cognitrack-demo-{}.db", uuid::Uuid::new_v4()));
         format!("sqlite://{}?mode=rwc", path.display())
     } else {
         db.database_url
@@ -137,21 +150,41 @@ async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()>
         }
         (None, false) => bail!("COGNITRACK_JWT_SECRET is required to serve (or use --demo)"),
     };
-    let conn = jobs::db::connect(&database_url).await.context("cannot open the database")?;
+    let conn = jobs::db::connect(&database_url)
+        .await
+        .context("cannot open the database")?;
     jobs::db::migrate(&conn).await.context("migration failed")?;
-    let state = AppState::new(conn, serve.rates.unit_rates(), secret.as_bytes(), serve.cron_secret).await?;
+    let state = AppState::new(
+        conn,
+        serve.rates.unit_rates(),
+        secret.as_bytes(),
+        serve.cron_secret,
+    )
+    .await?;
 
     if serve.demo {
         eprintln!("seeding demo data into {database_url} …");
-        let summary = jobs::demo::seed(&state.db, &state.book).await.context("demo seeding failed")?;
+        let summary = jobs::demo::seed(&state.db, &state.book)
+            .await
+            .context("demo seeding failed")?;
         let day = chrono::Duration::days(1);
-        println!("CogniTrack demo: {} buckets, {} sessions, {} interactions (connections demo-openai, demo-anthropic)",
-            summary.buckets, summary.sessions, summary.interactions);
-        println!("viewer token: {}", state.jwt.mint("demo-viewer", Role::Viewer, day)?);
-        println!("admin token:  {}", state.jwt.mint("demo-admin", Role::Admin, day)?);
+        println!(
+            "CogniTrack demo: {} buckets, {} sessions, {} interactions (connections demo-openai, demo-anthropic)",
+            summary.buckets, summary.sessions, summary.interactions
+        );
+        println!(
+            "viewer token: {}",
+            state.jwt.mint("demo-viewer", Role::Viewer, day)?
+        );
+        println!(
+            "admin token:  {}",
+            state.jwt.mint("demo-admin", Role::Admin, day)?
+        );
     }
 
-    let listener = TcpListener::bind(serve.addr).await.with_context(|| format!("cannot listen on {}", serve.addr))?;
+    let listener = TcpListener::bind(serve.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", serve.addr))?;
     let addr = listener.local_addr()?;
     println!("CogniTrack listening on http://{addr}  (GraphQL playground: http://{addr}/graphql)");
     let app = router(state, Some(&serve.frontend_dir));

@@ -15,7 +15,11 @@ pub struct DbArgs {
 #[derive(Debug, Clone, Args)]
 pub struct JwtArgs {
     /// HS256 secret used to sign and verify API tokens.
-    #[arg(long = "jwt-secret", env = "COGNITRACK_JWT_SECRET", hide_env_values = true)]
+    #[arg(
+        long = "jwt-secret",
+        env = "COGNITRACK_JWT_SECRET",
+        hide_env_values = true
+    )]
     pub jwt_secret: Option<String>,
 }
 
@@ -28,7 +32,11 @@ pub struct ServeArgs {
     #[arg(long)]
     pub demo: bool,
     /// Bearer secret for `POST /api/cron/{job}`; unset disables the trigger (503).
-    #[arg(long = "cron-secret", env = "COGNITRACK_CRON_SECRET", hide_env_values = true)]
+    #[arg(
+        long = "cron-secret",
+        env = "COGNITRACK_CRON_SECRET",
+        hide_env_values = true
+    )]
     pub cron_secret: Option<String>,
     /// Directory of the built dashboard.
     #[arg(long, env = "COGNITRACK_FRONTEND_DIR", default_value = "frontend/dist")]

@@ -3,11 +3,11 @@ use std::path::Path;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -46,9 +46,16 @@ async fn graphiql() -> Html<String> {
     Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
-async fn graphql(State(http): State<Http>, headers: HeaderMap, request: GraphQLRequest) -> GraphQLResponse {
+async fn graphql(
+    State(http): State<Http>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
     let principal = principal(&http.state, &headers).await;
-    let mut response = http.schema.execute(request.into_inner().data(principal)).await;
+    let mut response = http
+        .schema
+        .execute(request.into_inner().data(principal))
+        .await;
     // Parse and validation errors (unknown enum values, wrong types, depth
     // limits) come from the library without a code; they are the caller's.
     for error in &mut response.errors {

@@ -58,9 +58,7 @@ impl DayRange {
 }
 
 pub fn midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0)
-        .unwrap_or_default()
-        .and_utc()
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
 pub fn next_day(day: NaiveDate) -> NaiveDate {

@@ -5,7 +5,10 @@ use chrono::{Datelike, Days, Duration, NaiveDate, Utc};
 use entity::provider_connection;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 
 use crate::Result;
 use crate::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
@@ -34,14 +37,33 @@ pub async fn seed(db: &DatabaseConnection, book: &PriceBook) -> Result<DemoSumma
     let anthropic = demo_connection(db, "demo-anthropic", "anthropic").await?;
     for offset in 0..DEMO_DAYS {
         let day = first + Days::new(offset);
-        let weekday_factor = if day.weekday().number_from_monday() >= 6 { 0.4 } else { 1.0 };
+        let weekday_factor = if day.weekday().number_from_monday() >= 6 {
+            0.4
+        } else {
+            1.0
+        };
         let txn = db.begin().await?;
         for (connection, provider, usage_type, rows) in [
-            (openai, "openai", "completions", openai_rows(&mut rng, weekday_factor)),
-            (anthropic, "anthropic", "messages", anthropic_rows(&mut rng, weekday_factor)),
+            (
+                openai,
+                "openai",
+                "completions",
+                openai_rows(&mut rng, weekday_factor),
+            ),
+            (
+                anthropic,
+                "anthropic",
+                "messages",
+                anthropic_rows(&mut rng, weekday_factor),
+            ),
         ] {
             summary.buckets += rows.len() as u64;
-            let set = DaySet { connection_id: connection, provider, usage_type, day };
+            let set = DaySet {
+                connection_id: connection,
+                provider,
+                usage_type,
+                day,
+            };
             replace_day(&txn, set, rows, None, book).await?;
         }
         txn.commit().await?;
@@ -90,10 +112,42 @@ fn scaled(rng: &mut StdRng, base: f64, factor: f64) -> i64 {
 fn openai_rows(rng: &mut StdRng, factor: f64) -> Vec<BucketRow> {
     // (project, key, user, model, batch, tier, daily input tokens)
     let plan = [
-        ("proj_demoSupportBot", "key_demoAlice1", "user-demo-alice", "gpt-4o-2024-08-06", "false", "default", 1_900_000.0),
-        ("proj_demoSupportBot", "key_demoAlice1", "user-demo-alice", "gpt-4o-mini-2024-07-18", "false", "default", 6_500_000.0),
-        ("proj_demoDataPipeline", "key_demoBobBatch", "user-demo-bob", "gpt-4.1-mini-2025-04-14", "true", "default", 9_000_000.0),
-        ("proj_demoDataPipeline", "key_demoAlice2", "user-demo-alice", "gpt-4o-2024-08-06", "false", "priority", 400_000.0),
+        (
+            "proj_demoSupportBot",
+            "key_demoAlice1",
+            "user-demo-alice",
+            "gpt-4o-2024-08-06",
+            "false",
+            "default",
+            1_900_000.0,
+        ),
+        (
+            "proj_demoSupportBot",
+            "key_demoAlice1",
+            "user-demo-alice",
+            "gpt-4o-mini-2024-07-18",
+            "false",
+            "default",
+            6_500_000.0,
+        ),
+        (
+            "proj_demoDataPipeline",
+            "key_demoBobBatch",
+            "user-demo-bob",
+            "gpt-4.1-mini-2025-04-14",
+            "true",
+            "default",
+            9_000_000.0,
+        ),
+        (
+            "proj_demoDataPipeline",
+            "key_demoAlice2",
+            "user-demo-alice",
+            "gpt-4o-2024-08-06",
+            "false",
+            "priority",
+            400_000.0,
+        ),
     ];
     plan.iter()
         .map(|&(project, key, user, model, batch, tier, base)| {
@@ -128,9 +182,27 @@ fn openai_rows(rng: &mut StdRng, factor: f64) -> Vec<BucketRow> {
 
 fn anthropic_rows(rng: &mut StdRng, factor: f64) -> Vec<BucketRow> {
     let plan = [
-        ("wrkspc_demoSupport", "apikey_demoSupport", "claude-sonnet-4-5-20250929", "standard", 8_000_000.0),
-        ("wrkspc_demoSupport", "apikey_demoSupport", "claude-haiku-4-5-20251001", "standard", 3_000_000.0),
-        ("", "apikey_demoBatch", "claude-haiku-4-5-20251001", "batch", 5_000_000.0),
+        (
+            "wrkspc_demoSupport",
+            "apikey_demoSupport",
+            "claude-sonnet-4-5-20250929",
+            "standard",
+            8_000_000.0,
+        ),
+        (
+            "wrkspc_demoSupport",
+            "apikey_demoSupport",
+            "claude-haiku-4-5-20251001",
+            "standard",
+            3_000_000.0,
+        ),
+        (
+            "",
+            "apikey_demoBatch",
+            "claude-haiku-4-5-20251001",
+            "batch",
+            5_000_000.0,
+        ),
     ];
     plan.iter()
         .map(|&(workspace, key, model, tier, base)| {
@@ -164,7 +236,12 @@ fn anthropic_rows(rng: &mut StdRng, factor: f64) -> Vec<BucketRow> {
         .collect()
 }
 
-const USERS: [&str; 4] = ["alice@example.com", "bob@example.com", "carol@example.com", "dan@example.com"];
+const USERS: [&str; 4] = [
+    "alice@example.com",
+    "bob@example.com",
+    "carol@example.com",
+    "dan@example.com",
+];
 
 async fn demo_session(
     db: &DatabaseConnection,

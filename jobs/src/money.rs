@@ -11,8 +11,10 @@ pub fn micros_to_usd(micros: i64) -> Decimal {
 /// value is outside what an `i64` of micro-dollars holds.
 pub fn usd_to_micros(usd: Decimal) -> Option<i64> {
     let scaled = usd.checked_mul(Decimal::from(MICROS_PER_USD))?;
-    i64::try_from(scaled.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
-        .ok()
+    i64::try_from(
+        scaled.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+    )
+    .ok()
 }
 
 /// A per-request price from the calculator (f64 USD) to micro-USD. Only

@@ -87,6 +87,9 @@ mod tests {
         assert!(Cursor::decode("not a cursor!").is_err());
         assert!(PageRequest::new(Some(501), None).is_err());
         assert!(PageRequest::new(Some(-1), None).is_err());
-        assert_eq!(PageRequest::new(None, None).expect("valid").first, DEFAULT_PAGE);
+        assert_eq!(
+            PageRequest::new(None, None).expect("valid").first,
+            DEFAULT_PAGE
+        );
     }
 }

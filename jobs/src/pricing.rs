@@ -16,8 +16,8 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::money::{f64_usd_to_micros, usd_to_micros};
 use crate::Result;
+use crate::money::{f64_usd_to_micros, usd_to_micros};
 
 /// Identifies the data compiled into this binary in `price_version`.
 pub const BUNDLED_SOURCE: &str = "bundled";
@@ -79,7 +79,13 @@ impl Priced {
         }
     }
     pub fn estimated(&self) -> bool {
-        matches!(self, Priced::Cost { estimated: true, .. })
+        matches!(
+            self,
+            Priced::Cost {
+                estimated: true,
+                ..
+            }
+        )
     }
 }
 
@@ -350,7 +356,12 @@ fn price_with_calculator(
     Some((f64_usd_to_micros(sliced)?, !below_tier))
 }
 
-fn calculate(calculator: &Calculator, ctx: &Context<'_>, tokens: &Tokens, divisor: f64) -> Option<f64> {
+fn calculate(
+    calculator: &Calculator,
+    ctx: &Context<'_>,
+    tokens: &Tokens,
+    divisor: f64,
+) -> Option<f64> {
     let mut usage = Usage::default();
     let mut put = |key: UsageKey, value: i64| {
         if value > 0 {
@@ -414,7 +425,9 @@ pub async fn set_override(
     let provider = input.provider.trim().to_ascii_lowercase();
     let model = input.model.trim().to_owned();
     if provider.is_empty() || model.is_empty() {
-        return Err(crate::error::invalid("provider and model must not be empty"));
+        return Err(crate::error::invalid(
+            "provider and model must not be empty",
+        ));
     }
     for (name, value) in [
         ("inputMtok", input.input_mtok),

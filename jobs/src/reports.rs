@@ -14,11 +14,17 @@ fn after_id(page: &PageRequest) -> Result<Option<i64>> {
 }
 
 fn id_cursor(id: i64) -> Cursor {
-    Cursor { at: 0, id: id.to_string() }
+    Cursor {
+        at: 0,
+        id: id.to_string(),
+    }
 }
 
 /// Ingestion runs, newest first.
-pub async fn ingestion_runs(db: &impl ConnectionTrait, page: &PageRequest) -> Result<Page<ingestion_run::Model>> {
+pub async fn ingestion_runs(
+    db: &impl ConnectionTrait,
+    page: &PageRequest,
+) -> Result<Page<ingestion_run::Model>> {
     let mut query = ingestion_run::Entity::find();
     if let Some(id) = after_id(page)? {
         query = query.filter(ingestion_run::Column::Id.lt(id));
@@ -32,7 +38,10 @@ pub async fn ingestion_runs(db: &impl ConnectionTrait, page: &PageRequest) -> Re
 }
 
 /// Parity reports, newest first.
-pub async fn parity_reports(db: &impl ConnectionTrait, page: &PageRequest) -> Result<Page<parity_report::Model>> {
+pub async fn parity_reports(
+    db: &impl ConnectionTrait,
+    page: &PageRequest,
+) -> Result<Page<parity_report::Model>> {
     let mut query = parity_report::Entity::find();
     if let Some(id) = after_id(page)? {
         query = query.filter(parity_report::Column::Id.lt(id));

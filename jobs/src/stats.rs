@@ -1,8 +1,10 @@
 //! Application-tracking statistics, read from the daily rollup.
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{interaction_daily as daily, ingestion_run, provider_connection, session};
+use entity::{ingestion_run, interaction_daily as daily, provider_connection, session};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 
 use crate::Result;
 use crate::dates::DayRange;
@@ -96,7 +98,9 @@ async fn sum_rollup(
         query.and_where(Expr::col(daily::Column::UserId).eq(user));
     }
     if by_day {
-        query.column(daily::Column::Day).group_by_col(daily::Column::Day);
+        query
+            .column(daily::Column::Day)
+            .group_by_col(daily::Column::Day);
     }
     let mut out = Vec::new();
     for row in db.query_all(&query).await? {

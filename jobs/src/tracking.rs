@@ -271,8 +271,7 @@ async fn bump_rollup(
         C::TotalMicros,
         C::UnpricedInteractions,
     ];
-    let mut on_conflict =
-        OnConflict::columns([C::Day, C::UserId, C::Kind, C::Provider, C::Model]);
+    let mut on_conflict = OnConflict::columns([C::Day, C::UserId, C::Kind, C::Provider, C::Model]);
     for column in SUMMED {
         on_conflict.value(
             column,
@@ -364,9 +363,12 @@ fn prepare(
         return Err(invalid("model is required when tokens are reported"));
     }
     let explicit_micros = match (input.kind, input.cost_usd) {
-        (InteractionKind::CostEvent, Some(usd)) if usd >= Decimal::ZERO => usd_to_micros(usd)
-            .ok_or_else(|| invalid("costUsd is out of range"))?,
-        (InteractionKind::CostEvent, Some(_)) => return Err(invalid("costUsd must not be negative")),
+        (InteractionKind::CostEvent, Some(usd)) if usd >= Decimal::ZERO => {
+            usd_to_micros(usd).ok_or_else(|| invalid("costUsd is out of range"))?
+        }
+        (InteractionKind::CostEvent, Some(_)) => {
+            return Err(invalid("costUsd must not be negative"));
+        }
         (InteractionKind::CostEvent, None) => return Err(invalid("COST_EVENT requires costUsd")),
         (_, Some(_)) => return Err(invalid("costUsd is only accepted on COST_EVENT")),
         (_, None) => 0,
@@ -456,7 +458,9 @@ fn required_text(name: &str, value: &str) -> Result<String> {
 
 fn optional_text(name: &str, value: &str) -> Result<()> {
     if value.len() > MAX_TEXT {
-        return Err(invalid(format!("{name} is longer than {MAX_TEXT} characters")));
+        return Err(invalid(format!(
+            "{name} is longer than {MAX_TEXT} characters"
+        )));
     }
     Ok(())
 }
@@ -505,7 +509,9 @@ pub async fn list_sessions(
     }
     if let Some(range) = &filter.range {
         let (start, end) = range.bounds();
-        query = query.filter(C::StartedAt.gte(start)).filter(C::StartedAt.lt(end));
+        query = query
+            .filter(C::StartedAt.gte(start))
+            .filter(C::StartedAt.lt(end));
     }
     if let Some(after) = &page.after {
         let at = from_micros(after.at)?;
@@ -561,7 +567,9 @@ pub async fn list_interactions(
     }
     if let Some(range) = &filter.range {
         let (start, end) = range.bounds();
-        query = query.filter(C::OccurredAt.gte(start)).filter(C::OccurredAt.lt(end));
+        query = query
+            .filter(C::OccurredAt.gte(start))
+            .filter(C::OccurredAt.lt(end));
     }
     if let Some(after) = &page.after {
         let at = from_micros(after.at)?;

@@ -132,12 +132,21 @@ const SUMS: [(&str, &str); 10] = [
     ("input_cached_tokens", "input_cached_tokens"),
     ("input_cache_write_tokens", "input_cache_write_tokens"),
     ("output_tokens", "output_tokens"),
-    ("input_audio_tokens", "input_audio_tokens + input_cached_audio_tokens"),
+    (
+        "input_audio_tokens",
+        "input_audio_tokens + input_cached_audio_tokens",
+    ),
     ("output_audio_tokens", "output_audio_tokens"),
     ("num_model_requests", "num_model_requests"),
     ("cost_micros", "COALESCE(cost_micros, 0)"),
-    ("unpriced_buckets", "CASE WHEN cost_micros IS NULL AND usage_type IN ({priced}) THEN 1 ELSE 0 END"),
-    ("estimated_buckets", "CASE WHEN cost_estimated THEN 1 ELSE 0 END"),
+    (
+        "unpriced_buckets",
+        "CASE WHEN cost_micros IS NULL AND usage_type IN ({priced}) THEN 1 ELSE 0 END",
+    ),
+    (
+        "estimated_buckets",
+        "CASE WHEN cost_estimated THEN 1 ELSE 0 END",
+    ),
 ];
 
 /// One row per day and group, days without usage filled with zeros (for
@@ -177,9 +186,7 @@ pub async fn daily_usage(
     let mut rows = Vec::with_capacity(filter.range.len() * groups.len());
     for day in filter.range.days() {
         for group in &groups {
-            let totals = found
-                .remove(&(day, group.clone()))
-                .unwrap_or_default();
+            let totals = found.remove(&(day, group.clone())).unwrap_or_default();
             rows.push(DailyRow {
                 day,
                 group: group.clone(),
@@ -193,7 +200,9 @@ pub async fn daily_usage(
 /// Totals over the whole filter, for summaries.
 pub async fn totals(db: &impl ConnectionTrait, filter: &UsageFilter) -> Result<Totals> {
     let mut query = Query::select();
-    query.from(usage_bucket::Entity).cond_where(filter.condition());
+    query
+        .from(usage_bucket::Entity)
+        .cond_where(filter.condition());
     add_sums(&mut query);
     match db.query_one(&query).await? {
         Some(row) => read_totals(&row),
@@ -241,12 +250,15 @@ pub async fn list_buckets(
 ) -> Result<Page<usage_bucket::Model>> {
     let mut query = usage_bucket::Entity::find().filter(filter.condition());
     if let Some(after) = &page.after {
-        let at = DateTime::from_timestamp_micros(after.at).ok_or_else(|| invalid("malformed cursor"))?;
+        let at =
+            DateTime::from_timestamp_micros(after.at).ok_or_else(|| invalid("malformed cursor"))?;
         let id: i64 = after.id.parse().map_err(|_| invalid("malformed cursor"))?;
         query = query.filter(
-            Condition::any()
-                .add(C::WindowStart.gt(at))
-                .add(Expr::col(C::WindowStart).eq(at).and(Expr::col(C::Id).gt(id))),
+            Condition::any().add(C::WindowStart.gt(at)).add(
+                Expr::col(C::WindowStart)
+                    .eq(at)
+                    .and(Expr::col(C::Id).gt(id)),
+            ),
         );
     }
     let rows = query
@@ -272,7 +284,10 @@ pub struct FilterOptions {
     pub service_tiers: Vec<String>,
 }
 
-pub async fn filter_options(db: &impl ConnectionTrait, range: Option<DayRange>) -> Result<FilterOptions> {
+pub async fn filter_options(
+    db: &impl ConnectionTrait,
+    range: Option<DayRange>,
+) -> Result<FilterOptions> {
     let distinct = |column: C| {
         let mut query = usage_bucket::Entity::find()
             .select_only()
@@ -282,7 +297,9 @@ pub async fn filter_options(db: &impl ConnectionTrait, range: Option<DayRange>) 
             .order_by_asc(column);
         if let Some(range) = range {
             let (start, end) = range.bounds();
-            query = query.filter(C::WindowStart.gte(start)).filter(C::WindowStart.lt(end));
+            query = query
+                .filter(C::WindowStart.gte(start))
+                .filter(C::WindowStart.lt(end));
         }
         query.into_tuple::<String>().all(db)
     };

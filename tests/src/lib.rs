@@ -1,3 +1,4 @@
 //! Shared support for the end-to-end tests: booting the real router on port
 //! 0 against a fresh database, and a local mock provider server.
+pub mod app;
 pub mod mock_provider;

@@ -223,7 +223,11 @@ impl AdminQuery {
         let Some(model) = model else {
             return overrides
                 .into_iter()
-                .filter(|o| provider.as_ref().is_none_or(|p| p.eq_ignore_ascii_case(&o.provider)))
+                .filter(|o| {
+                    provider
+                        .as_ref()
+                        .is_none_or(|p| p.eq_ignore_ascii_case(&o.provider))
+                })
                 .map(ModelPrice::try_from)
                 .collect();
         };
@@ -307,7 +311,11 @@ pub struct AdminMutation;
 #[Object]
 impl AdminMutation {
     /// Creates a tracking key for an application; the key is shown once.
-    async fn create_ingest_key(&self, ctx: &Context<'_>, name: String) -> ApiResult<CreatedIngestKey> {
+    async fn create_ingest_key(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> ApiResult<CreatedIngestKey> {
         principal(ctx).admin()?;
         let created = jobs::keys::create(&state(ctx)?.db, &name).await?;
         Ok(CreatedIngestKey {
@@ -324,7 +332,11 @@ impl AdminMutation {
     }
 
     /// Sets a negotiated price from a day on. Stored usage keeps its cost.
-    async fn set_price_override(&self, ctx: &Context<'_>, input: PriceOverrideInput) -> ApiResult<ModelPrice> {
+    async fn set_price_override(
+        &self,
+        ctx: &Context<'_>,
+        input: PriceOverrideInput,
+    ) -> ApiResult<ModelPrice> {
         let claims = principal(ctx).admin()?;
         let state = state(ctx)?;
         let input = OverrideInput {

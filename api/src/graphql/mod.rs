@@ -16,7 +16,12 @@ use crate::state::AppState;
 pub use scalars::BigInt;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(usage::UsageQuery, tracking::TrackingQuery, stats::StatsQuery, admin::AdminQuery);
+pub struct QueryRoot(
+    usage::UsageQuery,
+    tracking::TrackingQuery,
+    stats::StatsQuery,
+    admin::AdminQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(tracking::TrackingMutation, admin::AdminMutation);
@@ -29,9 +34,13 @@ pub const MAX_DEPTH: usize = 15;
 pub const MAX_COMPLEXITY: usize = 5000;
 
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
-    let builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+    let builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY);
     match state {
         Some(state) => builder.data(state).finish(),
         None => builder.finish(),

@@ -136,7 +136,12 @@ impl StatsQuery {
     }
 
     /// Ledger-wide totals and health over a range.
-    async fn system_stats(&self, ctx: &Context<'_>, from: String, to: String) -> ApiResult<SystemStats> {
+    async fn system_stats(
+        &self,
+        ctx: &Context<'_>,
+        from: String,
+        to: String,
+    ) -> ApiResult<SystemStats> {
         principal(ctx).viewer()?;
         let range = DayRange::parse(&from, &to)?;
         let state = state(ctx)?;

@@ -239,7 +239,9 @@ fn optional_range(from: Option<&str>, to: Option<&str>) -> ApiResult<Option<DayR
     match (from, to) {
         (Some(from), Some(to)) => Ok(Some(DayRange::parse(from, to)?)),
         (None, None) => Ok(None),
-        _ => Err(ApiError::BadInput("give both from and to, or neither".into())),
+        _ => Err(ApiError::BadInput(
+            "give both from and to, or neither".into(),
+        )),
     }
 }
 
@@ -302,7 +304,11 @@ pub struct TrackingMutation;
 
 #[Object]
 impl TrackingMutation {
-    async fn start_session(&self, ctx: &Context<'_>, input: StartSessionInput) -> ApiResult<Session> {
+    async fn start_session(
+        &self,
+        ctx: &Context<'_>,
+        input: StartSessionInput,
+    ) -> ApiResult<Session> {
         let key = principal(ctx).ingest_key()?;
         let new = domain::NewSession {
             user_id: input.user_id,
@@ -310,14 +316,23 @@ impl TrackingMutation {
             started_at: input.started_at,
             metadata: input.metadata.map(|j| j.0),
         };
-        Ok(domain::start_session(&state(ctx)?.db, key, new).await?.into())
+        Ok(domain::start_session(&state(ctx)?.db, key, new)
+            .await?
+            .into())
     }
 
-    async fn record_interaction(&self, ctx: &Context<'_>, input: InteractionInput) -> ApiResult<Interaction> {
+    async fn record_interaction(
+        &self,
+        ctx: &Context<'_>,
+        input: InteractionInput,
+    ) -> ApiResult<Interaction> {
         let key = principal(ctx).ingest_key()?;
         let state = state(ctx)?;
         let mut stored = domain::record(&state.db, &state.book, key, vec![input.into()]).await?;
-        stored.pop().map(Interaction::from).ok_or(ApiError::Internal)
+        stored
+            .pop()
+            .map(Interaction::from)
+            .ok_or(ApiError::Internal)
     }
 
     /// Up to 1,000 interactions, stored all or nothing.
@@ -335,6 +350,8 @@ impl TrackingMutation {
 
     async fn end_session(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Session> {
         let key = principal(ctx).ingest_key()?;
-        Ok(domain::end_session(&state(ctx)?.db, key, &id, None).await?.into())
+        Ok(domain::end_session(&state(ctx)?.db, key, &id, None)
+            .await?
+            .into())
     }
 }

@@ -241,7 +241,11 @@ impl UsageQuery {
         group_by: Option<Vec<UsageDimension>>,
     ) -> ApiResult<Vec<DailyUsage>> {
         principal(ctx).viewer()?;
-        let dims: Vec<Dimension> = group_by.unwrap_or_default().into_iter().map(Into::into).collect();
+        let dims: Vec<Dimension> = group_by
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect();
         let rows = domain::daily_usage(&state(ctx)?.db, &filter.to_domain()?, &dims).await?;
         Ok(rows.into_iter().map(DailyUsage::from).collect())
     }

@@ -1,1 +1,1 @@
-//! Owned by the ingestion work (issue 3).
+//! Provider ingestion (issue 3): in progress.

@@ -1,2 +1,6 @@
 //! One integration-test binary (one link), many modules.
+mod auth;
 mod ingestion;
+mod queries;
+mod schema;
+mod tracking;

@@ -1,0 +1,277 @@
+//! Application tracking through the real HTTP API.
+use e2e::app::{Backend, TestApp, error_code};
+use e2e::both_backends;
+use genai_prices::{PriceRequest, Usage, UsageKey};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+const RECORD: &str = "mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { id kind priced aiTokensUsd dbOpsUsd apiCallsUsd computeUsd explicitUsd totalUsd priceVersionId } }";
+
+fn dec(value: &Value) -> Decimal {
+    value
+        .as_str()
+        .expect("decimal string")
+        .parse()
+        .expect("decimal")
+}
+
+async fn start(app: &TestApp, key: &str, user: &str) -> String {
+    let data = app
+        .ok(Some(key), "mutation($u: String!) { startSession(input: {userId: $u, metadata: {app: \"t\"}}) { id } }", json!({"u": user}))
+        .await;
+    data["startSession"]["id"].as_str().expect("id").to_owned()
+}
+
+async fn interaction_count(app: &TestApp, viewer: &str, session: &str) -> i64 {
+    let data = app
+        .ok(
+            Some(viewer),
+            "query($id: ID!) { session(id: $id) { interactionCount } }",
+            json!({"id": session}),
+        )
+        .await;
+    data["session"]["interactionCount"].as_i64().expect("count")
+}
+
+async fn records_priced_interactions(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let key = app.ingest_key().await;
+    let viewer = app.token(api::auth::Role::Viewer);
+    let session = start(&app, &key, "alice").await;
+    let inputs = json!([
+        {"sessionId": session, "kind": "CHAT", "provider": "openai", "model": "gpt-4o-mini-2024-07-18",
+         "inputTokens": 12000, "cachedInputTokens": 2000, "outputTokens": 900, "durationMs": 850,
+         "occurredAt": "2026-11-20T10:00:00Z", "idempotencyKey": "c1"},
+        {"sessionId": session, "kind": "DB", "dbOps": 4000, "computeMs": 1500, "occurredAt": "2026-11-20T10:00:01Z"},
+        {"sessionId": session, "kind": "API", "apiCalls": 3, "occurredAt": "2026-11-20T10:00:02Z"},
+        {"sessionId": session, "kind": "COST_EVENT", "costUsd": "0.125", "occurredAt": "2026-11-20T10:00:03Z"},
+    ]);
+    let stored =
+        app.ok(Some(&key), RECORD, json!({"inputs": inputs})).await["recordInteractions"].clone();
+    let rows = stored.as_array().expect("array");
+    assert_eq!(rows.len(), 4);
+
+    // The chat cost is what genai-prices says for that request.
+    let usage = Usage::from([
+        (UsageKey::INPUT_TOKENS, 12000.0),
+        (UsageKey::CACHE_READ_TOKENS, 2000.0),
+        (UsageKey::OUTPUT_TOKENS, 900.0),
+    ]);
+    let noon: chrono::DateTime<chrono::Utc> = "2026-11-20T12:00:00Z".parse().expect("time");
+    let expected = genai_prices::calculate(
+        &PriceRequest::new("gpt-4o-mini-2024-07-18", &usage)
+            .with_provider_id("openai")
+            .with_timestamp(noon),
+    )
+    .expect("priced")
+    .total_price;
+    let chat_usd = dec(&rows[0]["aiTokensUsd"]);
+    let expected_usd = Decimal::from_f64_retain(expected)
+        .expect("finite")
+        .round_dp(6);
+    assert_eq!(chat_usd, expected_usd);
+    assert!(rows[0]["priced"].as_bool().expect("bool"));
+
+    // Unit rates: 4000 db ops at 250 nano-USD, 1.5 s compute at 20 µUSD/s, 3 calls at 400 µUSD.
+    assert_eq!(dec(&rows[1]["dbOpsUsd"]), Decimal::new(1000, 6));
+    assert_eq!(dec(&rows[1]["computeUsd"]), Decimal::new(30, 6));
+    assert_eq!(dec(&rows[2]["apiCallsUsd"]), Decimal::new(1200, 6));
+    assert_eq!(dec(&rows[3]["explicitUsd"]), Decimal::new(125, 3));
+
+    // Session totals and the daily rollup agree with the stored rows.
+    let total: Decimal = rows.iter().map(|r| dec(&r["totalUsd"])).sum();
+    let detail = app
+        .ok(
+            Some(&viewer),
+            "query($id: ID!) { session(id: $id) { userId interactionCount totalCostUsd metadata interactions(first: 2) { edges { node { kind } } pageInfo { hasNextPage endCursor } } } }",
+            json!({"id": session}),
+        )
+        .await;
+    assert_eq!(detail["session"]["interactionCount"], 4);
+    assert_eq!(dec(&detail["session"]["totalCostUsd"]), total);
+    assert_eq!(detail["session"]["metadata"]["app"], "t");
+    assert_eq!(
+        detail["session"]["interactions"]["pageInfo"]["hasNextPage"],
+        true
+    );
+    let cursor = detail["session"]["interactions"]["pageInfo"]["endCursor"].clone();
+    let rest = app
+        .ok(
+            Some(&viewer),
+            "query($id: ID!, $after: String) { session(id: $id) { interactions(first: 10, after: $after) { edges { node { kind } } pageInfo { hasNextPage } } } }",
+            json!({"id": session, "after": cursor}),
+        )
+        .await;
+    let kinds: Vec<&str> = rest["session"]["interactions"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["API", "COST_EVENT"]);
+
+    let stats = app
+        .ok(
+            Some(&viewer),
+            "{ dailyStats(from: \"2026-11-19\", to: \"2026-11-21\", userId: \"alice\") { date usage { interactions inputTokens dbOps totalUsd } } userStats(userId: \"alice\") { sessions usage { interactions totalUsd } } }",
+            json!({}),
+        )
+        .await;
+    let days = stats["dailyStats"].as_array().expect("days");
+    assert_eq!(days.len(), 3, "zero-filled");
+    assert_eq!(days[0]["usage"]["interactions"], 0);
+    assert_eq!(days[1]["usage"]["interactions"], 4);
+    assert_eq!(days[1]["usage"]["inputTokens"], 12000);
+    assert_eq!(days[1]["usage"]["dbOps"], 4000);
+    assert_eq!(dec(&days[1]["usage"]["totalUsd"]), total);
+    assert_eq!(stats["userStats"]["sessions"], 1);
+    assert_eq!(dec(&stats["userStats"]["usage"]["totalUsd"]), total);
+
+    let ended = app
+        .ok(
+            Some(&key),
+            "mutation($id: ID!) { endSession(id: $id) { endedAt } }",
+            json!({"id": session}),
+        )
+        .await;
+    assert!(ended["endSession"]["endedAt"].is_string());
+    app.stop().await;
+}
+
+async fn idempotency_and_all_or_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let key = app.ingest_key().await;
+    let viewer = app.token(api::auth::Role::Viewer);
+    let session = start(&app, &key, "bob").await;
+    let item = json!({"sessionId": session, "kind": "DB", "dbOps": 10, "idempotencyKey": "k-1", "occurredAt": "2026-11-20T10:00:00Z"});
+
+    let first = app
+        .ok(Some(&key), RECORD, json!({"inputs": [item.clone()]}))
+        .await;
+    let again = app
+        .ok(
+            Some(&key),
+            RECORD,
+            json!({"inputs": [item.clone(), item.clone()]}),
+        )
+        .await;
+    let first_id = &first["recordInteractions"][0]["id"];
+    assert_eq!(&again["recordInteractions"][0]["id"], first_id);
+    assert_eq!(&again["recordInteractions"][1]["id"], first_id);
+    assert_eq!(interaction_count(&app, &viewer, &session).await, 1);
+
+    // Same key, different payload: refused, and the new item in the batch is not stored either.
+    let mut changed = item.clone();
+    changed["dbOps"] = json!(11);
+    let fresh = json!({"sessionId": session, "kind": "API", "apiCalls": 1});
+    let body = app
+        .gql(
+            Some(&key),
+            RECORD,
+            json!({"inputs": [fresh.clone(), changed]}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(interaction_count(&app, &viewer, &session).await, 1);
+
+    // One invalid item rejects the batch.
+    let negative =
+        json!({"sessionId": session, "kind": "CHAT", "model": "gpt-4o", "inputTokens": -5});
+    let body = app
+        .gql(
+            Some(&key),
+            RECORD,
+            json!({"inputs": [fresh.clone(), negative]}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    let cached_over = json!({"sessionId": session, "kind": "CHAT", "model": "gpt-4o", "inputTokens": 5, "cachedInputTokens": 6});
+    let body = app
+        .gql(Some(&key), RECORD, json!({"inputs": [cached_over]}))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    let cost_on_chat = json!({"sessionId": session, "kind": "DB", "costUsd": "1"});
+    let body = app
+        .gql(Some(&key), RECORD, json!({"inputs": [cost_on_chat]}))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    let unknown_session =
+        json!({"sessionId": "00000000-0000-0000-0000-000000000000", "kind": "DB", "dbOps": 1});
+    let body = app
+        .gql(
+            Some(&key),
+            RECORD,
+            json!({"inputs": [fresh.clone(), unknown_session]}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    let unknown_kind = app
+        .gql(Some(&key), &format!("mutation {{ recordInteraction(input: {{sessionId: \"{session}\", kind: SOMETHING}}) {{ id }} }}"), json!({}))
+        .await;
+    assert_eq!(
+        error_code(&unknown_kind),
+        Some("BAD_USER_INPUT"),
+        "{unknown_kind}"
+    );
+    let oversized: Vec<Value> = (0..1001).map(|_| fresh.clone()).collect();
+    let body = app
+        .gql(Some(&key), RECORD, json!({"inputs": oversized}))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(interaction_count(&app, &viewer, &session).await, 1);
+
+    // A full batch of 1,000 is accepted whole.
+    let full: Vec<Value> = (0..1000).map(|_| fresh.clone()).collect();
+    let stored = app.ok(Some(&key), RECORD, json!({"inputs": full})).await;
+    assert_eq!(
+        stored["recordInteractions"].as_array().map(Vec::len),
+        Some(1000)
+    );
+    assert_eq!(interaction_count(&app, &viewer, &session).await, 1001);
+
+    // Another application's key cannot see or write this session.
+    let other = app.ingest_key().await;
+    let body = app
+        .gql(Some(&other), RECORD, json!({"inputs": [fresh]}))
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    let body = app
+        .gql(
+            Some(&other),
+            "mutation($id: ID!) { endSession(id: $id) { id } }",
+            json!({"id": session}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    app.stop().await;
+}
+
+async fn unknown_model_is_unpriced_not_free(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let key = app.ingest_key().await;
+    let viewer = app.token(api::auth::Role::Viewer);
+    let session = start(&app, &key, "carol").await;
+    let item = json!({"sessionId": session, "kind": "CHAT", "provider": "openai", "model": "no-such-model-9000",
+        "inputTokens": 100, "outputTokens": 10, "dbOps": 1000, "occurredAt": "2026-11-20T09:00:00Z"});
+    let stored = app.ok(Some(&key), RECORD, json!({"inputs": [item]})).await;
+    let row = &stored["recordInteractions"][0];
+    assert_eq!(row["priced"], false);
+    assert!(row["aiTokensUsd"].is_null());
+    assert!(row["totalUsd"].is_null());
+    assert_eq!(dec(&row["dbOpsUsd"]), Decimal::new(250, 6));
+    let stats = app
+        .ok(Some(&viewer), "{ dailyStats(from: \"2026-11-20\", to: \"2026-11-20\") { usage { unpricedInteractions totalUsd } } }", json!({}))
+        .await;
+    assert_eq!(stats["dailyStats"][0]["usage"]["unpricedInteractions"], 1);
+    assert_eq!(
+        dec(&stats["dailyStats"][0]["usage"]["totalUsd"]),
+        Decimal::ZERO
+    );
+    app.stop().await;
+}
+
+both_backends!(
+    records_priced_interactions,
+    idempotency_and_all_or_nothing,
+    unknown_model_is_unpriced_not_free
+);
