@@ -8,9 +8,10 @@ use rand::RngCore;
 use tokio::net::TcpListener;
 
 use crate::auth::{JwtKeys, Role, parse_ttl};
-use crate::config::{DbArgs, JwtArgs, ServeArgs};
+use crate::config::{DbArgs, JwtArgs, PricesArgs, ServeArgs};
 use crate::router::router;
 use crate::state::AppState;
+use jobs::pricing::{PriceBook, UnitRates};
 
 /// CogniTrack: a self-hosted ledger of LLM usage and cost, per UTC day.
 #[derive(Parser)]
@@ -51,6 +52,9 @@ enum Command {
         #[command(flatten)]
         jwt: JwtArgs,
     },
+    /// Refresh or print the price book.
+    #[command(subcommand)]
+    Pricing(PricingCommand),
     /// Manage the keys applications use to report sessions.
     #[command(name = "ingest-key", subcommand)]
     IngestKey(IngestKeyCommand),
@@ -63,6 +67,33 @@ enum IngestKeyCommand {
         /// A name to recognise the key by, e.g. the application's.
         #[arg(long)]
         name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum PricingCommand {
+    /// Fetch the price feed and store a new price version if its content changed.
+    Sync {
+        /// URL or file of a genai-prices v2 data.json (default: COGNITRACK_PRICES_URL).
+        #[arg(long)]
+        source: Option<String>,
+        #[command(flatten)]
+        prices: PricesArgs,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print a model's price per million tokens on a day (default today).
+    Show {
+        #[arg(long)]
+        model: String,
+        /// Provider id, e.g. openai or anthropic.
+        #[arg(long, default_value = "")]
+        provider: String,
+        /// UTC day YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<String>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -117,6 +148,50 @@ async fn dispatch(command: Command) -> Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Pricing(PricingCommand::Sync { source, prices, db }) => {
+            let conn = open(&db).await?;
+            let book = PriceBook::load(&conn, UnitRates::default()).await?;
+            let source = source.unwrap_or(prices.prices_url);
+            let outcome = jobs::pricing::sync(&conn, &book, &source).await?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "priceVersionId": outcome.version_id,
+                    "created": outcome.created,
+                    "contentHash": outcome.content_hash,
+                    "source": source,
+                })
+            );
+            Ok(())
+        }
+        Command::Pricing(PricingCommand::Show {
+            model,
+            provider,
+            date,
+            db,
+        }) => {
+            let conn = open(&db).await?;
+            let book = PriceBook::load(&conn, UnitRates::default()).await?;
+            let day = match date {
+                Some(d) => jobs::dates::parse_day(&d)?,
+                None => chrono::Utc::now().date_naive(),
+            };
+            let Some(p) = book.list_prices(&provider, &model, day) else {
+                bail!("no price for model {model:?} on {day}");
+            };
+            println!(
+                "{}",
+                serde_json::json!({
+                    "model": model, "provider": provider, "date": day.to_string(),
+                    "inputMtok": p.input_mtok.to_string(),
+                    "cachedInputMtok": p.cached_input_mtok.map(|d| d.to_string()),
+                    "cacheWriteMtok": p.cache_write_mtok.map(|d| d.to_string()),
+                    "outputMtok": p.output_mtok.to_string(),
+                    "priceVersionId": p.version_id,
+                })
+            );
+            Ok(())
+        }
         Command::IngestKey(IngestKeyCommand::Create { name, db }) => {
             let conn = jobs::db::connect(&db.database_url)
                 .await
@@ -131,6 +206,14 @@ async fn dispatch(command: Command) -> Result<()> {
             Ok(())
         }
     }
+}
+
+async fn open(db: &DbArgs) -> Result<sea_orm::DatabaseConnection> {
+    let conn = jobs::db::connect(&db.database_url)
+        .await
+        .context("cannot open the database")?;
+    jobs::db::migrate(&conn).await.context("migration failed")?;
+    Ok(conn)
 }
 
 async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()> {
@@ -159,6 +242,7 @@ async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()>
         serve.rates.unit_rates(),
         secret.as_bytes(),
         serve.cron_secret,
+        &serve.prices.prices_url,
     )
     .await?;
 

@@ -24,6 +24,13 @@ pub struct JwtArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct PricesArgs {
+    /// Price feed (genai-prices v2 data.json): an http(s) URL or a local file.
+    #[arg(long = "prices-url", env = "COGNITRACK_PRICES_URL", default_value = genai_prices::REMOTE_DATA_URL)]
+    pub prices_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -43,6 +50,8 @@ pub struct ServeArgs {
     pub frontend_dir: std::path::PathBuf,
     #[command(flatten)]
     pub rates: RateArgs,
+    #[command(flatten)]
+    pub prices: PricesArgs,
 }
 
 /// Unit rates for the non-token parts of tracked interactions.

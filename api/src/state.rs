@@ -12,6 +12,8 @@ pub struct AppState {
     pub book: Arc<PriceBook>,
     pub jwt: Arc<JwtKeys>,
     pub cron_secret: Option<Arc<str>>,
+    /// The price feed `syncPricing` reads (a URL or a local file).
+    pub prices_url: Arc<str>,
 }
 
 impl AppState {
@@ -21,6 +23,7 @@ impl AppState {
         unit_rates: UnitRates,
         jwt_secret: &[u8],
         cron_secret: Option<String>,
+        prices_url: &str,
     ) -> jobs::Result<Self> {
         let book = PriceBook::load(&db, unit_rates).await?;
         Ok(Self {
@@ -28,6 +31,7 @@ impl AppState {
             book: Arc::new(book),
             jwt: Arc::new(JwtKeys::new(jwt_secret)),
             cron_secret: cron_secret.map(Arc::from),
+            prices_url: Arc::from(prices_url),
         })
     }
 }

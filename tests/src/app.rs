@@ -106,12 +106,18 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, "unused-price-feed.json").await
+    }
+
+    /// With the price feed `syncPricing` reads.
+    pub async fn spawn_with(backend: Backend, prices_url: &str) -> Self {
         let db = TestDb::fresh(backend).await;
         let state = AppState::new(
             db.conn.clone(),
             UnitRates::default(),
             JWT_SECRET.as_bytes(),
             None,
+            prices_url,
         )
         .await
         .expect("app state");

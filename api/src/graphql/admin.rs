@@ -75,6 +75,15 @@ impl TryFrom<model_price::Model> for ModelPrice {
     }
 }
 
+/// The result of a price feed sync.
+#[derive(SimpleObject)]
+pub struct PriceSync {
+    pub price_version_id: i64,
+    /// False when the feed equals a stored version (nothing changed).
+    pub created: bool,
+    pub content_hash: String,
+}
+
 #[derive(SimpleObject)]
 pub struct UnpricedModel {
     pub provider: String,
@@ -329,6 +338,19 @@ impl AdminMutation {
         principal(ctx).admin()?;
         let revoked = jobs::keys::revoke(&state(ctx)?.db, parse_id(&id)?).await?;
         Ok(revoked.into())
+    }
+
+    /// Fetches the configured price feed (`COGNITRACK_PRICES_URL`); stores a
+    /// new price version only when its content changed. Stored usage keeps its cost.
+    async fn sync_pricing(&self, ctx: &Context<'_>) -> ApiResult<PriceSync> {
+        principal(ctx).admin()?;
+        let state = state(ctx)?;
+        let outcome = pricing::sync(&state.db, &state.book, &state.prices_url).await?;
+        Ok(PriceSync {
+            price_version_id: outcome.version_id,
+            created: outcome.created,
+            content_hash: outcome.content_hash,
+        })
     }
 
     /// Sets a negotiated price from a day on. Stored usage keeps its cost.

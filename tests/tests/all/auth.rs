@@ -39,6 +39,7 @@ fn operations(session_id: &str) -> Vec<(&'static str, String, Needs)> {
             Needs::Admin,
         ),
         ("ingestKeys", "{ ingestKeys { id } }".into(), Needs::Admin),
+        ("syncPricing", "mutation { syncPricing { created } }".into(), Needs::Admin),
     ]
 }
 

@@ -1,6 +1,7 @@
 //! One integration-test binary (one link), many modules.
 mod auth;
 mod ingestion;
+mod pricing;
 mod queries;
 mod schema;
 mod tracking;
