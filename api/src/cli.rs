@@ -8,10 +8,11 @@ use rand::RngCore;
 use tokio::net::TcpListener;
 
 use crate::auth::{JwtKeys, Role, parse_ttl};
-use crate::config::{DbArgs, JwtArgs, PricesArgs, ServeArgs};
+use crate::config::{DbArgs, JwtArgs, PricesArgs, ProviderArgs, ServeArgs};
 use crate::router::router;
 use crate::state::AppState;
 use jobs::pricing::{PriceBook, UnitRates};
+use jobs::providers::{ProviderClients, ProviderKind};
 
 /// CogniTrack: a self-hosted ledger of LLM usage and cost, per UTC day.
 #[derive(Parser)]
@@ -51,6 +52,35 @@ enum Command {
         ttl: String,
         #[command(flatten)]
         jwt: JwtArgs,
+    },
+    /// Backfill provider usage for the UTC days start..end (both included);
+    /// prints the run's telemetry as one JSON object. Exits 1 when any day failed.
+    Ingest {
+        /// openai or anthropic.
+        #[arg(long)]
+        provider: String,
+        /// First UTC day, YYYY-MM-DD.
+        #[arg(long)]
+        start: String,
+        /// Last UTC day, YYYY-MM-DD (included).
+        #[arg(long)]
+        end: String,
+        /// Days fetched and stored per transaction (1-31).
+        #[arg(long, default_value_t = 7)]
+        chunk_days: u32,
+        /// A label to find the run by.
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// Fetch and report what would change, without writing usage.
+        #[arg(long)]
+        dry_run: bool,
+        /// A named connection (default: the provider's only connection).
+        #[arg(long)]
+        connection: Option<String>,
+        #[command(flatten)]
+        providers: ProviderArgs,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Refresh or print the price book.
     #[command(subcommand)]
@@ -148,6 +178,49 @@ async fn dispatch(command: Command) -> Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Ingest {
+            provider,
+            start,
+            end,
+            chunk_days,
+            label,
+            dry_run,
+            connection,
+            providers,
+            db,
+        } => {
+            let kind: ProviderKind = provider.parse()?;
+            let range = jobs::dates::DayRange::parse(&start, &end)?;
+            if !(1..=31).contains(&chunk_days) {
+                bail!("--chunk-days must be between 1 and 31");
+            }
+            let config = providers.providers_config()?;
+            let conn = open(&db).await?;
+            jobs::connections::ensure_env_connections(
+                &conn,
+                config.openai_admin_key.as_ref(),
+                config.anthropic_admin_key.as_ref(),
+            )
+            .await?;
+            let target = jobs::connections::pick(&conn, kind, connection.as_deref()).await?;
+            let clients = ProviderClients::new(config)?;
+            let book = PriceBook::load(&conn, UnitRates::default()).await?;
+            let mut request = jobs::ingest::IngestRequest::new(&target, range)?;
+            request.chunk_days = chunk_days;
+            request.label = label;
+            request.dry_run = dry_run;
+            let report = jobs::ingest::run(&conn, &book, &clients, request, None).await?;
+            println!("{}", serde_json::to_string(&report)?);
+            if report.status != jobs::ingest::RunStatus::Succeeded {
+                bail!(
+                    "ingestion run {} ended {:?} with {} issue(s)",
+                    report.run_id,
+                    report.status,
+                    report.issues.len()
+                );
+            }
+            Ok(())
+        }
         Command::Pricing(PricingCommand::Sync { source, prices, db }) => {
             let conn = open(&db).await?;
             let book = PriceBook::load(&conn, UnitRates::default()).await?;
@@ -237,12 +310,21 @@ async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()>
         .await
         .context("cannot open the database")?;
     jobs::db::migrate(&conn).await.context("migration failed")?;
+    let providers = serve.providers.providers_config()?;
+    let clients = ProviderClients::new(providers.clone())?;
     let state = AppState::new(
         conn,
         serve.rates.unit_rates(),
         secret.as_bytes(),
         serve.cron_secret,
         &serve.prices.prices_url,
+        clients,
+    )
+    .await?;
+    jobs::connections::ensure_env_connections(
+        &state.db,
+        providers.openai_admin_key.as_ref(),
+        providers.anthropic_admin_key.as_ref(),
     )
     .await?;
 

@@ -3,7 +3,10 @@
 use std::net::SocketAddr;
 
 use clap::Args;
+use jobs::connections::MasterKey;
 use jobs::pricing::UnitRates;
+use jobs::providers::ProvidersConfig;
+use secrecy::SecretString;
 
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
@@ -21,6 +24,63 @@ pub struct JwtArgs {
         hide_env_values = true
     )]
     pub jwt_secret: Option<String>,
+}
+
+/// Provider admin APIs: keys of the default connections, base URLs (point
+/// them at a local mock in tests) and the key that seals stored keys.
+#[derive(Debug, Clone, Args)]
+pub struct ProviderArgs {
+    #[arg(
+        long = "openai-admin-key",
+        env = "OPENAI_ADMIN_KEY",
+        hide_env_values = true
+    )]
+    pub openai_admin_key: Option<String>,
+    #[arg(long = "openai-base-url", env = "OPENAI_BASE_URL", default_value = jobs::providers::openai::DEFAULT_BASE_URL)]
+    pub openai_base_url: String,
+    #[arg(
+        long = "anthropic-admin-key",
+        env = "ANTHROPIC_ADMIN_KEY",
+        hide_env_values = true
+    )]
+    pub anthropic_admin_key: Option<String>,
+    #[arg(long = "anthropic-base-url", env = "ANTHROPIC_BASE_URL", default_value = jobs::providers::anthropic::DEFAULT_BASE_URL)]
+    pub anthropic_base_url: String,
+    /// 32-byte key (hex or base64) sealing provider keys stored in the database.
+    #[arg(
+        long = "master-key",
+        env = "COGNITRACK_MASTER_KEY",
+        hide_env_values = true
+    )]
+    pub master_key: Option<String>,
+    /// Where a generated master key is kept when COGNITRACK_MASTER_KEY is unset.
+    #[arg(
+        long = "master-key-file",
+        env = "COGNITRACK_MASTER_KEY_FILE",
+        default_value = "cognitrack.key"
+    )]
+    pub master_key_file: std::path::PathBuf,
+}
+
+impl ProviderArgs {
+    pub fn providers_config(&self) -> jobs::Result<ProvidersConfig> {
+        let secret = |key: &Option<String>| {
+            key.clone()
+                .filter(|k| !k.trim().is_empty())
+                .map(SecretString::from)
+        };
+        Ok(ProvidersConfig {
+            openai_base_url: self.openai_base_url.clone(),
+            anthropic_base_url: self.anthropic_base_url.clone(),
+            openai_admin_key: secret(&self.openai_admin_key),
+            anthropic_admin_key: secret(&self.anthropic_admin_key),
+            master_key: Some(MasterKey::from_config(
+                self.master_key.as_deref(),
+                &self.master_key_file,
+            )?),
+            ..ProvidersConfig::default()
+        })
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -52,6 +112,8 @@ pub struct ServeArgs {
     pub rates: RateArgs,
     #[command(flatten)]
     pub prices: PricesArgs,
+    #[command(flatten)]
+    pub providers: ProviderArgs,
 }
 
 /// Unit rates for the non-token parts of tracked interactions.

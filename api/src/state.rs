@@ -2,6 +2,7 @@
 use std::sync::Arc;
 
 use jobs::pricing::{PriceBook, UnitRates};
+use jobs::providers::ProviderClients;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::JwtKeys;
@@ -14,6 +15,7 @@ pub struct AppState {
     pub cron_secret: Option<Arc<str>>,
     /// The price feed `syncPricing` reads (a URL or a local file).
     pub prices_url: Arc<str>,
+    pub clients: Arc<ProviderClients>,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
         jwt_secret: &[u8],
         cron_secret: Option<String>,
         prices_url: &str,
+        clients: ProviderClients,
     ) -> jobs::Result<Self> {
         let book = PriceBook::load(&db, unit_rates).await?;
         Ok(Self {
@@ -32,6 +35,7 @@ impl AppState {
             jwt: Arc::new(JwtKeys::new(jwt_secret)),
             cron_secret: cron_secret.map(Arc::from),
             prices_url: Arc::from(prices_url),
+            clients: Arc::new(clients),
         })
     }
 }

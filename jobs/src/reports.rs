@@ -37,6 +37,13 @@ pub async fn ingestion_runs(
     Ok(Page::from_rows(rows, page.first, |r| id_cursor(r.id)))
 }
 
+pub async fn ingestion_run(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<ingestion_run::Model>> {
+    Ok(ingestion_run::Entity::find_by_id(id).one(db).await?)
+}
+
 /// Parity reports, newest first.
 pub async fn parity_reports(
     db: &impl ConnectionTrait,

@@ -118,6 +118,8 @@ impl TestApp {
             JWT_SECRET.as_bytes(),
             None,
             prices_url,
+            jobs::providers::ProviderClients::new(jobs::providers::ProvidersConfig::default())
+                .expect("clients"),
         )
         .await
         .expect("app state");

@@ -353,6 +353,41 @@ impl AdminMutation {
         })
     }
 
+    /// Backfills provider usage for the UTC days `from`..`to` (both included)
+    /// and returns the run's telemetry. Re-running a range changes nothing.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_ingestion(
+        &self,
+        ctx: &Context<'_>,
+        provider: String,
+        from: String,
+        to: String,
+        connection: Option<String>,
+        dry_run: Option<bool>,
+        chunk_days: Option<i32>,
+    ) -> ApiResult<IngestionRun> {
+        let claims = principal(ctx).admin()?;
+        let state = state(ctx)?;
+        let kind: jobs::providers::ProviderKind = provider.parse()?;
+        let range = jobs::dates::DayRange::parse(&from, &to)?;
+        let target = jobs::connections::pick(&state.db, kind, connection.as_deref()).await?;
+        let mut request = jobs::ingest::IngestRequest::new(&target, range)?;
+        request.label = format!("api:{}", claims.sub);
+        request.dry_run = dry_run.unwrap_or(false);
+        if let Some(days) = chunk_days {
+            request.chunk_days = u32::try_from(days)
+                .ok()
+                .filter(|d| (1..=31).contains(d))
+                .ok_or_else(|| ApiError::BadInput("chunkDays must be between 1 and 31".into()))?;
+        }
+        let report =
+            jobs::ingest::run(&state.db, &state.book, &state.clients, request, None).await?;
+        let row = jobs::reports::ingestion_run(&state.db, report.run_id)
+            .await?
+            .ok_or(ApiError::Internal)?;
+        Ok(row.into())
+    }
+
     /// Sets a negotiated price from a day on. Stored usage keeps its cost.
     async fn set_price_override(
         &self,

@@ -3,5 +3,6 @@ mod auth;
 mod ingestion;
 mod pricing;
 mod queries;
+mod run_ingestion;
 mod schema;
 mod tracking;

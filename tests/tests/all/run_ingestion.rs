@@ -1,0 +1,81 @@
+//! `runIngestion` drives the real engine against a local simulated provider.
+use api::auth::Role;
+use chrono::{Days, Utc};
+use e2e::app::{Backend, TestApp, error_code};
+use e2e::both_backends;
+use jobs::providers::ProviderKind;
+use jobs::simulator::{self, SimConfig};
+use serde_json::json;
+
+const RUN: &str = "mutation($from: String!, $to: String!, $dry: Boolean) { runIngestion(provider: \"openai\", from: $from, to: $to, connection: \"sim\", dryRun: $dry) { status windows rowsInserted rowsUpdated rowsDeleted dryRun issues } }";
+
+async fn run_ingestion_is_idempotent(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (addr, _server) = simulator::spawn(SimConfig::default())
+        .await
+        .expect("simulator");
+    jobs::connections::upsert_demo(
+        &app.state.db,
+        "sim",
+        ProviderKind::OpenAi,
+        &format!("http://{addr}/v1"),
+    )
+    .await
+    .expect("connection");
+    let admin = app.token(Role::Admin);
+    let to = Utc::now().date_naive() - Days::new(1);
+    let from = to - Days::new(4);
+    let vars = |dry: bool| json!({"from": from.to_string(), "to": to.to_string(), "dry": dry});
+
+    let viewer = app
+        .gql(Some(&app.token(Role::Viewer)), RUN, vars(false))
+        .await;
+    assert_eq!(error_code(&viewer), Some("FORBIDDEN"), "{viewer}");
+
+    let dry = app.ok(Some(&admin), RUN, vars(true)).await["runIngestion"].clone();
+    assert_eq!(dry["dryRun"], true);
+    let usage = "query($from: String!, $to: String!) { dailyUsage(filter: {from: $from, to: $to, providers: [\"openai\"]}) { inputTokens } }";
+    let empty = app.ok(Some(&admin), usage, vars(true)).await;
+    assert!(
+        empty["dailyUsage"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["inputTokens"] == 0)
+    );
+
+    let first = app.ok(Some(&admin), RUN, vars(false)).await["runIngestion"].clone();
+    assert_eq!(first["status"], "succeeded", "{first}");
+    assert!(first["rowsInserted"].as_i64().expect("i64") > 0);
+    let filled = app.ok(Some(&admin), usage, vars(false)).await;
+    assert!(
+        filled["dailyUsage"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["inputTokens"].as_i64() > Some(0))
+    );
+
+    let again = app.ok(Some(&admin), RUN, vars(false)).await["runIngestion"].clone();
+    assert_eq!(again["status"], "succeeded");
+    assert_eq!(
+        (
+            again["rowsInserted"].clone(),
+            again["rowsUpdated"].clone(),
+            again["rowsDeleted"].clone()
+        ),
+        (json!(0), json!(0), json!(0))
+    );
+
+    let bad = app
+        .gql(Some(&admin), "mutation { runIngestion(provider: \"openai\", from: \"2026-02-30\", to: \"2026-03-01\", connection: \"sim\") { status } }", json!({}))
+        .await;
+    assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"), "{bad}");
+    let unknown = app
+        .gql(Some(&admin), "mutation { runIngestion(provider: \"mistral\", from: \"2026-03-01\", to: \"2026-03-01\") { status } }", json!({}))
+        .await;
+    assert_eq!(error_code(&unknown), Some("BAD_USER_INPUT"), "{unknown}");
+    app.stop().await;
+}
+
+both_backends!(run_ingestion_is_idempotent);
