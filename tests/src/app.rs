@@ -179,6 +179,15 @@ impl TestApp {
     }
 }
 
+/// A GraphQL `Decimal` (a JSON string) as an exact decimal.
+pub fn dec(value: &Value) -> rust_decimal::Decimal {
+    value
+        .as_str()
+        .expect("decimal string")
+        .parse()
+        .expect("decimal")
+}
+
 /// The `extensions.code` of the first error, if any.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()

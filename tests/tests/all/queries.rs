@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use api::auth::Role;
 use chrono::{Days, Utc};
-use e2e::app::{Backend, TestApp, error_code};
+use e2e::app::{Backend, TestApp, dec, error_code};
 use e2e::both_backends;
 use entity::usage_bucket;
 use rust_decimal::Decimal;
@@ -12,14 +12,6 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
 const DAILY: &str = "query($f: UsageFilter!, $g: [UsageDimension!]) { dailyUsage(filter: $f, groupBy: $g) { date group { provider projectId model serviceTier batch } inputTokens outputTokens inputCachedTokens numModelRequests costUsd unpricedBuckets } }";
-
-fn dec(value: &Value) -> Decimal {
-    value
-        .as_str()
-        .expect("decimal string")
-        .parse()
-        .expect("decimal")
-}
 
 async fn seeded(backend: Backend) -> (TestApp, String, String, String) {
     let app = TestApp::spawn(backend).await;

@@ -1,19 +1,11 @@
 //! Application tracking through the real HTTP API.
-use e2e::app::{Backend, TestApp, error_code};
+use e2e::app::{Backend, TestApp, dec, error_code};
 use e2e::both_backends;
 use genai_prices::{PriceRequest, Usage, UsageKey};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 const RECORD: &str = "mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { id kind priced aiTokensUsd dbOpsUsd apiCallsUsd computeUsd explicitUsd totalUsd priceVersionId } }";
-
-fn dec(value: &Value) -> Decimal {
-    value
-        .as_str()
-        .expect("decimal string")
-        .parse()
-        .expect("decimal")
-}
 
 async fn start(app: &TestApp, key: &str, user: &str) -> String {
     let data = app
