@@ -154,10 +154,7 @@ async fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Serve { db, jwt, serve } => serve_command(db, jwt, serve).await,
         Command::Migrate { db } => {
-            let conn = jobs::db::connect(&db.database_url)
-                .await
-                .context("cannot open the database")?;
-            jobs::db::migrate(&conn).await.context("migration failed")?;
+            open_url(&db.database_url).await?;
             eprintln!("database is up to date");
             Ok(())
         }
@@ -266,10 +263,7 @@ async fn dispatch(command: Command) -> Result<()> {
             Ok(())
         }
         Command::IngestKey(IngestKeyCommand::Create { name, db }) => {
-            let conn = jobs::db::connect(&db.database_url)
-                .await
-                .context("cannot open the database")?;
-            jobs::db::migrate(&conn).await.context("migration failed")?;
+            let conn = open(&db).await?;
             let created = jobs::keys::create(&conn, &name).await?;
             println!("{}", created.secret);
             eprintln!(
@@ -282,7 +276,12 @@ async fn dispatch(command: Command) -> Result<()> {
 }
 
 async fn open(db: &DbArgs) -> Result<sea_orm::DatabaseConnection> {
-    let conn = jobs::db::connect(&db.database_url)
+    open_url(&db.database_url).await
+}
+
+/// Connects and applies pending migrations.
+async fn open_url(url: &str) -> Result<sea_orm::DatabaseConnection> {
+    let conn = jobs::db::connect(url)
         .await
         .context("cannot open the database")?;
     jobs::db::migrate(&conn).await.context("migration failed")?;
@@ -306,10 +305,7 @@ async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()>
         }
         (None, false) => bail!("COGNITRACK_JWT_SECRET is required to serve (or use --demo)"),
     };
-    let conn = jobs::db::connect(&database_url)
-        .await
-        .context("cannot open the database")?;
-    jobs::db::migrate(&conn).await.context("migration failed")?;
+    let conn = open_url(&database_url).await?;
     let providers = serve.providers.providers_config()?;
     let clients = ProviderClients::new(providers.clone())?;
     let state = AppState::new(

@@ -38,6 +38,15 @@ impl DayRange {
         Self::new(parse_day(from)?, parse_day(to)?)
     }
 
+    /// An optional range: both ends or neither.
+    pub fn parse_optional(from: Option<&str>, to: Option<&str>) -> Result<Option<Self>> {
+        match (from, to) {
+            (Some(from), Some(to)) => Self::parse(from, to).map(Some),
+            (None, None) => Ok(None),
+            _ => Err(invalid("give both from and to, or neither")),
+        }
+    }
+
     pub fn days(&self) -> impl Iterator<Item = NaiveDate> + use<> {
         let to = self.to;
         self.from.iter_days().take_while(move |day| *day <= to)

@@ -235,16 +235,6 @@ pub struct InteractionFilter {
     pub to: Option<String>,
 }
 
-fn optional_range(from: Option<&str>, to: Option<&str>) -> ApiResult<Option<DayRange>> {
-    match (from, to) {
-        (Some(from), Some(to)) => Ok(Some(DayRange::parse(from, to)?)),
-        (None, None) => Ok(None),
-        _ => Err(ApiError::BadInput(
-            "give both from and to, or neither".into(),
-        )),
-    }
-}
-
 #[derive(Default)]
 pub struct TrackingQuery;
 
@@ -262,7 +252,7 @@ impl TrackingQuery {
         let filter = filter.unwrap_or_default();
         let domain_filter = domain::SessionFilter {
             user_id: filter.user_id,
-            range: optional_range(filter.from.as_deref(), filter.to.as_deref())?,
+            range: DayRange::parse_optional(filter.from.as_deref(), filter.to.as_deref())?,
         };
         let page = PageRequest::new(first, after.as_deref())?;
         let found = domain::list_sessions(&state(ctx)?.db, &domain_filter, &page).await?;
@@ -291,7 +281,7 @@ impl TrackingQuery {
             session_id: filter.session_id.map(|id| id.0),
             user_id: filter.user_id,
             kind: filter.kind.map(Into::into),
-            range: optional_range(filter.from.as_deref(), filter.to.as_deref())?,
+            range: DayRange::parse_optional(filter.from.as_deref(), filter.to.as_deref())?,
         };
         let page = PageRequest::new(first, after.as_deref())?;
         let found = domain::list_interactions(&state(ctx)?.db, &domain_filter, &page).await?;

@@ -272,15 +272,7 @@ impl UsageQuery {
         to: Option<String>,
     ) -> ApiResult<FilterOptions> {
         principal(ctx).viewer()?;
-        let range = match (from, to) {
-            (Some(from), Some(to)) => Some(DayRange::parse(&from, &to)?),
-            (None, None) => None,
-            _ => {
-                return Err(crate::error::ApiError::BadInput(
-                    "give both from and to, or neither".into(),
-                ));
-            }
-        };
+        let range = DayRange::parse_optional(from.as_deref(), to.as_deref())?;
         let o = domain::filter_options(&state(ctx)?.db, range).await?;
         Ok(FilterOptions {
             providers: o.providers,
