@@ -206,14 +206,22 @@ async fn dispatch(command: Command) -> Result<()> {
             request.chunk_days = chunk_days;
             request.label = label;
             request.dry_run = dry_run;
-            let report = jobs::ingest::run(&conn, &book, &clients, request, None).await?;
+            let progress = crate::progress::IngestProgress::default();
+            let report = jobs::ingest::run(&conn, &book, &clients, request, Some(&progress)).await;
+            progress.finish();
+            let report = report?;
             println!("{}", serde_json::to_string(&report)?);
             if report.status != jobs::ingest::RunStatus::Succeeded {
+                let issues: Vec<String> = report
+                    .issue_counts
+                    .iter()
+                    .map(|(code, n)| format!("{code} x{n}"))
+                    .collect();
                 bail!(
-                    "ingestion run {} ended {:?} with {} issue(s)",
+                    "ingestion run {} {} (issues: {}); the JSON on stdout has the details",
                     report.run_id,
-                    report.status,
-                    report.issues.len()
+                    report.status.as_str(),
+                    issues.join(", ")
                 );
             }
             Ok(())
@@ -305,18 +313,29 @@ async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()>
         }
         (None, false) => bail!("COGNITRACK_JWT_SECRET is required to serve (or use --demo)"),
     };
+    let cron_secret = serve.cron_secret.filter(|s| !s.trim().is_empty());
+    if cron_secret
+        .as_deref()
+        .is_some_and(crate::cron::is_placeholder)
+    {
+        bail!(
+            "COGNITRACK_CRON_SECRET must be at least {} characters and not a placeholder",
+            crate::cron::MIN_SECRET_LEN
+        );
+    }
     let conn = open_url(&database_url).await?;
     let providers = serve.providers.providers_config()?;
     let clients = ProviderClients::new(providers.clone())?;
-    let state = AppState::new(
+    let mut state = AppState::new(
         conn,
         serve.rates.unit_rates(),
         secret.as_bytes(),
-        serve.cron_secret,
+        cron_secret,
         &serve.prices.prices_url,
         clients,
     )
     .await?;
+    state.lookback_days = serve.schedule.ingest_lookback_days;
     jobs::connections::ensure_env_connections(
         &state.db,
         providers.openai_admin_key.as_ref(),
@@ -331,7 +350,7 @@ async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()>
             .context("demo seeding failed")?;
         let day = chrono::Duration::days(1);
         println!(
-            "CogniTrack demo: {} buckets, {} sessions, {} interactions (connections demo-openai, demo-anthropic)",
+            "CogniTrack demo: {} buckets ingested from the built-in simulator, {} sessions, {} interactions (connections demo-openai, demo-anthropic)",
             summary.buckets, summary.sessions, summary.interactions
         );
         println!(
@@ -344,6 +363,11 @@ async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()>
         );
     }
 
+    let _scheduler = if serve.schedule.no_schedule {
+        None
+    } else {
+        Some(crate::schedule::start(state.clone(), &serve.schedule).await?)
+    };
     let listener = TcpListener::bind(serve.addr)
         .await
         .with_context(|| format!("cannot listen on {}", serve.addr))?;

@@ -3,9 +3,9 @@
 use std::net::SocketAddr;
 
 use clap::Args;
-use jobs::connections::MasterKey;
+use jobs::connections::{MasterKey, validate_base_url};
 use jobs::pricing::UnitRates;
-use jobs::providers::ProvidersConfig;
+use jobs::providers::{ProvidersConfig, RateLimit, RetryPolicy};
 use secrecy::SecretString;
 
 #[derive(Debug, Clone, Args)]
@@ -60,6 +60,16 @@ pub struct ProviderArgs {
         default_value = "cognitrack.key"
     )]
     pub master_key_file: std::path::PathBuf,
+    /// Provider API requests per minute per connection (0: no limit).
+    #[arg(long = "provider-rpm", env = "COGNITRACK_PROVIDER_RPM", default_value_t = RateLimit::default().per_minute)]
+    pub provider_rpm: u32,
+    /// Requests allowed in a burst before the per-minute rate applies.
+    #[arg(long = "provider-burst", env = "COGNITRACK_PROVIDER_BURST", default_value_t = RateLimit::default().burst)]
+    pub provider_burst: u32,
+    /// Retries of a failed provider request (429, 5xx, timeouts), with
+    /// exponential backoff and jitter.
+    #[arg(long = "provider-max-retries", env = "COGNITRACK_PROVIDER_MAX_RETRIES", default_value_t = RetryPolicy::default().max_retries)]
+    pub provider_max_retries: u32,
 }
 
 impl ProviderArgs {
@@ -70,14 +80,22 @@ impl ProviderArgs {
                 .map(SecretString::from)
         };
         Ok(ProvidersConfig {
-            openai_base_url: self.openai_base_url.clone(),
-            anthropic_base_url: self.anthropic_base_url.clone(),
+            openai_base_url: validate_base_url(&self.openai_base_url)?,
+            anthropic_base_url: validate_base_url(&self.anthropic_base_url)?,
             openai_admin_key: secret(&self.openai_admin_key),
             anthropic_admin_key: secret(&self.anthropic_admin_key),
             master_key: Some(MasterKey::from_config(
                 self.master_key.as_deref(),
                 &self.master_key_file,
             )?),
+            rate_limit: RateLimit {
+                per_minute: self.provider_rpm,
+                burst: self.provider_burst,
+            },
+            retry: RetryPolicy {
+                max_retries: self.provider_max_retries,
+                ..RetryPolicy::default()
+            },
             ..ProvidersConfig::default()
         })
     }
@@ -114,6 +132,43 @@ pub struct ServeArgs {
     pub prices: PricesArgs,
     #[command(flatten)]
     pub providers: ProviderArgs,
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+}
+
+/// When the scheduled jobs run (cron with seconds, UTC:
+/// `sec min hour day-of-month month day-of-week`).
+#[derive(Debug, Clone, Args)]
+pub struct ScheduleArgs {
+    /// Run no scheduled jobs in this process (the HTTP trigger still works).
+    #[arg(long)]
+    pub no_schedule: bool,
+    /// Re-pull recent provider usage for every connection.
+    #[arg(long, env = "COGNITRACK_INGEST_CRON", default_value = "0 15 * * * *")]
+    pub ingest_cron: String,
+    /// Complete days re-pulled before today by the ingest job.
+    #[arg(long, env = "COGNITRACK_INGEST_LOOKBACK_DAYS", default_value_t = jobs::ingest::DEFAULT_LOOKBACK_DAYS)]
+    pub ingest_lookback_days: u32,
+    /// Refresh the price book from the price feed.
+    #[arg(long, env = "COGNITRACK_PRICING_CRON", default_value = "0 0 4 * * *")]
+    pub pricing_cron: String,
+    /// Refresh provider inventory (names of projects, keys, users).
+    #[arg(
+        long,
+        env = "COGNITRACK_INVENTORY_CRON",
+        default_value = "0 30 4 * * *"
+    )]
+    pub inventory_cron: String,
+    /// Record billed vs computed for the last 7 complete days.
+    #[arg(
+        long,
+        env = "COGNITRACK_RECONCILE_CRON",
+        default_value = "0 45 5 * * *"
+    )]
+    pub reconcile_cron: String,
+    /// Evaluate budgets (after each hourly ingest) and deliver alerts.
+    #[arg(long, env = "COGNITRACK_BUDGETS_CRON", default_value = "0 40 * * * *")]
+    pub budgets_cron: String,
 }
 
 /// Unit rates for the non-token parts of tracked interactions.

@@ -4,7 +4,10 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod cron;
 pub mod error;
 pub mod graphql;
+pub mod progress;
 pub mod router;
+pub mod schedule;
 pub mod state;

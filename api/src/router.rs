@@ -1,4 +1,5 @@
-//! The HTTP surface: GraphQL (GraphiQL on GET), health, and the dashboard.
+//! The HTTP surface: GraphQL (GraphiQL on GET), health, the cron trigger
+//! and the dashboard.
 use std::path::Path;
 
 use async_graphql::http::GraphiQLSource;
@@ -7,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -26,16 +27,24 @@ struct Http {
 
 pub fn router(state: AppState, frontend_dir: Option<&Path>) -> Router {
     let schema = build_schema(Some(state.clone()));
-    let http = Http { state, schema };
+    let http = Http {
+        state: state.clone(),
+        schema,
+    };
     let mut app = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(health))
-        .with_state(http);
+        .with_state(http)
+        .merge(
+            Router::new()
+                .route("/api/cron/{job}", post(crate::cron::trigger))
+                .with_state(state),
+        );
     app = match frontend_dir.filter(|dir| dir.join("index.html").is_file()) {
-        // Client-side routes fall back to index.html.
-        Some(dir) => app.fallback_service(
-            ServeDir::new(dir).not_found_service(ServeFile::new(dir.join("index.html"))),
-        ),
+        // Client-side routes get index.html with 200 (`fallback`, unlike
+        // `not_found_service`, keeps the fallback's status).
+        Some(dir) => app
+            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => app.fallback(get(no_dashboard)),
     };
     app.layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -1,11 +1,13 @@
 //! The one application state, built once and shared by axum and GraphQL.
 use std::sync::Arc;
 
+use jobs::budgets::{WebhookConfig, WebhookSender};
 use jobs::pricing::{PriceBook, UnitRates};
 use jobs::providers::ProviderClients;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::JwtKeys;
+use crate::schedule::JobLocks;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +18,10 @@ pub struct AppState {
     /// The price feed `syncPricing` reads (a URL or a local file).
     pub prices_url: Arc<str>,
     pub clients: Arc<ProviderClients>,
+    /// Complete days the ingest job re-pulls before today.
+    pub lookback_days: u32,
+    pub job_locks: Arc<JobLocks>,
+    pub webhooks: Arc<WebhookSender>,
 }
 
 impl AppState {
@@ -36,6 +42,9 @@ impl AppState {
             cron_secret: cron_secret.map(Arc::from),
             prices_url: Arc::from(prices_url),
             clients: Arc::new(clients),
+            lookback_days: jobs::ingest::DEFAULT_LOOKBACK_DAYS,
+            job_locks: Arc::default(),
+            webhooks: Arc::new(WebhookSender::new(WebhookConfig::default())?),
         })
     }
 }

@@ -3,14 +3,22 @@
 //! Missing provider dimensions are stored as `''`, never NULL, so one plain
 //! unique index dedupes rows on SQLite and PostgreSQL alike.
 
+pub mod billed_cost;
 pub mod ingest_key;
 pub mod ingestion_run;
 pub mod interaction;
 pub mod interaction_daily;
+pub mod inventory_item;
 pub mod job_lease;
 pub mod model_price;
 pub mod parity_report;
 pub mod price_version;
 pub mod provider_connection;
+pub mod reconciliation_report;
 pub mod session;
 pub mod usage_bucket;
+
+// Budgets and alerts (issue 4).
+pub mod budget;
+pub mod budget_alert;
+pub mod webhook;

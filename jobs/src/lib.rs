@@ -1,6 +1,7 @@
 //! Domain logic of CogniTrack: everything that is not request handling.
 //! Resolvers, the CLI and scheduled jobs all call into this crate.
 
+pub mod billing;
 pub mod buckets;
 pub mod dates;
 pub mod db;
@@ -10,6 +11,7 @@ pub mod keys;
 pub mod money;
 pub mod page;
 pub mod pricing;
+pub mod reconciliation;
 pub mod reports;
 pub mod stats;
 pub mod tracking;
@@ -23,3 +25,9 @@ pub mod ingest;
 pub mod lease;
 pub mod providers;
 pub mod simulator;
+
+// Budgets and alerts (issue 4).
+pub mod budgets;
+
+// Provider inventory (names for ids).
+pub mod inventory;

@@ -1,5 +1,5 @@
 //! Listing ingestion runs, parity reports and connections for the API.
-use entity::{ingestion_run, parity_report, provider_connection};
+use entity::{ingestion_run, parity_report, provider_connection, reconciliation_report};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::Result;
@@ -55,6 +55,23 @@ pub async fn parity_reports(
     }
     let rows = query
         .order_by_desc(parity_report::Column::Id)
+        .limit(page.first + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(rows, page.first, |r| id_cursor(r.id)))
+}
+
+/// Recorded billed-vs-computed reports, newest first.
+pub async fn reconciliation_reports(
+    db: &impl ConnectionTrait,
+    page: &PageRequest,
+) -> Result<Page<reconciliation_report::Model>> {
+    let mut query = reconciliation_report::Entity::find();
+    if let Some(id) = after_id(page)? {
+        query = query.filter(reconciliation_report::Column::Id.lt(id));
+    }
+    let rows = query
+        .order_by_desc(reconciliation_report::Column::Id)
         .limit(page.first + 1)
         .all(db)
         .await?;

@@ -14,6 +14,12 @@ mod m20261125_000008_create_price_version;
 mod m20261125_000009_create_model_price;
 mod m20261125_000010_create_job_lease;
 mod m20261125_000011_create_parity_report;
+mod m20261125_000012_create_inventory_item;
+mod m20261125_000013_create_budget;
+mod m20261125_000014_create_webhook;
+mod m20261125_000015_create_budget_alert;
+mod m20261125_000016_create_billed_cost;
+mod m20261125_000017_create_reconciliation_report;
 
 pub struct Migrator;
 
@@ -32,6 +38,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_create_model_price::Migration),
             Box::new(m20261125_000010_create_job_lease::Migration),
             Box::new(m20261125_000011_create_parity_report::Migration),
+            Box::new(m20261125_000012_create_inventory_item::Migration),
+            Box::new(m20261125_000013_create_budget::Migration),
+            Box::new(m20261125_000014_create_webhook::Migration),
+            Box::new(m20261125_000015_create_budget_alert::Migration),
+            Box::new(m20261125_000016_create_billed_cost::Migration),
+            Box::new(m20261125_000017_create_reconciliation_report::Migration),
         ]
     }
 }

@@ -104,22 +104,47 @@ pub struct TestApp {
     server: tokio::task::JoinHandle<()>,
 }
 
+/// What a test may change about the served app.
+pub struct AppOptions {
+    /// The price feed `syncPricing` reads.
+    pub prices_url: String,
+    pub cron_secret: Option<String>,
+    pub providers: jobs::providers::ProvidersConfig,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            prices_url: "unused-price-feed.json".into(),
+            cron_secret: None,
+            providers: jobs::providers::ProvidersConfig::default(),
+        }
+    }
+}
+
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
-        Self::spawn_with(backend, "unused-price-feed.json").await
+        Self::serve(TestDb::fresh(backend).await, AppOptions::default()).await
     }
 
     /// With the price feed `syncPricing` reads.
     pub async fn spawn_with(backend: Backend, prices_url: &str) -> Self {
-        let db = TestDb::fresh(backend).await;
+        let options = AppOptions {
+            prices_url: prices_url.into(),
+            ..AppOptions::default()
+        };
+        Self::serve(TestDb::fresh(backend).await, options).await
+    }
+
+    /// Serves the router over an existing database.
+    pub async fn serve(db: TestDb, options: AppOptions) -> Self {
         let state = AppState::new(
             db.conn.clone(),
             UnitRates::default(),
             JWT_SECRET.as_bytes(),
-            None,
-            prices_url,
-            jobs::providers::ProviderClients::new(jobs::providers::ProvidersConfig::default())
-                .expect("clients"),
+            options.cron_secret,
+            &options.prices_url,
+            jobs::providers::ProviderClients::new(options.providers).expect("clients"),
         )
         .await
         .expect("app state");
@@ -138,6 +163,10 @@ impl TestApp {
             client: reqwest::Client::new(),
             server,
         }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
     }
 
     pub fn token(&self, role: Role) -> String {

@@ -93,6 +93,9 @@ impl Logged {
 struct Shared {
     rules: Mutex<Vec<Rule>>,
     log: Mutex<Vec<Logged>>,
+    /// Signalled when a request starts hanging, so a test can act at that
+    /// exact point (kill the client) instead of guessing with a sleep.
+    hung: tokio::sync::Notify,
 }
 
 pub struct MockProvider {
@@ -136,6 +139,12 @@ impl MockProvider {
 
     pub fn requests(&self) -> Vec<Logged> {
         self.shared.log.lock().expect("log").clone()
+    }
+
+    /// Returns once a [`Fault::Hang`] has caught a request (at once if one
+    /// already has).
+    pub async fn hung(&self) {
+        self.shared.hung.notified().await;
     }
 
     pub fn clear_log(&self) {
@@ -212,6 +221,7 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
             response
         }
         Some(Fault::Hang(wait)) => {
+            shared.hung.notify_one();
             tokio::time::sleep(wait).await;
             next.run(request).await
         }

@@ -2,7 +2,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{ingest_key, ingestion_run, model_price, parity_report, provider_connection};
+use entity::{ingest_key, ingestion_run, model_price, parity_report};
 use jobs::dates::parse_day;
 use jobs::page::PageRequest;
 use jobs::pricing::{self, OverrideInput};
@@ -164,33 +164,6 @@ impl From<parity_report::Model> for ParityReport {
     }
 }
 
-/// A provider account; its key is never shown, only a fingerprint.
-#[derive(SimpleObject)]
-pub struct ProviderConnection {
-    pub id: ID,
-    pub name: String,
-    pub provider: String,
-    pub is_demo: bool,
-    pub key_fingerprint: String,
-    /// The last UTC day fully ingested.
-    pub complete_through: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<provider_connection::Model> for ProviderConnection {
-    fn from(c: provider_connection::Model) -> Self {
-        Self {
-            id: ID(c.id.to_string()),
-            name: c.name,
-            provider: c.provider,
-            is_demo: c.is_demo,
-            key_fingerprint: c.key_fingerprint,
-            complete_through: c.complete_through.map(|d| d.to_string()),
-            created_at: c.created_at,
-        }
-    }
-}
-
 #[derive(InputObject)]
 pub struct PriceOverrideInput {
     pub provider: String,
@@ -299,12 +272,6 @@ impl AdminQuery {
         let page = PageRequest::new(first, after.as_deref())?;
         let found = jobs::reports::parity_reports(&state(ctx)?.db, &page).await?;
         Ok(connection(found, page.after.is_some(), ParityReport::from))
-    }
-
-    async fn provider_connections(&self, ctx: &Context<'_>) -> ApiResult<Vec<ProviderConnection>> {
-        principal(ctx).viewer()?;
-        let rows = jobs::reports::connections(&state(ctx)?.db).await?;
-        Ok(rows.into_iter().map(ProviderConnection::from).collect())
     }
 
     async fn ingest_keys(&self, ctx: &Context<'_>) -> ApiResult<Vec<IngestKey>> {

@@ -2,6 +2,10 @@
 //! merged at the root. Resolvers authorise, call one function in `jobs`,
 //! and map the result.
 mod admin;
+mod budgets;
+mod connections;
+mod inventory;
+mod reconciliation;
 mod scalars;
 mod stats;
 mod tracking;
@@ -21,10 +25,20 @@ pub struct QueryRoot(
     tracking::TrackingQuery,
     stats::StatsQuery,
     admin::AdminQuery,
+    connections::ConnectionsQuery,
+    budgets::BudgetsQuery,
+    inventory::InventoryQuery,
+    reconciliation::ReconciliationQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(tracking::TrackingMutation, admin::AdminMutation);
+pub struct MutationRoot(
+    tracking::TrackingMutation,
+    admin::AdminMutation,
+    connections::ConnectionsMutation,
+    budgets::BudgetsMutation,
+    inventory::InventoryMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -378,7 +378,9 @@ fn validate_name(name: &str) -> Result<()> {
     }
 }
 
-fn validate_base_url(raw: &str) -> Result<String> {
+/// An http(s) URL without credentials, query or fragment, normalised
+/// without a trailing slash.
+pub fn validate_base_url(raw: &str) -> Result<String> {
     let bad = |why: &str| Error::InvalidInput(format!("base URL {raw:?}: {why}"));
     let url = reqwest::Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {

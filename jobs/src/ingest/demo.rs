@@ -65,6 +65,8 @@ pub async fn seed_demo_with(
         request.label = "demo".to_owned();
         request.chunk_days = MAX_CHUNK_DAYS;
         reports.push(run(db, book, &clients, request, None).await?);
+        // Names for every id the demo shows.
+        crate::inventory::refresh(db, &clients, &connection).await?;
     }
     Ok(reports)
 }

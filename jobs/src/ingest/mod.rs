@@ -34,6 +34,12 @@ use crate::{Error, Result};
 /// 31 is the providers' page size for daily buckets.
 pub const DEFAULT_CHUNK_DAYS: u32 = 7;
 pub const MAX_CHUNK_DAYS: u32 = 31;
+/// The step of a run that fetches billed costs, named like a usage type
+/// in issues and progress.
+pub const COSTS: &str = "costs";
+/// The longest backfill one run takes: about a year and a month, which is
+/// as far back as the providers keep daily buckets.
+pub const MAX_RANGE_DAYS: usize = 400;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionRef {
@@ -63,7 +69,8 @@ pub struct IngestRequest {
     /// Fetch and compare with stored rows; write no buckets. The run row is
     /// still recorded (with `dry_run = true`) so dry runs are auditable.
     pub dry_run: bool,
-    /// Restrict to some usage types; `None` means every type of the provider.
+    /// Restrict to some usage types (and [`COSTS`], the billed costs);
+    /// `None` means every type of the provider and its costs.
     pub usage_types: Option<Vec<String>>,
 }
 
@@ -82,7 +89,8 @@ impl IngestRequest {
     }
 
     fn usage_types(&self) -> Result<Vec<String>> {
-        let known = self.provider.usage_types();
+        let mut known = self.provider.usage_types();
+        known.push(COSTS);
         match &self.usage_types {
             None => Ok(known.iter().map(|s| (*s).to_owned()).collect()),
             Some(types) => {
@@ -116,6 +124,12 @@ pub async fn run(
     req: IngestRequest,
     progress: Option<&dyn Progress>,
 ) -> Result<RunReport> {
+    if req.range.len() > MAX_RANGE_DAYS {
+        return Err(Error::InvalidInput(format!(
+            "a backfill covers at most {MAX_RANGE_DAYS} days, not {}; split the range",
+            req.range.len()
+        )));
+    }
     if !(1..=MAX_CHUNK_DAYS).contains(&req.chunk_days) {
         return Err(Error::InvalidInput(format!(
             "chunk days must be between 1 and {MAX_CHUNK_DAYS}, not {}",
@@ -153,6 +167,7 @@ pub async fn run(
         rows_updated: 0,
         rows_deleted: 0,
         rows_unchanged: 0,
+        billed_lines: 0,
         retries: 0,
         rate_limited: 0,
         retry_wait_ms: 0,
@@ -207,6 +222,15 @@ pub async fn run(
     } else {
         RunStatus::Partial
     };
+    // Loud but not a failure: the usage is stored, only its cost is unknown.
+    for model in &report.unpriced_models {
+        report.issues.push(Issue {
+            code: "unpriced_model".to_owned(),
+            day: req.range.from,
+            usage_type: None,
+            message: format!("model {model:?} has no price; its cost is null until it gets one"),
+        });
+    }
     report.count_issues();
 
     if result.is_ok() && !req.dry_run {
@@ -312,18 +336,92 @@ impl Engine<'_> {
         let total = (windows.len() * usage_types.len()) as u64;
         let mut done = 0;
         for (from, to) in windows {
-            for usage_type in usage_types {
+            for usage_type in usage_types.iter().map(String::as_str) {
                 if self.fatal {
                     self.mark_bad(from, to);
                     continue;
                 }
-                self.window(usage_type, from, to).await?;
+                if usage_type == COSTS {
+                    self.costs(from, to).await?;
+                } else {
+                    self.window(usage_type, from, to).await?;
+                }
                 done += 1;
                 if let Some(progress) = progress {
                     progress.window_done(done, total, usage_type, from, to);
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Fetches the provider's billed costs for `from..=to` and replaces each
+    /// reported day in one transaction.
+    async fn costs(&mut self, from: NaiveDate, to: NaiveDate) -> Result<()> {
+        let buckets = match self.client.costs(from, to, &self.stats).await {
+            Ok(buckets) => buckets,
+            Err(error) => {
+                self.fetch_failed(COSTS, from, to, &error);
+                return Ok(());
+            }
+        };
+        let mut days = BTreeMap::new();
+        let mut rejected = BTreeSet::new();
+        for bucket in buckets {
+            let day = bucket.start.date_naive();
+            if day < from || day > to {
+                continue;
+            }
+            if bucket.start != midnight(day) || bucket.end != midnight(next_day(day)) {
+                self.issue(
+                    "partial_bucket",
+                    day,
+                    COSTS,
+                    "cost bucket is not one whole UTC day; not stored".to_owned(),
+                );
+                rejected.insert(day);
+                continue;
+            }
+            match crate::billing::aggregate(bucket.lines) {
+                Ok(lines) => {
+                    if days.insert(day, lines).is_some() {
+                        self.issue(
+                            "duplicate_bucket",
+                            day,
+                            COSTS,
+                            "the provider returned this day twice".to_owned(),
+                        );
+                        rejected.insert(day);
+                    }
+                }
+                Err(error) => {
+                    self.issue("bad_response", day, COSTS, error.to_string());
+                    rejected.insert(day);
+                }
+            }
+        }
+        let days: Vec<_> = days
+            .into_iter()
+            .filter(|(day, _)| !rejected.contains(day))
+            .collect();
+        let lines: usize = days.iter().map(|(_, lines)| lines.len()).sum();
+        self.report.billed_lines += lines as u64;
+        if self.req.dry_run || days.is_empty() {
+            return Ok(());
+        }
+        let txn = self.db.begin().await?;
+        for (day, lines) in days {
+            crate::billing::replace_day(
+                &txn,
+                self.req.connection.id,
+                self.req.provider.as_str(),
+                day,
+                lines,
+                Some(self.run_id),
+            )
+            .await?;
+        }
+        txn.commit().await?;
         Ok(())
     }
 

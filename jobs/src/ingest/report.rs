@@ -65,6 +65,9 @@ pub struct RunReport {
     pub rows_updated: u64,
     pub rows_deleted: u64,
     pub rows_unchanged: u64,
+    /// Provider-billed cost lines stored (or, when dry, fetched).
+    #[serde(default)]
+    pub billed_lines: u64,
     pub retries: u64,
     /// HTTP 429 responses received.
     pub rate_limited: u64,

@@ -16,14 +16,18 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 pub mod anthropic;
+pub mod anthropic_inventory;
 pub mod error;
 pub mod http;
+pub mod inventory;
 pub mod openai;
+pub mod openai_inventory;
 pub mod paging;
 
 pub use anthropic::AnthropicClient;
 pub use error::ProviderError;
 pub use http::{FetchStats, HttpConfig, RateLimit, RetryPolicy};
+pub use inventory::{InventoryClient, InventoryItem, InventoryKind};
 pub use openai::OpenAiClient;
 
 use crate::buckets::BucketRow;

@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 
 pub mod costs;
 pub mod data;
+pub mod inventory;
 
 pub use data::{ExpectedRow, SimRow};
 
@@ -112,6 +113,10 @@ impl Simulator {
             .route(COST_PATH, get(anthropic_costs))
             .route("/_sim/expected", get(expected))
             .with_state(self.clone())
+            .merge(inventory::router(
+                self,
+                inventory::SimInventory::default().shared(),
+            ))
     }
 }
 

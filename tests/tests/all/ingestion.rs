@@ -112,7 +112,7 @@ async fn run(
         .expect("run")
 }
 
-type Key = (
+pub(crate) type Key = (
     String,
     NaiveDate,
     String,
@@ -124,9 +124,9 @@ type Key = (
 );
 
 /// (input, cached, cache write, output, requests, units) per series.
-type Totals = BTreeMap<Key, [i64; 6]>;
+pub(crate) type Totals = BTreeMap<Key, [i64; 6]>;
 
-async fn stored(db: &DatabaseConnection, connection_id: i64) -> Totals {
+pub(crate) async fn stored(db: &DatabaseConnection, connection_id: i64) -> Totals {
     let mut out = Totals::new();
     for b in usage_bucket::Entity::find()
         .filter(usage_bucket::Column::ConnectionId.eq(connection_id))
@@ -166,7 +166,12 @@ async fn stored(db: &DatabaseConnection, connection_id: i64) -> Totals {
     out
 }
 
-fn expected(sim: &Simulator, provider: ProviderKind, from: NaiveDate, to: NaiveDate) -> Totals {
+pub(crate) fn expected(
+    sim: &Simulator,
+    provider: ProviderKind,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Totals {
     let mut out = Totals::new();
     for d in from.iter_days().take_while(|d| *d <= to) {
         for e in sim.expected(provider, d) {
@@ -196,7 +201,7 @@ fn expected(sim: &Simulator, provider: ProviderKind, from: NaiveDate, to: NaiveD
     out
 }
 
-fn per_day(totals: &Totals) -> BTreeMap<NaiveDate, [i64; 6]> {
+pub(crate) fn per_day(totals: &Totals) -> BTreeMap<NaiveDate, [i64; 6]> {
     let mut out: BTreeMap<NaiveDate, [i64; 6]> = BTreeMap::new();
     for (key, t) in totals {
         let d = out.entry(key.1).or_default();
@@ -374,7 +379,8 @@ async fn transient_failures_are_retried_and_counted(backend: Backend) {
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_eq!(report.rate_limited, 2);
     assert_eq!(report.retries, 7);
-    assert_eq!(report.requests, 10 + 7);
+    // Ten usage types and the costs, plus the retries.
+    assert_eq!(report.requests, 10 + 1 + 7);
     assert!(
         report.retry_wait_ms >= 20,
         "Retry-After honoured: {report:?}"
@@ -853,8 +859,16 @@ async fn fixture_server() -> (String, tokio::task::JoinHandle<()>) {
     let router = axum::Router::new()
         .route("/v1/organization/usage/completions", get(page))
         .route(
+            "/v1/organization/costs",
+            get(|| async { fixture("openai_costs.json") }),
+        )
+        .route(
             "/v1/organizations/usage_report/messages",
             get(|| async { fixture("anthropic_usage_messages.json") }),
+        )
+        .route(
+            "/v1/organizations/cost_report",
+            get(|| async { fixture("anthropic_cost_report.json") }),
         );
     let (addr, handle) = jobs::simulator::serve(router).await.expect("serve");
     (format!("http://{addr}"), handle)
@@ -878,12 +892,13 @@ async fn fixture_responses_ingest_exactly(backend: Backend) {
     )
     .await;
     let mut req = request(&oa, from, to, 4);
-    req.usage_types = Some(vec!["completions".into()]);
+    req.usage_types = Some(vec!["completions".into(), ingest::COSTS.into()]);
     let report = run(&db.conn, &book, &clients, req).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    // Two pages of completions and one of costs.
     assert_eq!(
         (report.pages, report.windows, report.rows_inserted),
-        (2, 4, 11)
+        (3, 4, 11)
     );
     let got = stored(&db.conn, oa.id).await;
     let days = per_day(&got);
@@ -946,6 +961,23 @@ async fn fixture_responses_ingest_exactly(backend: Backend) {
     assert_costs_match(&cost, "anthropic_usd_by_day_workspace");
     let batch = got.keys().find(|k| k.6 == "batch").expect("batch row");
     assert_eq!((batch.2.as_str(), batch.7.as_str()), ("", "true"));
+
+    // The billed costs were stored too, and billed matches computed per
+    // day and project within rounding.
+    assert!(report.billed_lines > 0);
+    let rows = jobs::reconciliation::reconcile(
+        &db.conn,
+        DayRange::new(from, to).expect("range"),
+        true,
+        &[],
+    )
+    .await
+    .expect("reconcile");
+    let billed: i64 = rows.iter().map(|r| r.billed_micros).sum();
+    assert!(billed > 0, "{rows:#?}");
+    for row in &rows {
+        assert_eq!(row.likely_cause(), None, "{row:#?}");
+    }
     server.abort();
     db.cleanup().await;
 }

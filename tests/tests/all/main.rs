@@ -1,6 +1,11 @@
 //! One integration-test binary (one link), many modules.
 mod auth;
+mod budgets;
+mod cli;
+mod connections;
+mod cron;
 mod ingestion;
+mod inventory;
 mod pricing;
 mod queries;
 mod run_ingestion;

@@ -121,7 +121,7 @@ async fn buckets_paginate_without_gaps(backend: Backend) {
         let page = app
             .ok(
                 Some(&viewer),
-                "query($f: UsageFilter!, $after: String) { usageBuckets(filter: $f, first: 37, after: $after) { edges { cursor node { id model costUsd priced } } pageInfo { hasNextPage endCursor } } }",
+                "query($f: UsageFilter!, $after: String) { usageBuckets(filter: $f, first: 37, after: $after) { edges { cursor node { id usageType model costUsd priced } } pageInfo { hasNextPage endCursor } } }",
                 json!({"f": {"from": from, "to": to}, "after": after}),
             )
             .await;
@@ -130,7 +130,13 @@ async fn buckets_paginate_without_gaps(backend: Backend) {
                 seen.insert(edge["node"]["id"].as_i64().expect("id")),
                 "duplicate {edge}"
             );
-            assert_eq!(edge["node"]["priced"], true);
+            // Token usage of known models is priced; images, audio, storage
+            // and tool calls have no token price and say so.
+            let node = &edge["node"];
+            let usage_type = node["usageType"].as_str().expect("usage type");
+            let token_priced = jobs::buckets::TOKEN_PRICED_TYPES.contains(&usage_type);
+            assert_eq!(node["priced"], token_priced, "{node}");
+            assert_eq!(node["costUsd"].is_null(), !token_priced, "{node}");
         }
         if page["usageBuckets"]["pageInfo"]["hasNextPage"] != true {
             break;

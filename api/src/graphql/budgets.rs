@@ -1,0 +1,431 @@
+//! Budgets, webhooks and the alert history. Viewers read budgets and
+//! alerts; everything else needs an admin (webhook URLs may embed tokens).
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{budget, budget_alert, webhook};
+use jobs::budgets::{self, AlertStatus, BudgetStatus};
+use jobs::dates::parse_day;
+use jobs::money::micros_to_usd;
+use jobs::page::PageRequest;
+use rust_decimal::Decimal;
+use sea_orm::DatabaseConnection;
+
+use super::BigInt;
+use super::scalars::connection;
+use super::{principal, state};
+use crate::error::{ApiError, ApiResult};
+
+/// A budget's standing in one period.
+#[derive(SimpleObject)]
+pub struct BudgetPeriodStatus {
+    /// First UTC day of the period.
+    pub period_start: String,
+    /// Last UTC day of the period.
+    pub period_end: String,
+    /// The last day counted.
+    pub as_of: String,
+    pub spend_usd: Decimal,
+    /// Run-rate forecast of the period's final spend (daily: the spend).
+    pub forecast_usd: Decimal,
+    pub amount_usd: Decimal,
+    /// Spend as a percent of the amount, two decimals, rounded down.
+    pub percent_used: Decimal,
+    pub forecast_percent_used: Decimal,
+    /// Thresholds the spend has reached, ascending.
+    pub thresholds_crossed: Vec<i32>,
+    /// Buckets in scope without a price: when non-zero the spend is understated.
+    pub unpriced_buckets: BigInt,
+}
+
+impl From<BudgetStatus> for BudgetPeriodStatus {
+    fn from(s: BudgetStatus) -> Self {
+        Self {
+            period_start: s.window.start.to_string(),
+            period_end: s.window.end.to_string(),
+            as_of: s.as_of.to_string(),
+            spend_usd: micros_to_usd(s.spend_micros),
+            forecast_usd: micros_to_usd(s.forecast_micros),
+            amount_usd: micros_to_usd(s.amount_micros),
+            percent_used: s.percent_used(),
+            forecast_percent_used: s.forecast_percent(),
+            thresholds_crossed: s.crossed,
+            unpriced_buckets: BigInt(s.unpriced_buckets),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Budget {
+    pub id: ID,
+    pub name: String,
+    /// `org`, `project`, `api_key`, `user` or `model`.
+    pub scope: String,
+    /// The project, key, user or model id; empty for `org`.
+    pub scope_value: String,
+    /// `openai` or `anthropic`; empty for every provider.
+    pub provider: String,
+    /// `daily` or `monthly` (UTC).
+    pub period: String,
+    pub amount_usd: Decimal,
+    /// Percents of the amount that raise an alert, ascending.
+    pub thresholds: Vec<i32>,
+    pub enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The period containing the requested day (default today).
+    pub current: BudgetPeriodStatus,
+}
+
+impl Budget {
+    async fn load(db: &DatabaseConnection, b: budget::Model, day: NaiveDate) -> ApiResult<Self> {
+        let current = budgets::status(db, &b, day).await?.into();
+        Ok(Self {
+            id: ID(b.id.to_string()),
+            thresholds: budgets::thresholds_of(&b),
+            amount_usd: micros_to_usd(b.amount_micros),
+            name: b.name,
+            scope: b.scope,
+            scope_value: b.scope_value,
+            provider: b.provider,
+            period: b.period,
+            enabled: b.enabled,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+            current,
+        })
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum AlertDeliveryStatus {
+    /// Not attempted yet.
+    Pending,
+    /// Attempted, not yet accepted by every webhook; the next evaluation retries.
+    Retrying,
+    /// Accepted by every webhook that existed when it was raised.
+    Delivered,
+    /// No webhook existed when it was raised.
+    NoWebhook,
+}
+
+impl From<AlertStatus> for AlertDeliveryStatus {
+    fn from(s: AlertStatus) -> Self {
+        match s {
+            AlertStatus::Pending => Self::Pending,
+            AlertStatus::Retrying => Self::Retrying,
+            AlertStatus::Delivered => Self::Delivered,
+            AlertStatus::NoWebhook => Self::NoWebhook,
+        }
+    }
+}
+
+/// A threshold crossed in one period; raised once.
+#[derive(SimpleObject)]
+pub struct BudgetAlert {
+    pub id: ID,
+    /// The budget may since have been deleted; the fields below are as it was.
+    pub budget_id: ID,
+    pub budget_name: String,
+    pub scope: String,
+    pub scope_value: String,
+    pub provider: String,
+    pub period: String,
+    pub period_start: String,
+    pub threshold_pct: i32,
+    pub spend_usd: Decimal,
+    pub forecast_usd: Decimal,
+    pub amount_usd: Decimal,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub status: AlertDeliveryStatus,
+    /// HTTP attempts over all evaluations.
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub delivered_webhook_ids: Vec<ID>,
+}
+
+impl From<budget_alert::Model> for BudgetAlert {
+    fn from(a: budget_alert::Model) -> Self {
+        Self {
+            id: ID(a.id.to_string()),
+            budget_id: ID(a.budget_id.to_string()),
+            status: budgets::alert_status(&a).into(),
+            delivered_webhook_ids: budgets::delivered_webhooks(&a)
+                .into_iter()
+                .map(|id| ID(id.to_string()))
+                .collect(),
+            period_start: a.period_start.to_string(),
+            threshold_pct: a.threshold_pct,
+            spend_usd: micros_to_usd(a.spend_micros),
+            forecast_usd: micros_to_usd(a.forecast_micros),
+            amount_usd: micros_to_usd(a.amount_micros),
+            budget_name: a.budget_name,
+            scope: a.scope,
+            scope_value: a.scope_value,
+            provider: a.provider,
+            period: a.period,
+            created_at: a.created_at,
+            delivered_at: a.delivered_at,
+            attempts: a.attempts,
+            last_error: a.last_error,
+        }
+    }
+}
+
+/// A webhook; its signing secret is never shown after creation.
+#[derive(SimpleObject)]
+pub struct Webhook {
+    pub id: ID,
+    pub name: String,
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<webhook::Model> for Webhook {
+    fn from(w: webhook::Model) -> Self {
+        Self {
+            id: ID(w.id.to_string()),
+            name: w.name,
+            url: w.url,
+            created_at: w.created_at,
+        }
+    }
+}
+
+/// A new webhook. `secret` signs every delivery (`X-CogniTrack-Signature:
+/// sha256=<hex HMAC-SHA256(secret, body)>`) and is shown this once.
+#[derive(SimpleObject)]
+pub struct CreatedWebhook {
+    pub webhook: Webhook,
+    pub secret: String,
+}
+
+/// What one budget evaluation did.
+#[derive(SimpleObject)]
+pub struct BudgetEvaluation {
+    pub date: String,
+    pub budgets_evaluated: i64,
+    pub budgets_skipped: i64,
+    /// Alerts newly raised.
+    pub alerts_raised: i64,
+    /// Alerts whose delivery completed.
+    pub alerts_delivered: i64,
+    /// (alert, webhook) deliveries accepted.
+    pub deliveries: i64,
+    pub failed_deliveries: i64,
+    /// HTTP requests made, retries included.
+    pub attempts: i64,
+    /// Alerts still undelivered; the next evaluation retries them.
+    pub alerts_pending: i64,
+}
+
+impl BudgetEvaluation {
+    fn new(day: NaiveDate, r: budgets::EvaluationReport) -> Self {
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        Self {
+            date: day.to_string(),
+            budgets_evaluated: n(r.budgets_evaluated),
+            budgets_skipped: n(r.budgets_skipped),
+            alerts_raised: n(r.alerts_raised),
+            alerts_delivered: n(r.alerts_delivered),
+            deliveries: n(r.deliveries),
+            failed_deliveries: n(r.failed_deliveries),
+            attempts: n(r.attempts),
+            alerts_pending: n(r.alerts_pending),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct BudgetInput {
+    pub name: String,
+    /// `org`, `project`, `api_key`, `user` or `model`.
+    pub scope: String,
+    /// Required unless the scope is `org`.
+    pub scope_value: Option<String>,
+    /// `openai` or `anthropic`; omitted: every provider.
+    pub provider: Option<String>,
+    /// `daily` or `monthly`.
+    pub period: String,
+    pub amount_usd: Decimal,
+    /// Percents of the amount, each 1..=1000; default [50, 80, 100].
+    pub thresholds: Option<Vec<i32>>,
+    pub enabled: Option<bool>,
+}
+
+/// Scope, provider and period are fixed: to count something else, create
+/// another budget.
+#[derive(InputObject)]
+pub struct UpdateBudgetInput {
+    pub name: Option<String>,
+    pub amount_usd: Option<Decimal>,
+    pub thresholds: Option<Vec<i32>>,
+    pub enabled: Option<bool>,
+}
+
+fn parse_id(id: &ID) -> ApiResult<i64> {
+    id.parse::<i64>()
+        .map_err(|_| ApiError::BadInput(format!("malformed id {:?}", id.0)))
+}
+
+fn day_or_today(date: Option<String>) -> ApiResult<NaiveDate> {
+    Ok(match date {
+        Some(d) => parse_day(&d)?,
+        None => Utc::now().date_naive(),
+    })
+}
+
+#[derive(Default)]
+pub struct BudgetsQuery;
+
+#[Object]
+impl BudgetsQuery {
+    /// Budgets with their standing in the period containing `date`
+    /// (`YYYY-MM-DD`, default today UTC), in creation order.
+    async fn budgets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        date: Option<String>,
+    ) -> ApiResult<Connection<String, Budget>> {
+        principal(ctx).viewer()?;
+        let db = &state(ctx)?.db;
+        let day = day_or_today(date)?;
+        let page = PageRequest::new(first, after.as_deref())?;
+        let found = budgets::list(db, &page).await?;
+        let had_cursor = page.after.is_some();
+        let mut out = Connection::new(had_cursor, found.has_next);
+        for (cursor, b) in found.items {
+            out.edges
+                .push(Edge::new(cursor.encode(), Budget::load(db, b, day).await?));
+        }
+        Ok(out)
+    }
+
+    async fn budget(&self, ctx: &Context<'_>, id: ID, date: Option<String>) -> ApiResult<Budget> {
+        principal(ctx).viewer()?;
+        let db = &state(ctx)?.db;
+        let day = day_or_today(date)?;
+        let found = budgets::get(db, parse_id(&id)?).await?;
+        Budget::load(db, found, day).await
+    }
+
+    /// The alert history, newest first; optionally of one budget.
+    async fn alerts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        budget_id: Option<ID>,
+    ) -> ApiResult<Connection<String, BudgetAlert>> {
+        principal(ctx).viewer()?;
+        let page = PageRequest::new(first, after.as_deref())?;
+        let budget_id = budget_id.as_ref().map(parse_id).transpose()?;
+        let found = budgets::alerts(&state(ctx)?.db, &page, budget_id).await?;
+        Ok(connection(found, page.after.is_some(), BudgetAlert::from))
+    }
+
+    /// Alert webhooks (admin: a URL may embed a token). Secrets are never shown.
+    async fn webhooks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Webhook>> {
+        principal(ctx).admin()?;
+        let page = PageRequest::new(first, after.as_deref())?;
+        let found = budgets::list_webhooks(&state(ctx)?.db, &page).await?;
+        Ok(connection(found, page.after.is_some(), Webhook::from))
+    }
+}
+
+#[derive(Default)]
+pub struct BudgetsMutation;
+
+#[Object]
+impl BudgetsMutation {
+    async fn create_budget(&self, ctx: &Context<'_>, input: BudgetInput) -> ApiResult<Budget> {
+        principal(ctx).admin()?;
+        let db = &state(ctx)?.db;
+        let created = budgets::create(
+            db,
+            budgets::NewBudget {
+                name: input.name,
+                scope: input.scope,
+                scope_value: input.scope_value,
+                provider: input.provider,
+                period: input.period,
+                amount_usd: input.amount_usd,
+                thresholds: input.thresholds,
+                enabled: input.enabled,
+            },
+        )
+        .await?;
+        Budget::load(db, created, Utc::now().date_naive()).await
+    }
+
+    /// Changes a budget's name, amount, thresholds or enabled flag. Alerts
+    /// already raised in the current period are not raised again.
+    async fn update_budget(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateBudgetInput,
+    ) -> ApiResult<Budget> {
+        principal(ctx).admin()?;
+        let db = &state(ctx)?.db;
+        let updated = budgets::update(
+            db,
+            parse_id(&id)?,
+            budgets::BudgetUpdate {
+                name: input.name,
+                amount_usd: input.amount_usd,
+                thresholds: input.thresholds,
+                enabled: input.enabled,
+            },
+        )
+        .await?;
+        Budget::load(db, updated, Utc::now().date_naive()).await
+    }
+
+    /// Deletes a budget; its alerts stay in the history.
+    async fn delete_budget(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
+        principal(ctx).admin()?;
+        budgets::delete(&state(ctx)?.db, parse_id(&id)?).await?;
+        Ok(true)
+    }
+
+    /// Adds an http(s) webhook for budget alerts; its signing secret is shown once.
+    async fn create_webhook(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        url: String,
+    ) -> ApiResult<CreatedWebhook> {
+        principal(ctx).admin()?;
+        let created = budgets::create_webhook(&state(ctx)?.db, &name, &url).await?;
+        Ok(CreatedWebhook {
+            webhook: created.webhook.into(),
+            secret: created.secret,
+        })
+    }
+
+    async fn delete_webhook(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
+        principal(ctx).admin()?;
+        budgets::delete_webhook(&state(ctx)?.db, parse_id(&id)?).await?;
+        Ok(true)
+    }
+
+    /// Evaluates every enabled budget today (UTC) and delivers undelivered
+    /// alerts now, as the scheduled job does.
+    async fn evaluate_budgets(&self, ctx: &Context<'_>) -> ApiResult<BudgetEvaluation> {
+        principal(ctx).admin()?;
+        let db = &state(ctx)?.db;
+        let today = Utc::now().date_naive();
+        let report = budgets::evaluate(db, today, &state(ctx)?.webhooks).await?;
+        Ok(BudgetEvaluation::new(today, report))
+    }
+}

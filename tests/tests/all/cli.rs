@@ -1,0 +1,246 @@
+//! The `cognitrack` binary as a user scripts it: `ingest` against a mock
+//! provider given by OPENAI_BASE_URL / OPENAI_ADMIN_KEY, then the numbers
+//! over GraphQL; a run killed half way and re-run; bad input.
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use api::auth::Role;
+use chrono::{Days, NaiveDate, Utc};
+use e2e::app::{AppOptions, Backend, TestApp, TestDb};
+use e2e::both_backends;
+use e2e::cli::{self, stderr, stdout};
+use e2e::mock_provider::{Fault, MockProvider, Rule};
+use entity::{ingestion_run, usage_bucket};
+use jobs::providers::ProviderKind;
+use jobs::simulator::SimConfig;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+
+use crate::ingestion::{expected, per_day, stored};
+
+const ADMIN_KEY: &str = "sk-admin-cli-0123456789abcdef";
+const MASTER_KEY: &str = "2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a";
+
+fn days_ago(n: u64) -> NaiveDate {
+    Utc::now().date_naive() - Days::new(n)
+}
+
+fn env<'a>(db: &'a TestDb, base: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("DATABASE_URL", db.url.as_str()),
+        ("OPENAI_BASE_URL", base),
+        ("OPENAI_ADMIN_KEY", ADMIN_KEY),
+        ("COGNITRACK_MASTER_KEY", MASTER_KEY),
+        // A local mock needs no politeness.
+        ("COGNITRACK_PROVIDER_RPM", "0"),
+    ]
+}
+
+fn ingest_args(from: NaiveDate, to: NaiveDate) -> Vec<String> {
+    [
+        "ingest",
+        "--provider",
+        "openai",
+        "--start",
+        &from.to_string(),
+        "--end",
+        &to.to_string(),
+        "--chunk-days",
+        "7",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+fn args(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+async fn buckets(db: &TestDb) -> u64 {
+    usage_bucket::Entity::find()
+        .count(&db.conn)
+        .await
+        .expect("count")
+}
+
+async fn cli_ingest_killed_rerun_and_graphql_totals(backend: Backend) {
+    let db = TestDb::fresh(backend).await;
+    // Small pages so every window paginates; the mock insists on the key.
+    let mock = MockProvider::start(SimConfig {
+        page_size_cap: Some(5),
+        required_key: Some(ADMIN_KEY.into()),
+        ..SimConfig::default()
+    })
+    .await;
+    let base = mock.openai_base();
+    let (from, to) = (days_ago(36), days_ago(1));
+    let ingest = ingest_args(from, to);
+
+    // Killed half way: the mock holds a request of a middle window until
+    // the process is gone.
+    mock.inject(
+        Rule::new("/usage/completions", Fault::Hang(Duration::from_secs(600)))
+            .on_day(days_ago(15))
+            .times(1),
+    );
+    let mut child = cli::command(&args(&ingest), &env(&db, &base))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    tokio::time::timeout(Duration::from_secs(300), mock.hung())
+        .await
+        .expect("the run reached the hanging request");
+    child.kill().await.expect("kill");
+    let connection = jobs::connections::get(&db.conn, "openai")
+        .await
+        .expect("default connection from OPENAI_ADMIN_KEY");
+    let want = expected(&mock.sim, ProviderKind::OpenAi, from, to);
+    let partial = stored(&db.conn, connection.id).await;
+    assert!(!partial.is_empty(), "earlier windows were committed");
+    assert_ne!(partial, want);
+    let runs = ingestion_run::Entity::find()
+        .all(&db.conn)
+        .await
+        .expect("runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        runs[0].status, "running",
+        "a killed run is not reported finished"
+    );
+    assert!(runs[0].finished_at.is_none());
+
+    // Re-run: the stored ledger equals the provider's, to the token.
+    mock.clear_faults();
+    let rerun = cli::run(&args(&ingest), &env(&db, &base)).await;
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    let telemetry: Value = serde_json::from_str(stdout(&rerun).trim()).expect("one JSON object");
+    assert_eq!(telemetry["status"], "succeeded", "{telemetry}");
+    assert_eq!(telemetry["complete_through"], json!(to.to_string()));
+    assert_eq!(stored(&db.conn, connection.id).await, want);
+
+    // Once more: nothing changes.
+    let again = cli::run(&args(&ingest), &env(&db, &base)).await;
+    assert!(again.status.success(), "{}", stderr(&again));
+    let telemetry: Value = serde_json::from_str(stdout(&again).trim()).expect("json");
+    for field in ["rows_inserted", "rows_updated", "rows_deleted"] {
+        assert_eq!(telemetry[field], 0, "{field}: {telemetry}");
+    }
+    assert_eq!(stored(&db.conn, connection.id).await, want);
+    for output in [&rerun, &again] {
+        assert!(!stdout(output).contains(ADMIN_KEY) && !stderr(output).contains(ADMIN_KEY));
+    }
+
+    // What a user then sees over GraphQL: the provider's per-day totals.
+    let app = TestApp::serve(db, AppOptions::default()).await;
+    let data = app
+        .ok(
+            Some(&app.token(Role::Viewer)),
+            "query($f: UsageFilter!) { dailyUsage(filter: $f) { date inputTokens inputCachedTokens inputCacheWriteTokens outputTokens numModelRequests } }",
+            json!({"f": {"from": from.to_string(), "to": to.to_string(), "providers": ["openai"]}}),
+        )
+        .await;
+    let got: BTreeMap<NaiveDate, [i64; 5]> = data["dailyUsage"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            let n = |field: &str| row[field].as_i64().expect("count");
+            (
+                row["date"].as_str().expect("date").parse().expect("day"),
+                [
+                    n("inputTokens"),
+                    n("inputCachedTokens"),
+                    n("inputCacheWriteTokens"),
+                    n("outputTokens"),
+                    n("numModelRequests"),
+                ],
+            )
+        })
+        .collect();
+    let want: BTreeMap<NaiveDate, [i64; 5]> = per_day(&want)
+        .into_iter()
+        .map(|(day, t)| (day, [t[0], t[1], t[2], t[3], t[4]]))
+        .collect();
+    assert_eq!(got.len(), 36);
+    assert_eq!(got, want);
+    mock.stop();
+    app.stop().await;
+}
+
+/// Each mistake: exit status 1, one `error:` line, no panic, no key in the
+/// output, no usage written.
+async fn cli_bad_input_is_refused_cleanly(backend: Backend) {
+    let db = TestDb::fresh(backend).await;
+    let mock = MockProvider::start(SimConfig {
+        required_key: Some("sk-admin-the-right-one-000000".into()),
+        ..SimConfig::default()
+    })
+    .await;
+    let base = mock.openai_base();
+    let (from, to) = (days_ago(3), days_ago(1));
+    let day = |d: NaiveDate| d.to_string();
+    // (arguments, environment overrides, what the error line must say)
+    type Case<'a> = (Vec<String>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (ingest_args(to, from), vec![], "after"),
+        (
+            ingest_args(from, to)
+                .into_iter()
+                .map(|a| {
+                    if a == day(from) {
+                        "2026-02-30".into()
+                    } else {
+                        a
+                    }
+                })
+                .collect(),
+            vec![],
+            "2026-02-30",
+        ),
+        (ingest_args(days_ago(401), to), vec![], "at most 400 days"),
+        (
+            ingest_args(from, to),
+            vec![("OPENAI_BASE_URL", "ftp://127.0.0.1/v1")],
+            "http",
+        ),
+        (
+            ingest_args(from, to)
+                .into_iter()
+                .map(|a| if a == "openai" { "mistral".into() } else { a })
+                .collect(),
+            vec![],
+            "mistral",
+        ),
+        // The mock answers 401 to this key.
+        (ingest_args(from, to), vec![], "failed"),
+        (
+            ingest_args(from, to),
+            vec![
+                ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"),
+                ("COGNITRACK_PROVIDER_MAX_RETRIES", "0"),
+            ],
+            "failed",
+        ),
+    ];
+    for (case_args, overrides, needle) in cases {
+        let mut vars = env(&db, &base);
+        vars.extend(overrides);
+        let output = cli::run(&args(&case_args), &vars).await;
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{case_args:?}: {err}");
+        let last = err.lines().last().unwrap_or_default();
+        assert!(last.starts_with("error:"), "{case_args:?}: {err}");
+        assert!(last.contains(needle), "{case_args:?}: {last}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(!err.contains(ADMIN_KEY) && !stdout(&output).contains(ADMIN_KEY));
+        assert_eq!(buckets(&db).await, 0, "{case_args:?} wrote usage");
+    }
+    mock.stop();
+    db.cleanup().await;
+}
+
+both_backends!(
+    cli_ingest_killed_rerun_and_graphql_totals,
+    cli_bad_input_is_refused_cleanly
+);
