@@ -16,6 +16,7 @@ pub mod price_version;
 pub mod provider_connection;
 pub mod reconciliation_report;
 pub mod session;
+pub mod unit_rate;
 pub mod usage_bucket;
 
 // Budgets and alerts (issue 4).

@@ -229,6 +229,18 @@ pub async fn replace_day(
     Ok(outcome)
 }
 
+/// What a stored bucket costs with the book as it stands now (the price in
+/// effect on the bucket's day).
+pub fn reprice(book: &PriceBook, bucket: &Model) -> Priced {
+    let set = DaySet {
+        connection_id: bucket.connection_id,
+        provider: &bucket.provider,
+        usage_type: &bucket.usage_type,
+        day: bucket.window_start.date_naive(),
+    };
+    price(book, &set, &dimensions_of(bucket), &Counts::of(bucket))
+}
+
 fn price(book: &PriceBook, set: &DaySet<'_>, dims: &Dimensions, counts: &Counts) -> Priced {
     if !TOKEN_PRICED_TYPES.contains(&set.usage_type) || dims.model.is_empty() {
         return Priced::Unpriced;

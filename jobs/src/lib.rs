@@ -13,8 +13,10 @@ pub mod page;
 pub mod pricing;
 pub mod reconciliation;
 pub mod reports;
+pub mod reprice;
 pub mod stats;
 pub mod tracking;
+pub mod unit_rates;
 pub mod usage;
 
 pub use error::{Error, Result};

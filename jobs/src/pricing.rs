@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use chrono::NaiveDate;
-use entity::{model_price, price_version};
+use entity::{model_price, price_version, unit_rate};
 use genai_prices::{Calculator, PriceRequest, Usage, UsageKey};
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -98,6 +98,8 @@ struct Snapshot {
     data: Data,
     version_id: i64,
     overrides: Vec<model_price::Model>,
+    /// Newest first.
+    unit_rates: Vec<unit_rate::Model>,
 }
 
 impl Snapshot {
@@ -144,6 +146,7 @@ impl UnitRates {
 /// The live price book. Cheap to share; reads never block a sync.
 pub struct PriceBook {
     current: ArcSwap<Snapshot>,
+    /// The configured rates, in force before the first stored version.
     pub unit_rates: UnitRates,
 }
 
@@ -166,6 +169,21 @@ impl PriceBook {
 
     pub fn version_id(&self) -> i64 {
         self.current.load().version_id
+    }
+
+    /// The unit rates in force on `day`: the newest stored version from
+    /// that day or earlier, else the configured rates.
+    pub fn unit_rates_on(&self, day: NaiveDate) -> UnitRates {
+        self.current
+            .load()
+            .unit_rates
+            .iter()
+            .find(|v| v.effective_from <= day)
+            .map_or(self.unit_rates, |v| UnitRates {
+                db_op_nanos: v.db_op_nanos,
+                api_call_micros: v.api_call_micros,
+                compute_second_micros: v.compute_second_micros,
+            })
     }
 
     pub fn price(&self, ctx: &Context<'_>, tokens: &Tokens) -> Priced {
@@ -276,10 +294,15 @@ async fn load_snapshot(db: &impl ConnectionTrait) -> Result<Snapshot> {
         .order_by_desc(model_price::Column::EffectiveFrom)
         .all(db)
         .await?;
+    let unit_rates = unit_rate::Entity::find()
+        .order_by_desc(unit_rate::Column::EffectiveFrom)
+        .all(db)
+        .await?;
     Ok(Snapshot {
         data,
         version_id,
         overrides,
+        unit_rates,
     })
 }
 

@@ -403,8 +403,9 @@ fn prepare(
             version_id: book.version_id(),
         }
     };
-    let (db_ops_micros, api_calls_micros, compute_micros) =
-        book.unit_rates.cost(db_ops, api_calls, compute_ms);
+    let (db_ops_micros, api_calls_micros, compute_micros) = book
+        .unit_rates_on(occurred_at.date_naive())
+        .cost(db_ops, api_calls, compute_ms);
     let total = ai
         .micros()
         .map(|ai| ai + db_ops_micros + api_calls_micros + compute_micros + explicit_micros);

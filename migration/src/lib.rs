@@ -20,6 +20,7 @@ mod m20261125_000014_create_webhook;
 mod m20261125_000015_create_budget_alert;
 mod m20261125_000016_create_billed_cost;
 mod m20261125_000017_create_reconciliation_report;
+mod m20261125_000018_create_unit_rate;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000015_create_budget_alert::Migration),
             Box::new(m20261125_000016_create_billed_cost::Migration),
             Box::new(m20261125_000017_create_reconciliation_report::Migration),
+            Box::new(m20261125_000018_create_unit_rate::Migration),
         ]
     }
 }

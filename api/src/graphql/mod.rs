@@ -6,9 +6,11 @@ mod budgets;
 mod connections;
 mod inventory;
 mod reconciliation;
+mod reprice;
 mod scalars;
 mod stats;
 mod tracking;
+mod unit_rates;
 mod usage;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
@@ -29,6 +31,7 @@ pub struct QueryRoot(
     budgets::BudgetsQuery,
     inventory::InventoryQuery,
     reconciliation::ReconciliationQuery,
+    unit_rates::UnitRatesQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -38,6 +41,8 @@ pub struct MutationRoot(
     connections::ConnectionsMutation,
     budgets::BudgetsMutation,
     inventory::InventoryMutation,
+    reprice::RepriceMutation,
+    unit_rates::UnitRatesMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -8,6 +8,8 @@ mod ingestion;
 mod inventory;
 mod pricing;
 mod queries;
+mod reconciliation;
 mod run_ingestion;
 mod schema;
+mod sums;
 mod tracking;

@@ -262,8 +262,84 @@ async fn unknown_model_is_unpriced_not_free(backend: Backend) {
     app.stop().await;
 }
 
+/// Unit rates are versioned by day: an interaction is priced with the
+/// rates in force on its day, and stored ones keep their cost.
+async fn unit_rates_apply_from_their_day(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let key = app.ingest_key().await;
+    let admin = app.token(api::auth::Role::Admin);
+    let session = start(&app, &key, "dana").await;
+    let db_op = |day: &str, n: u32| {
+        json!({"sessionId": session, "kind": "DB", "dbOps": 1000, "apiCalls": 1,
+            "occurredAt": format!("{day}T09:00:00Z"), "idempotencyKey": format!("{day}-{n}")})
+    };
+    let record = |item: Value| {
+        let app = &app;
+        let key = key.clone();
+        async move {
+            app.ok(Some(&key), RECORD, json!({"inputs": [item]})).await["recordInteractions"][0]
+                .clone()
+        }
+    };
+    let early = record(db_op("2026-11-01", 1)).await;
+    assert_eq!(
+        dec(&early["dbOpsUsd"]),
+        Decimal::new(250, 6),
+        "configured rate"
+    );
+
+    let set = "mutation($i: UnitRatesInput!) { setUnitRates(input: $i) { effectiveFrom source dbOpNanos } }";
+    let input = json!({"i": {"effectiveFrom": "2026-11-10", "dbOpNanos": 1000, "apiCallMicros": 100, "computeSecondMicros": 20}});
+    let viewer = app
+        .gql(
+            Some(&app.token(api::auth::Role::Viewer)),
+            set,
+            input.clone(),
+        )
+        .await;
+    assert_eq!(error_code(&viewer), Some("FORBIDDEN"), "{viewer}");
+    let negative = json!({"i": {"effectiveFrom": "2026-11-10", "dbOpNanos": -1, "apiCallMicros": 100, "computeSecondMicros": 20}});
+    let bad = app.gql(Some(&admin), set, negative).await;
+    assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"), "{bad}");
+    app.ok(Some(&admin), set, input).await;
+
+    let before = record(db_op("2026-11-09", 2)).await;
+    assert_eq!(dec(&before["dbOpsUsd"]), Decimal::new(250, 6));
+    assert_eq!(dec(&before["apiCallsUsd"]), Decimal::new(400, 6));
+    let after = record(db_op("2026-11-10", 3)).await;
+    assert_eq!(dec(&after["dbOpsUsd"]), Decimal::new(1000, 6));
+    assert_eq!(dec(&after["apiCallsUsd"]), Decimal::new(100, 6));
+
+    let versions = app
+        .ok(
+            Some(&admin),
+            "{ unitRates { effectiveFrom source dbOpNanos } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        versions["unitRates"],
+        json!([
+            {"effectiveFrom": "2026-11-10", "source": "admin", "dbOpNanos": 1000},
+            {"effectiveFrom": null, "source": "config", "dbOpNanos": 250}
+        ])
+    );
+    // The stored interaction kept what it was priced with.
+    let stored = app
+        .ok(
+            Some(&admin),
+            "query($s: ID!) { session(id: $s) { interactions(first: 10) { edges { node { occurredAt dbOpsUsd } } } } }",
+            json!({"s": session}),
+        )
+        .await;
+    let first = &stored["session"]["interactions"]["edges"][0]["node"];
+    assert_eq!(dec(&first["dbOpsUsd"]), Decimal::new(250, 6), "{stored}");
+    app.stop().await;
+}
+
 both_backends!(
     records_priced_interactions,
     idempotency_and_all_or_nothing,
-    unknown_model_is_unpriced_not_free
+    unknown_model_is_unpriced_not_free,
+    unit_rates_apply_from_their_day
 );

@@ -1,0 +1,1 @@
+crate::create::create_table_migration!(entity::unit_rate::Entity, []);
