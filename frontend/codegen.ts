@@ -1,0 +1,30 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+// Types come from the checked-in SDL, so a schema change that breaks a query
+// or a field the UI reads fails `npm run build`.
+const config: CodegenConfig = {
+  schema: '../api/schema.graphql',
+  documents: ['src/**/*.{ts,tsx}', '!src/gql/**/*'],
+  ignoreNoDocuments: false,
+  generates: {
+    './src/gql/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        enumsAsTypes: true,
+        useTypeImports: true,
+        strictScalars: true,
+        scalars: {
+          // Token counts arrive as JSON numbers.
+          BigInt: 'number',
+          // Money is an exact decimal string; never parse it to a float for totals.
+          Decimal: 'string',
+          DateTime: 'string',
+          JSON: 'unknown',
+        },
+      },
+    },
+  },
+};
+
+export default config;

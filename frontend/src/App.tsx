@@ -1,0 +1,73 @@
+import { type ComponentType, useMemo } from 'react';
+import { Link, type RouteObject } from 'react-router';
+import { Provider } from 'urql';
+import { createClient } from './api/client';
+import { useAuth } from './auth/AuthContext';
+import { SignIn } from './auth/SignIn';
+import { Layout, type NavItem, PageHeader } from './components/Layout';
+import { Empty, Loading } from './components/Status';
+import { OverviewPage } from './pages/OverviewPage';
+
+const NAV: readonly NavItem[] = [
+  { to: '/', label: 'Overview' },
+  { to: '/explorer', label: 'Usage explorer' },
+  { to: '/sessions', label: 'Sessions' },
+  { to: '/pricing', label: 'Pricing' },
+  { to: '/ingestion', label: 'Ingestion' },
+  { to: '/budgets', label: 'Budgets' },
+  { to: '/reconciliation', label: 'Reconciliation' },
+];
+
+const REJECTED = 'The server rejected your token: it is invalid or has expired. Sign in with a new one.';
+
+/** The sign-in gate, then the shell around every page, with one API client per token. */
+function Root() {
+  const { identity, signOut } = useAuth();
+  const token = identity?.token;
+  const client = useMemo(
+    () => (token === undefined ? null : createClient(token, () => signOut(REJECTED))),
+    [token, signOut],
+  );
+  // The URL is kept, so after signing in the user lands on the page they asked for.
+  if (client === null) return <SignIn />;
+  return (
+    <Provider value={client}>
+      <Layout nav={NAV} />
+    </Provider>
+  );
+}
+
+/** A page loaded on first visit, so the overview does not wait for the rest. */
+async function page<M extends Record<K, ComponentType>, K extends keyof M>(module: Promise<M>, name: K) {
+  return { Component: (await module)[name] };
+}
+
+export const routes: RouteObject[] = [
+  {
+    element: <Root />,
+    // Shown while the first page's code loads.
+    hydrateFallbackElement: <Loading />,
+    children: [
+      { index: true, element: <OverviewPage /> },
+      { path: 'explorer', lazy: () => page(import('./pages/ExplorerPage'), 'ExplorerPage') },
+      { path: 'sessions', lazy: () => page(import('./pages/SessionsPage'), 'SessionsPage') },
+      { path: 'sessions/:id', lazy: () => page(import('./pages/SessionDetailPage'), 'SessionDetailPage') },
+      { path: 'pricing', lazy: () => page(import('./pages/PricingPage'), 'PricingPage') },
+      { path: 'ingestion', lazy: () => page(import('./pages/IngestionPage'), 'IngestionPage') },
+      { path: 'budgets', lazy: () => page(import('./pages/BudgetsPage'), 'BudgetsPage') },
+      { path: 'reconciliation', lazy: () => page(import('./pages/ReconciliationPage'), 'ReconciliationPage') },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+];
+
+function NotFound() {
+  return (
+    <>
+      <PageHeader title="Page not found" />
+      <Empty>
+        There is no page here. <Link to="/">Go to the overview</Link>.
+      </Empty>
+    </>
+  );
+}

@@ -1,0 +1,117 @@
+import {
+  type ColumnDef,
+  flexRender,
+  getCoreRowModel,
+  getPaginationRowModel,
+  getSortedRowModel,
+  type SortingState,
+  type Table,
+  useReactTable,
+} from '@tanstack/react-table';
+import { useState } from 'react';
+
+declare module '@tanstack/react-table' {
+  // Type parameters must match the library's declaration to merge with it.
+  interface ColumnMeta<TData, TValue> {
+    /** Right-aligned, tabular figures. */
+    numeric?: boolean;
+  }
+}
+
+interface Options<T> {
+  data: T[];
+  columns: ColumnDef<T, never>[];
+  initialSorting?: SortingState;
+  /** Rows per page; without it every row is shown. */
+  pageSize?: number;
+}
+
+/**
+ * A sortable (and optionally paged) table model. The page keeps the instance,
+ * so it can export the rows in the order the user sorted them.
+ */
+export function useDataTable<T>({ data, columns, initialSorting = [], pageSize }: Options<T>): Table<T> {
+  const [sorting, setSorting] = useState<SortingState>(initialSorting);
+  return useReactTable({
+    data,
+    columns,
+    state: { sorting },
+    onSortingChange: setSorting,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    ...(pageSize === undefined
+      ? {}
+      : { getPaginationRowModel: getPaginationRowModel(), initialState: { pagination: { pageSize, pageIndex: 0 } } }),
+    autoResetPageIndex: true,
+  });
+}
+
+const SORT_LABEL = { asc: 'ascending', desc: 'descending' } as const;
+
+export function DataTable<T>({ table, caption }: { table: Table<T>; caption: string }) {
+  const rows = table.getRowModel().rows;
+  const pageCount = table.getPageCount();
+  return (
+    <div className="table-block">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
+        <table className="data-table">
+          <caption className="visually-hidden">{caption}</caption>
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const sorted = header.column.getIsSorted();
+                  const numeric = header.column.columnDef.meta?.numeric;
+                  return (
+                    <th
+                      key={header.id}
+                      scope="col"
+                      className={numeric ? 'numeric' : undefined}
+                      aria-sort={sorted ? SORT_LABEL[sorted] : undefined}
+                    >
+                      {header.column.getCanSort() ? (
+                        <button type="button" className="sort-button" onClick={header.column.getToggleSortingHandler()}>
+                          {flexRender(header.column.columnDef.header, header.getContext())}
+                          <span aria-hidden="true" className="sort-mark">
+                            {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
+                          </span>
+                        </button>
+                      ) : (
+                        flexRender(header.column.columnDef.header, header.getContext())
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id}>
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} className={cell.column.columnDef.meta?.numeric ? 'numeric' : undefined}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {pageCount > 1 && (
+        <nav className="pager" aria-label={`${caption} pages`}>
+          <button type="button" className="button" onClick={() => table.previousPage()} disabled={!table.getCanPreviousPage()}>
+            Previous
+          </button>
+          <span aria-live="polite">
+            Page {table.getState().pagination.pageIndex + 1} of {pageCount} ({table.getPrePaginationRowModel().rows.length}{' '}
+            rows)
+          </span>
+          <button type="button" className="button" onClick={() => table.nextPage()} disabled={!table.getCanNextPage()}>
+            Next
+          </button>
+        </nav>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,189 @@
+import type { UsageDimension, UsageFilter } from '../gql/graphql';
+import { isIsoDay, lastDays } from './dates';
+
+/**
+ * Filter state of the usage pages, kept in the URL so a view is a shareable
+ * link and the back button undoes a filter change.
+ */
+export interface UsageFilterState {
+  from: string;
+  to: string;
+  providers: string[];
+  projectIds: string[];
+  apiKeyIds: string[];
+  userIds: string[];
+  models: string[];
+  serviceTiers: string[];
+  /** null: batch and non-batch traffic alike. */
+  batch: boolean | null;
+  groupBy: UsageDimension[];
+}
+
+export type ListField = 'providers' | 'projectIds' | 'apiKeyIds' | 'userIds' | 'models' | 'serviceTiers';
+
+/** URL parameter of each list filter; short words keep links readable. */
+export const LIST_PARAMS: Record<ListField, string> = {
+  providers: 'provider',
+  projectIds: 'project',
+  apiKeyIds: 'key',
+  userIds: 'user',
+  models: 'model',
+  serviceTiers: 'tier',
+};
+
+export const DIMENSIONS: readonly { value: UsageDimension; param: string; label: string }[] = [
+  { value: 'PROVIDER', param: 'provider', label: 'Provider' },
+  { value: 'PROJECT', param: 'project', label: 'Project' },
+  { value: 'API_KEY', param: 'key', label: 'API key' },
+  { value: 'USER', param: 'user', label: 'User' },
+  { value: 'MODEL', param: 'model', label: 'Model' },
+  { value: 'SERVICE_TIER', param: 'tier', label: 'Service tier' },
+  { value: 'BATCH', param: 'batch', label: 'Batch' },
+];
+
+export const DEFAULT_RANGE_DAYS = 30;
+
+export function defaultRange(now?: Date): { from: string; to: string } {
+  return lastDays(DEFAULT_RANGE_DAYS, now);
+}
+
+/** Reads a day range, falling back to the default for missing or malformed days. */
+export function parseRange(params: URLSearchParams, now?: Date): { from: string; to: string } {
+  const fallback = defaultRange(now);
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  if (!isIsoDay(from) || !isIsoDay(to) || from > to) return fallback;
+  return { from, to };
+}
+
+function distinct(values: string[]): string[] {
+  return [...new Set(values.filter((value) => value !== ''))];
+}
+
+export function parseUsageFilter(params: URLSearchParams, now?: Date): UsageFilterState {
+  const batch = params.get('batch');
+  const groupParams = new Set(params.getAll('group'));
+  const state: UsageFilterState = {
+    ...parseRange(params, now),
+    providers: [],
+    projectIds: [],
+    apiKeyIds: [],
+    userIds: [],
+    models: [],
+    serviceTiers: [],
+    batch: batch === 'true' ? true : batch === 'false' ? false : null,
+    // Canonical order, whatever order the link lists them in.
+    groupBy: DIMENSIONS.filter((d) => groupParams.has(d.param)).map((d) => d.value),
+  };
+  for (const [field, param] of Object.entries(LIST_PARAMS) as [ListField, string][]) {
+    state[field] = distinct(params.getAll(param));
+  }
+  return state;
+}
+
+export function usageFilterToParams(state: UsageFilterState): URLSearchParams {
+  const params = new URLSearchParams({ from: state.from, to: state.to });
+  for (const [field, param] of Object.entries(LIST_PARAMS) as [ListField, string][]) {
+    for (const value of state[field]) params.append(param, value);
+  }
+  if (state.batch !== null) params.set('batch', String(state.batch));
+  for (const dimension of DIMENSIONS) {
+    if (state.groupBy.includes(dimension.value)) params.append('group', dimension.param);
+  }
+  return params;
+}
+
+/** The GraphQL `UsageFilter`; an empty list means "no restriction" and is left out. */
+export function toUsageFilter(state: UsageFilterState): UsageFilter {
+  const filter: UsageFilter = { from: state.from, to: state.to };
+  for (const field of Object.keys(LIST_PARAMS) as ListField[]) {
+    if (state[field].length > 0) filter[field] = state[field];
+  }
+  if (state.batch !== null) filter.batch = state.batch;
+  return filter;
+}
+
+export function activeFilterCount(state: UsageFilterState): number {
+  const lists = (Object.keys(LIST_PARAMS) as ListField[]).filter((f) => state[f].length > 0).length;
+  return lists + (state.batch === null ? 0 : 1);
+}
+
+/** What the overview chart stacks by. */
+export const STACK_OPTIONS = ['MODEL', 'PROJECT', 'PROVIDER'] as const satisfies readonly UsageDimension[];
+export type StackBy = (typeof STACK_OPTIONS)[number];
+
+export interface OverviewState {
+  from: string;
+  to: string;
+  stack: StackBy;
+  metric: 'cost' | 'tokens';
+}
+
+export function parseOverview(params: URLSearchParams, now?: Date): OverviewState {
+  const stack = DIMENSIONS.find((d) => d.param === params.get('stack'))?.value;
+  return {
+    ...parseRange(params, now),
+    stack: STACK_OPTIONS.find((s) => s === stack) ?? 'MODEL',
+    metric: params.get('metric') === 'tokens' ? 'tokens' : 'cost',
+  };
+}
+
+export function overviewToParams(state: OverviewState): URLSearchParams {
+  const stack = DIMENSIONS.find((d) => d.value === state.stack)?.param ?? 'model';
+  return new URLSearchParams({ from: state.from, to: state.to, stack, metric: state.metric });
+}
+
+export interface SessionListState {
+  userId: string;
+  /** Both days or neither: the API needs a closed range. */
+  from: string;
+  to: string;
+  /** Cursor of the page shown; empty for the newest page. */
+  after: string;
+}
+
+export function parseSessionList(params: URLSearchParams): SessionListState {
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  const validRange = isIsoDay(from) && isIsoDay(to) && from <= to;
+  return {
+    userId: params.get('user')?.trim() ?? '',
+    from: validRange ? from : '',
+    to: validRange ? to : '',
+    after: params.get('after') ?? '',
+  };
+}
+
+export function sessionListToParams(state: SessionListState): URLSearchParams {
+  const params = new URLSearchParams();
+  if (state.userId !== '') params.set('user', state.userId);
+  if (state.from !== '' && state.to !== '') {
+    params.set('from', state.from);
+    params.set('to', state.to);
+  }
+  if (state.after !== '') params.set('after', state.after);
+  return params;
+}
+
+export interface ReconciliationState {
+  from: string;
+  to: string;
+  /** Empty: every provider. */
+  providers: string[];
+}
+
+export const RECONCILIATION_PROVIDERS = ['openai', 'anthropic'] as const;
+
+export function parseReconciliation(params: URLSearchParams, now?: Date): ReconciliationState {
+  const known: readonly string[] = RECONCILIATION_PROVIDERS;
+  return {
+    ...parseRange(params, now),
+    providers: distinct(params.getAll('provider')).filter((p) => known.includes(p)),
+  };
+}
+
+export function reconciliationToParams(state: ReconciliationState): URLSearchParams {
+  const params = new URLSearchParams({ from: state.from, to: state.to });
+  for (const provider of state.providers) params.append('provider', provider);
+  return params;
+}
