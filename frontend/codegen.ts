@@ -21,6 +21,8 @@ const config: CodegenConfig = {
           Decimal: 'string',
           DateTime: 'string',
           JSON: 'unknown',
+          // Multipart file uploads (importUsageCsv).
+          Upload: 'File',
         },
       },
     },

@@ -22,6 +22,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process; boxing `serve`'s settings would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Migrate, then serve GraphQL at /graphql (playground on GET), the
@@ -82,6 +84,12 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Compare stored usage (or billed cost) with a provider's dashboard CSV
+    /// export; exits 0 within tolerance, 1 outside, 2 on bad input.
+    Parity(crate::commands::parity::ParityArgs),
+    /// Move rows older than the retention window to archive tables (prints
+    /// JSON counts); `archive restore --from D --to D` moves them back.
+    Archive(crate::commands::archive::ArchiveArgs),
     /// Refresh or print the price book.
     #[command(subcommand)]
     Pricing(PricingCommand),
@@ -132,6 +140,10 @@ enum PricingCommand {
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
+    // parity has its own exit statuses: 1 = outside tolerance, 2 = bad input.
+    if let Command::Parity(args) = cli.command {
+        return crate::commands::parity::main(args).await;
+    }
     match dispatch(cli.command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -153,6 +165,9 @@ fn init_tracing() {
 async fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Serve { db, jwt, serve } => serve_command(db, jwt, serve).await,
+        // Handled in `run` for its exit statuses.
+        Command::Parity(args) => crate::commands::parity::run(args).await.map(|_| ()),
+        Command::Archive(args) => crate::commands::archive::run(args).await,
         Command::Migrate { db } => {
             open_url(&db.database_url).await?;
             eprintln!("database is up to date");
@@ -336,6 +351,13 @@ async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()>
     )
     .await?;
     state.lookback_days = serve.schedule.ingest_lookback_days;
+    // Refuse a bad retention window at start, not at the first nightly run.
+    jobs::archive::cutoff_for(
+        chrono::Utc::now().date_naive(),
+        serve.schedule.retention_days,
+    )?;
+    state.retention_days = serve.schedule.retention_days;
+    state.parity_dir = serve.schedule.parity_dir.clone();
     jobs::connections::ensure_env_connections(
         &state.db,
         providers.openai_admin_key.as_ref(),
@@ -348,6 +370,11 @@ async fn serve_command(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()>
         let summary = jobs::demo::seed(&state.db, &state.book)
             .await
             .context("demo seeding failed")?;
+        // A first reconciliation, so the demo shows one before the daily job.
+        let today = chrono::Utc::now().date_naive();
+        let to = today.pred_opt().unwrap_or(today);
+        let week = jobs::dates::DayRange::new(to - chrono::Days::new(6), to)?;
+        jobs::reconciliation::record(&state.db, week).await?;
         let day = chrono::Duration::days(1);
         println!(
             "CogniTrack demo: {} buckets ingested from the built-in simulator, {} sessions, {} interactions (connections demo-openai, demo-anthropic)",

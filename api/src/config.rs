@@ -169,6 +169,18 @@ pub struct ScheduleArgs {
     /// Evaluate budgets (after each hourly ingest) and deliver alerts.
     #[arg(long, env = "COGNITRACK_BUDGETS_CRON", default_value = "0 40 * * * *")]
     pub budgets_cron: String,
+    /// Move rows older than the retention window to the archive tables.
+    #[arg(long, env = "COGNITRACK_ARCHIVE_CRON", default_value = "0 30 2 * * *")]
+    pub archive_cron: String,
+    /// Days of sessions, interactions and usage buckets kept in the hot tables.
+    #[arg(long, env = "COGNITRACK_RETENTION_DAYS", default_value_t = jobs::archive::DEFAULT_RETENTION_DAYS)]
+    pub retention_days: i64,
+    /// A folder of provider CSV exports to compare as they arrive.
+    #[arg(long, env = "COGNITRACK_PARITY_DIR")]
+    pub parity_dir: Option<std::path::PathBuf>,
+    /// How often the parity folder is checked.
+    #[arg(long, env = "COGNITRACK_PARITY_CRON", default_value = "0 */15 * * * *")]
+    pub parity_cron: String,
 }
 
 /// Unit rates for the non-token parts of tracked interactions.

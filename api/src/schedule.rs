@@ -22,15 +22,21 @@ pub enum JobName {
     Reconcile,
     /// Evaluate budgets and deliver alerts.
     Budgets,
+    /// Move rows past the retention window to the archive tables.
+    Archive,
+    /// Compare new CSV exports in the parity folder.
+    Parity,
 }
 
 impl JobName {
-    pub const ALL: [JobName; 5] = [
+    pub const ALL: [JobName; 7] = [
         JobName::Ingest,
         JobName::Pricing,
         JobName::Inventory,
         JobName::Reconcile,
         JobName::Budgets,
+        JobName::Archive,
+        JobName::Parity,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +46,8 @@ impl JobName {
             JobName::Inventory => "inventory",
             JobName::Reconcile => "reconcile",
             JobName::Budgets => "budgets",
+            JobName::Archive => "archive",
+            JobName::Parity => "parity",
         }
     }
 }
@@ -173,6 +181,37 @@ pub async fn run_job(state: &AppState, job: JobName) -> Result<JobOutcome, JobEr
                 telemetry: json!({ "job": job.as_str(), "ok": report.failed_deliveries == 0, "report": report }),
             })
         }
+        JobName::Archive => {
+            let today = chrono::Utc::now().date_naive();
+            let cutoff = jobs::archive::cutoff_for(today, state.retention_days)?;
+            let options = jobs::archive::ArchiveOptions::default();
+            match jobs::archive::run(&state.db, cutoff, &options, None).await {
+                Ok(report) => Ok(JobOutcome {
+                    ok: true,
+                    telemetry: json!({ "job": job.as_str(), "ok": true, "cutoff": cutoff.to_string(), "report": report }),
+                }),
+                // Another replica or a CLI run holds the archive lease.
+                Err(jobs::Error::Conflict(_)) => Ok(skipped(job)),
+                Err(error) => Err(error.into()),
+            }
+        }
+        JobName::Parity => {
+            let Some(dir) = state.parity_dir.clone() else {
+                return Ok(skipped(job));
+            };
+            let options = jobs::parity::ScanOptions::default();
+            let scan = jobs::parity::scan_dir(&state.db, &dir, &options, Some(&state.webhooks));
+            let Some(report) =
+                jobs::lease::with_lease(&state.db, "parity", LEASE_TTL, scan).await?
+            else {
+                return Ok(skipped(job));
+            };
+            let ok = report.processed.iter().all(|f| f.error.is_none());
+            Ok(JobOutcome {
+                ok,
+                telemetry: json!({ "job": job.as_str(), "ok": ok, "report": report }),
+            })
+        }
     }
 }
 
@@ -196,6 +235,8 @@ pub async fn start(state: AppState, config: &ScheduleArgs) -> anyhow::Result<Job
         (JobName::Inventory, &config.inventory_cron),
         (JobName::Reconcile, &config.reconcile_cron),
         (JobName::Budgets, &config.budgets_cron),
+        (JobName::Archive, &config.archive_cron),
+        (JobName::Parity, &config.parity_cron),
     ] {
         let state = state.clone();
         let scheduled = Job::new_async(cron.as_str(), move |_, _| {

@@ -22,6 +22,10 @@ pub struct AppState {
     pub lookback_days: u32,
     pub job_locks: Arc<JobLocks>,
     pub webhooks: Arc<WebhookSender>,
+    /// Days kept hot before the archival job moves rows.
+    pub retention_days: i64,
+    /// CSV exports dropped here are compared by the parity job.
+    pub parity_dir: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -45,6 +49,8 @@ impl AppState {
             lookback_days: jobs::ingest::DEFAULT_LOOKBACK_DAYS,
             job_locks: Arc::default(),
             webhooks: Arc::new(WebhookSender::new(WebhookConfig::default())?),
+            retention_days: jobs::archive::DEFAULT_RETENTION_DAYS,
+            parity_dir: None,
         })
     }
 }

@@ -11,6 +11,7 @@ pub mod interaction_daily;
 pub mod inventory_item;
 pub mod job_lease;
 pub mod model_price;
+pub mod parity_file;
 pub mod parity_report;
 pub mod price_version;
 pub mod provider_connection;
@@ -23,3 +24,8 @@ pub mod usage_bucket;
 pub mod budget;
 pub mod budget_alert;
 pub mod webhook;
+
+// Archival (issue 5): same columns and ids as the hot tables.
+pub mod interaction_archive;
+pub mod session_archive;
+pub mod usage_bucket_archive;

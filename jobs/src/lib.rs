@@ -1,6 +1,8 @@
 //! Domain logic of CogniTrack: everything that is not request handling.
 //! Resolvers, the CLI and scheduled jobs all call into this crate.
 
+pub mod archive;
+pub mod attribution;
 pub mod billing;
 pub mod buckets;
 pub mod dates;
@@ -33,3 +35,6 @@ pub mod budgets;
 
 // Provider inventory (names for ids).
 pub mod inventory;
+
+// CSV parity with provider dashboard exports (issue 5).
+pub mod parity;

@@ -1,12 +1,16 @@
 //! Application-tracking statistics, read from the daily rollup.
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{ingestion_run, interaction_daily as daily, provider_connection, session};
+use entity::{
+    ingestion_run, interaction_daily as daily, provider_connection, session, session_archive,
+};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    QueryTrait, Select,
 };
 
 use crate::Result;
+use crate::archive;
 use crate::dates::DayRange;
 use crate::pricing::PriceBook;
 use crate::usage::{self, UsageFilter};
@@ -147,20 +151,17 @@ pub async fn user_stats(db: &impl ConnectionTrait, user_id: &str) -> Result<User
         .pop()
         .map(|(_, t)| t)
         .unwrap_or_default();
-    let sessions = session::Entity::find()
-        .filter(session::Column::UserId.eq(user_id))
-        .count(db)
-        .await? as i64;
-    let (first_seen, last_seen): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
-        session::Entity::find()
-            .select_only()
-            .column_as(session::Column::StartedAt.min(), "first")
-            .column_as(session::Column::StartedAt.max(), "last")
-            .filter(session::Column::UserId.eq(user_id))
-            .into_tuple()
-            .one(db)
-            .await?
-            .unwrap_or((None, None));
+    // All-time figures: archived sessions count too.
+    let SessionSpan {
+        sessions,
+        first_seen,
+        last_seen,
+    } = session_span(
+        db,
+        session::Entity::find().filter(session::Column::UserId.eq(user_id)),
+        true,
+    )
+    .await?;
     Ok(UserStats {
         user_id: user_id.to_owned(),
         sessions,
@@ -168,6 +169,40 @@ pub async fn user_stats(db: &impl ConnectionTrait, user_id: &str) -> Result<User
         last_seen,
         totals,
     })
+}
+
+#[derive(Debug, Clone, Default)]
+struct SessionSpan {
+    sessions: i64,
+    first_seen: Option<DateTime<Utc>>,
+    last_seen: Option<DateTime<Utc>>,
+}
+
+/// Count and first/last start of the sessions `select` finds, hot and,
+/// when `archived`, archived.
+async fn session_span(
+    db: &impl ConnectionTrait,
+    select: Select<session::Entity>,
+    archived: bool,
+) -> Result<SessionSpan> {
+    let query = select
+        .select_only()
+        .column_as(session::Column::Id.count(), "n")
+        .column_as(session::Column::StartedAt.min(), "first")
+        .column_as(session::Column::StartedAt.max(), "last")
+        .into_query();
+    let mut span = SessionSpan::default();
+    for query in archive::statements::<session::Entity, session_archive::Entity>(query, archived) {
+        let Some(row) = db.query_one(&query).await? else {
+            continue;
+        };
+        span.sessions += row.try_get::<i64>("", "n")?;
+        let first: Option<DateTime<Utc>> = row.try_get("", "first")?;
+        let last: Option<DateTime<Utc>> = row.try_get("", "last")?;
+        span.first_seen = span.first_seen.into_iter().chain(first).min();
+        span.last_seen = span.last_seen.into_iter().chain(last).max();
+    }
+    Ok(span)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -194,11 +229,22 @@ pub async fn system_stats(
         .map(|(_, t)| t)
         .unwrap_or_default();
     let (start, end) = range.bounds();
-    let sessions = session::Entity::find()
-        .filter(session::Column::StartedAt.gte(start))
-        .filter(session::Column::StartedAt.lt(end))
-        .count(db)
-        .await? as i64;
+    let archived = archive::includes::<session_archive::Entity>(
+        db,
+        session_archive::Column::StartedAt,
+        None,
+        Some(range.from),
+    )
+    .await?;
+    let sessions = session_span(
+        db,
+        session::Entity::find()
+            .filter(session::Column::StartedAt.gte(start))
+            .filter(session::Column::StartedAt.lt(end)),
+        archived,
+    )
+    .await?
+    .sessions;
     let unpriced_tokens = usage::unpriced_tokens(db, range).await?;
     let all_tokens = provider.input_tokens + provider.output_tokens;
     let priced_token_percent = if all_tokens == 0 {

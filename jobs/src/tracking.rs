@@ -5,16 +5,19 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{interaction, interaction_daily as daily, session};
+use entity::{
+    interaction, interaction_archive, interaction_daily as daily, session, session_archive,
+};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::archive;
 use crate::dates::DayRange;
 use crate::error::{Error, Result, invalid};
 use crate::money::usd_to_micros;
@@ -491,10 +494,18 @@ async fn owned_session(
 pub struct SessionFilter {
     pub user_id: Option<String>,
     pub range: Option<DayRange>,
+    /// See [`crate::usage::UsageFilter::include_archived`].
+    pub include_archived: Option<bool>,
 }
 
+/// A session, hot or archived.
 pub async fn get_session(db: &impl ConnectionTrait, id: &str) -> Result<Option<session::Model>> {
-    Ok(session::Entity::find_by_id(id.to_owned()).one(db).await?)
+    let query = session::Entity::find_by_id(id.to_owned());
+    Ok(
+        archive::models::<session::Entity, session_archive::Entity>(db, query, true)
+            .await?
+            .pop(),
+    )
 }
 
 /// Sessions, newest first.
@@ -522,12 +533,21 @@ pub async fn list_sessions(
                 .add(C::StartedAt.eq(at).and(C::Id.lt(after.id.as_str()))),
         );
     }
-    let rows = query
+    let query = query
         .order_by_desc(C::StartedAt)
         .order_by_desc(C::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
+        .limit(page.first + 1);
+    let archived = archive::includes::<session_archive::Entity>(
+        db,
+        session_archive::Column::StartedAt,
+        filter.include_archived,
+        filter.range.map(|r| r.from),
+    )
+    .await?;
+    // Each table gives its first+1 rows; the first+1 of the merge are the page.
+    let mut rows =
+        archive::models::<session::Entity, session_archive::Entity>(db, query, archived).await?;
+    rows.sort_by(|a, b| (b.started_at, &b.id).cmp(&(a.started_at, &a.id)));
     Ok(Page::from_rows(rows, page.first, |s| Cursor {
         at: s.started_at.timestamp_micros(),
         id: s.id.clone(),
@@ -540,6 +560,8 @@ pub struct InteractionFilter {
     pub user_id: Option<String>,
     pub kind: Option<InteractionKind>,
     pub range: Option<DayRange>,
+    /// See [`crate::usage::UsageFilter::include_archived`].
+    pub include_archived: Option<bool>,
 }
 
 /// Interactions in the order they happened.
@@ -549,18 +571,33 @@ pub async fn list_interactions(
     page: &PageRequest,
 ) -> Result<Page<interaction::Model>> {
     use interaction::Column as C;
+    let archived = archive::includes::<interaction_archive::Entity>(
+        db,
+        interaction_archive::Column::OccurredAt,
+        filter.include_archived,
+        filter.range.map(|r| r.from),
+    )
+    .await?;
     let mut query = interaction::Entity::find();
     if let Some(session_id) = &filter.session_id {
         query = query.filter(C::SessionId.eq(session_id.as_str()));
     }
     if let Some(user) = &filter.user_id {
-        let ids = session::Entity::find()
+        // An interaction lives where its session does, except while a
+        // killed archival is half done: take the user's sessions from both.
+        let sessions = session::Entity::find()
             .select_only()
             .column(session::Column::Id)
             .filter(session::Column::UserId.eq(user.as_str()))
-            .into_tuple::<String>()
-            .all(db)
-            .await?;
+            .into_query();
+        let mut ids = Vec::new();
+        for query in
+            archive::statements::<session::Entity, session_archive::Entity>(sessions, archived)
+        {
+            for row in db.query_all(&query).await? {
+                ids.push(row.try_get_by_index::<String>(0)?);
+            }
+        }
         query = query.filter(C::SessionId.is_in(ids));
     }
     if let Some(kind) = filter.kind {
@@ -580,12 +617,14 @@ pub async fn list_interactions(
                 .add(C::OccurredAt.eq(at).and(C::Id.gt(after.id.as_str()))),
         );
     }
-    let rows = query
+    let query = query
         .order_by_asc(C::OccurredAt)
         .order_by_asc(C::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
+        .limit(page.first + 1);
+    let mut rows =
+        archive::models::<interaction::Entity, interaction_archive::Entity>(db, query, archived)
+            .await?;
+    rows.sort_by(|a, b| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)));
     Ok(Page::from_rows(rows, page.first, |i| Cursor {
         at: i.occurred_at.timestamp_micros(),
         id: i.id.clone(),

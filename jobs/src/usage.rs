@@ -4,12 +4,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::usage_bucket::{self, Column as C};
+use entity::usage_bucket_archive as archived;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, QueryTrait,
 };
 
+use crate::archive;
 use crate::buckets::TOKEN_PRICED_TYPES;
 use crate::dates::DayRange;
 use crate::error::{Result, invalid};
@@ -61,6 +63,9 @@ pub struct UsageFilter {
     pub models: Vec<String>,
     pub service_tiers: Vec<String>,
     pub batch: Option<bool>,
+    /// Search the archive too: `Some` is the client's choice; `None`
+    /// searches it whenever it can hold rows of the range.
+    pub include_archived: Option<bool>,
 }
 
 impl UsageFilter {
@@ -74,7 +79,18 @@ impl UsageFilter {
             models: vec![],
             service_tiers: vec![],
             batch: None,
+            include_archived: None,
         }
+    }
+
+    async fn archived(&self, db: &impl ConnectionTrait) -> Result<bool> {
+        archive::includes::<archived::Entity>(
+            db,
+            archived::Column::WindowStart,
+            self.include_archived,
+            Some(self.range.from),
+        )
+        .await
     }
 
     fn condition(&self) -> Condition {
@@ -118,6 +134,21 @@ pub struct Totals {
     /// Token-priced buckets without a price: their cost is unknown, not zero.
     pub unpriced_buckets: i64,
     pub estimated_buckets: i64,
+}
+
+impl Totals {
+    pub fn add(&mut self, other: &Totals) {
+        self.input_tokens += other.input_tokens;
+        self.input_cached_tokens += other.input_cached_tokens;
+        self.input_cache_write_tokens += other.input_cache_write_tokens;
+        self.output_tokens += other.output_tokens;
+        self.input_audio_tokens += other.input_audio_tokens;
+        self.output_audio_tokens += other.output_audio_tokens;
+        self.num_model_requests += other.num_model_requests;
+        self.cost_micros += other.cost_micros;
+        self.unpriced_buckets += other.unpriced_buckets;
+        self.estimated_buckets += other.estimated_buckets;
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,15 +199,21 @@ pub async fn daily_usage(
     }
     add_sums(&mut query);
     let mut found: BTreeMap<(NaiveDate, GroupKey), Totals> = BTreeMap::new();
-    for row in db.query_all(&query).await? {
-        let start: DateTime<Utc> = row.try_get("", "window_start")?;
-        let mut group = GroupKey::new();
-        for dim in &dims {
-            let name = dim.column().as_str();
-            group.insert(*dim, row.try_get::<String>("", name)?);
+    let archived = filter.archived(db).await?;
+    for query in archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived) {
+        for row in db.query_all(&query).await? {
+            let start: DateTime<Utc> = row.try_get("", "window_start")?;
+            let mut group = GroupKey::new();
+            for dim in &dims {
+                let name = dim.column().as_str();
+                group.insert(*dim, row.try_get::<String>("", name)?);
+            }
+            let totals = read_totals(&row)?;
+            found
+                .entry((start.date_naive(), group))
+                .or_default()
+                .add(&totals);
         }
-        let totals = read_totals(&row)?;
-        found.insert((start.date_naive(), group), totals);
     }
     let groups: BTreeSet<GroupKey> = if dims.is_empty() {
         BTreeSet::from([GroupKey::new()])
@@ -204,10 +241,14 @@ pub async fn totals(db: &impl ConnectionTrait, filter: &UsageFilter) -> Result<T
         .from(usage_bucket::Entity)
         .cond_where(filter.condition());
     add_sums(&mut query);
-    match db.query_one(&query).await? {
-        Some(row) => read_totals(&row),
-        None => Ok(Totals::default()),
+    let mut sum = Totals::default();
+    let archived = filter.archived(db).await?;
+    for query in archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived) {
+        if let Some(row) = db.query_one(&query).await? {
+            sum.add(&read_totals(&row)?);
+        }
     }
+    Ok(sum)
 }
 
 fn add_sums(query: &mut SelectStatement) {
@@ -261,12 +302,18 @@ pub async fn list_buckets(
             ),
         );
     }
-    let rows = query
+    let query = query
         .order_by(C::WindowStart, Order::Asc)
         .order_by(C::Id, Order::Asc)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
+        .limit(page.first + 1);
+    // Each table gives its first+1 rows; the first+1 of the merge are the page.
+    let mut rows = archive::models::<usage_bucket::Entity, archived::Entity>(
+        db,
+        query,
+        filter.archived(db).await?,
+    )
+    .await?;
+    rows.sort_by_key(|b| (b.window_start, b.id));
     Ok(Page::from_rows(rows, page.first, |b| Cursor {
         at: b.window_start.timestamp_micros(),
         id: b.id.to_string(),
@@ -288,7 +335,14 @@ pub async fn filter_options(
     db: &impl ConnectionTrait,
     range: Option<DayRange>,
 ) -> Result<FilterOptions> {
-    let distinct = |column: C| {
+    let archived = archive::includes::<archived::Entity>(
+        db,
+        archived::Column::WindowStart,
+        None,
+        range.map(|r| r.from),
+    )
+    .await?;
+    let distinct = async |column: C| -> Result<Vec<String>> {
         let mut query = usage_bucket::Entity::find()
             .select_only()
             .column(column)
@@ -301,7 +355,16 @@ pub async fn filter_options(
                 .filter(C::WindowStart.gte(start))
                 .filter(C::WindowStart.lt(end));
         }
-        query.into_tuple::<String>().all(db)
+        let mut values = BTreeSet::new();
+        for query in archive::statements::<usage_bucket::Entity, archived::Entity>(
+            query.into_query(),
+            archived,
+        ) {
+            for row in db.query_all(&query).await? {
+                values.insert(row.try_get_by_index::<String>(0)?);
+            }
+        }
+        Ok(values.into_iter().collect())
     };
     Ok(FilterOptions {
         providers: distinct(C::Provider).await?,
@@ -327,10 +390,20 @@ pub async fn unpriced_tokens(db: &impl ConnectionTrait, range: DayRange) -> Resu
         .and_where(Expr::col(C::WindowStart).lt(end))
         .and_where(Expr::col(C::CostMicros).is_null())
         .and_where(Expr::col(C::UsageType).is_in(TOKEN_PRICED_TYPES.iter().copied()));
-    Ok(match db.query_one(&query).await? {
-        Some(row) => row.try_get("", "tokens")?,
-        None => 0,
-    })
+    let archived = archive::includes::<archived::Entity>(
+        db,
+        archived::Column::WindowStart,
+        None,
+        Some(range.from),
+    )
+    .await?;
+    let mut tokens = 0;
+    for query in archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived) {
+        if let Some(row) = db.query_one(&query).await? {
+            tokens += row.try_get::<i64>("", "tokens")?;
+        }
+    }
+    Ok(tokens)
 }
 
 /// Models seen in token-priced buckets without a price.

@@ -21,6 +21,10 @@ mod m20261125_000015_create_budget_alert;
 mod m20261125_000016_create_billed_cost;
 mod m20261125_000017_create_reconciliation_report;
 mod m20261125_000018_create_unit_rate;
+mod m20261125_000019_create_parity_file;
+mod m20261125_000021_create_usage_bucket_archive;
+mod m20261125_000022_create_session_archive;
+mod m20261125_000023_create_interaction_archive;
 
 pub struct Migrator;
 
@@ -46,6 +50,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000016_create_billed_cost::Migration),
             Box::new(m20261125_000017_create_reconciliation_report::Migration),
             Box::new(m20261125_000018_create_unit_rate::Migration),
+            Box::new(m20261125_000019_create_parity_file::Migration),
+            Box::new(m20261125_000021_create_usage_bucket_archive::Migration),
+            Box::new(m20261125_000022_create_session_archive::Migration),
+            Box::new(m20261125_000023_create_interaction_archive::Migration),
         ]
     }
 }

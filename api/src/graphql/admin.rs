@@ -1,8 +1,9 @@
-//! Administration: ingest keys, prices, runs, connections and reports.
+//! Administration: ingest keys, prices, runs, connections and reports
+//! (parity reports live in `parity.rs`).
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{ingest_key, ingestion_run, model_price, parity_report};
+use entity::{ingest_key, ingestion_run, model_price};
 use jobs::dates::parse_day;
 use jobs::page::PageRequest;
 use jobs::pricing::{self, OverrideInput};
@@ -139,31 +140,6 @@ impl From<ingestion_run::Model> for IngestionRun {
     }
 }
 
-#[derive(SimpleObject)]
-pub struct ParityReport {
-    pub id: ID,
-    pub provider: String,
-    pub range_start: String,
-    pub range_end: String,
-    pub within_tolerance: bool,
-    pub created_at: DateTime<Utc>,
-    pub summary: Json<serde_json::Value>,
-}
-
-impl From<parity_report::Model> for ParityReport {
-    fn from(r: parity_report::Model) -> Self {
-        Self {
-            id: ID(r.id.to_string()),
-            provider: r.provider,
-            range_start: r.range_start.to_string(),
-            range_end: r.range_end.to_string(),
-            within_tolerance: r.within_tolerance,
-            created_at: r.created_at,
-            summary: Json(r.summary),
-        }
-    }
-}
-
 #[derive(InputObject)]
 pub struct PriceOverrideInput {
     pub provider: String,
@@ -259,19 +235,6 @@ impl AdminQuery {
         let page = PageRequest::new(first, after.as_deref())?;
         let found = jobs::reports::ingestion_runs(&state(ctx)?.db, &page).await?;
         Ok(connection(found, page.after.is_some(), IngestionRun::from))
-    }
-
-    /// CSV parity reports, newest first.
-    async fn parity_reports(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<Connection<String, ParityReport>> {
-        principal(ctx).viewer()?;
-        let page = PageRequest::new(first, after.as_deref())?;
-        let found = jobs::reports::parity_reports(&state(ctx)?.db, &page).await?;
-        Ok(connection(found, page.after.is_some(), ParityReport::from))
     }
 
     async fn ingest_keys(&self, ctx: &Context<'_>) -> ApiResult<Vec<IngestKey>> {

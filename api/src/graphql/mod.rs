@@ -2,9 +2,12 @@
 //! merged at the root. Resolvers authorise, call one function in `jobs`,
 //! and map the result.
 mod admin;
+mod archive;
+mod attribution;
 mod budgets;
 mod connections;
 mod inventory;
+mod parity;
 mod reconciliation;
 mod reprice;
 mod scalars;
@@ -31,7 +34,9 @@ pub struct QueryRoot(
     budgets::BudgetsQuery,
     inventory::InventoryQuery,
     reconciliation::ReconciliationQuery,
+    attribution::AttributionQuery,
     unit_rates::UnitRatesQuery,
+    parity::ParityQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -43,6 +48,8 @@ pub struct MutationRoot(
     inventory::InventoryMutation,
     reprice::RepriceMutation,
     unit_rates::UnitRatesMutation,
+    archive::ArchiveMutation,
+    parity::ParityMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -224,6 +224,11 @@ pub struct SessionFilter {
     /// UTC day `YYYY-MM-DD`, included; give both `from` and `to`.
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Search archived rows too. Default (null): the archive is searched
+    /// whenever it can hold rows of the range (the range starts on or before
+    /// its newest row; no range: whenever it is not empty), so answers are the
+    /// same before and after archival. `false`: recent (hot) rows only.
+    pub include_archived: Option<bool>,
 }
 
 #[derive(InputObject, Default)]
@@ -233,6 +238,11 @@ pub struct InteractionFilter {
     pub kind: Option<InteractionKind>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Search archived rows too. Default (null): the archive is searched
+    /// whenever it can hold rows of the range (the range starts on or before
+    /// its newest row; no range: whenever it is not empty), so answers are the
+    /// same before and after archival. `false`: recent (hot) rows only.
+    pub include_archived: Option<bool>,
 }
 
 #[derive(Default)]
@@ -253,6 +263,7 @@ impl TrackingQuery {
         let domain_filter = domain::SessionFilter {
             user_id: filter.user_id,
             range: DayRange::parse_optional(filter.from.as_deref(), filter.to.as_deref())?,
+            include_archived: filter.include_archived,
         };
         let page = PageRequest::new(first, after.as_deref())?;
         let found = domain::list_sessions(&state(ctx)?.db, &domain_filter, &page).await?;
@@ -282,6 +293,7 @@ impl TrackingQuery {
             user_id: filter.user_id,
             kind: filter.kind.map(Into::into),
             range: DayRange::parse_optional(filter.from.as_deref(), filter.to.as_deref())?,
+            include_archived: filter.include_archived,
         };
         let page = PageRequest::new(first, after.as_deref())?;
         let found = domain::list_interactions(&state(ctx)?.db, &domain_filter, &page).await?;

@@ -51,6 +51,11 @@ pub struct UsageFilter {
     pub models: Option<Vec<String>>,
     pub service_tiers: Option<Vec<String>>,
     pub batch: Option<bool>,
+    /// Search archived rows too. Default (null): the archive is searched
+    /// whenever it can hold rows of the range (the range starts on or before
+    /// its newest row; no range: whenever it is not empty), so answers are the
+    /// same before and after archival. `false`: recent (hot) rows only.
+    pub include_archived: Option<bool>,
 }
 
 impl UsageFilter {
@@ -63,6 +68,7 @@ impl UsageFilter {
         filter.models = self.models.clone().unwrap_or_default();
         filter.service_tiers = self.service_tiers.clone().unwrap_or_default();
         filter.batch = self.batch;
+        filter.include_archived = self.include_archived;
         Ok(filter)
     }
 }

@@ -8,7 +8,7 @@ import {
   type Table,
   useReactTable,
 } from '@tanstack/react-table';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 
 declare module '@tanstack/react-table' {
   // Type parameters must match the library's declaration to merge with it.
@@ -32,8 +32,13 @@ interface Options<T> {
  */
 export function useDataTable<T>({ data, columns, initialSorting = [], pageSize }: Options<T>): Table<T> {
   const [sorting, setSorting] = useState<SortingState>(initialSorting);
+  // TanStack caches each row's accessor values for as long as the data array
+  // is the same; columns whose accessors change (names arriving after the
+  // rows) would keep showing the old values. A new array per column set
+  // rebuilds the rows.
+  const rows = useMemo(() => data.slice(), [data, columns]);
   return useReactTable({
-    data,
+    data: rows,
     columns,
     state: { sorting },
     onSortingChange: setSorting,

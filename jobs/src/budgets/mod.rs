@@ -16,6 +16,7 @@ use sea_orm::{
 };
 
 mod evaluate;
+mod events;
 mod period;
 mod webhook;
 
@@ -23,6 +24,7 @@ pub use evaluate::{
     ALERT_EVENT, AlertStatus, EvaluationReport, LATE_DATA_DAYS, alert_payload, alert_status,
     alerts, delivered_webhooks, evaluate,
 };
+pub use events::{EventDelivery, deliver_event};
 pub use period::{Period, PeriodWindow, forecast_micros};
 pub use webhook::{
     CreatedWebhook, DELIVERY_HEADER, DeliveryError, EVENT_HEADER, SECRET_PREFIX, SIGNATURE_HEADER,

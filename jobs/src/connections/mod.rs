@@ -303,15 +303,20 @@ pub struct CheckResult {
     pub latency_ms: u64,
 }
 
-/// Calls the provider once (yesterday's completions or messages usage) to
-/// prove the key and URL work. Provider failures are a result, not an error.
+/// Calls the provider once, without retries (yesterday's completions or
+/// messages usage), to prove the key and URL work. Provider failures are a
+/// result, not an error.
 pub async fn test(
     db: &impl ConnectionTrait,
     clients: &ProviderClients,
     name: &str,
 ) -> Result<CheckResult> {
     let model = get(db, name).await?;
-    let client = clients.for_connection(&model)?;
+    let once = crate::providers::RetryPolicy {
+        max_retries: 0,
+        ..clients.config().retry
+    };
+    let client = clients.for_connection_with(&model, once)?;
     let usage_type = client.kind().usage_types()[0];
     let today = Utc::now().date_naive();
     let yesterday = today.pred_opt().unwrap_or(today);

@@ -187,6 +187,10 @@ impl ProviderClients {
     }
 
     fn transport(&self, limiter_key: &str) -> http::Transport {
+        self.transport_with(limiter_key, self.config.retry)
+    }
+
+    fn transport_with(&self, limiter_key: &str, retry: RetryPolicy) -> http::Transport {
         let limiter = match self.limiters.lock() {
             Ok(mut map) => match map.get(limiter_key) {
                 Some(limiter) => Some(limiter.clone()),
@@ -201,7 +205,7 @@ impl ProviderClients {
             // A poisoned map only loses sharing, never correctness.
             Err(_) => http::limiter(self.config.rate_limit),
         };
-        http::Transport::new(self.client.clone(), limiter, self.config.retry)
+        http::Transport::new(self.client.clone(), limiter, retry)
     }
 
     /// A client for an explicit base URL and key (tests, connection checks).
@@ -229,6 +233,16 @@ impl ProviderClients {
         &self,
         connection: &provider_connection::Model,
     ) -> crate::Result<ProviderClient> {
+        self.for_connection_with(connection, self.config.retry)
+    }
+
+    /// [`for_connection`](Self::for_connection) with its own retry policy
+    /// (a connection check answers at once instead of backing off).
+    pub fn for_connection_with(
+        &self,
+        connection: &provider_connection::Model,
+        retry: RetryPolicy,
+    ) -> crate::Result<ProviderClient> {
         let provider: ProviderKind = connection.provider.parse()?;
         let key = connections::resolve_key(connection, &self.config)?;
         let base_url = match (&connection.base_url, provider) {
@@ -236,7 +250,7 @@ impl ProviderClients {
             (_, ProviderKind::OpenAi) => self.config.openai_base_url.clone(),
             (_, ProviderKind::Anthropic) => self.config.anthropic_base_url.clone(),
         };
-        let transport = self.transport(&format!("connection:{}", connection.id));
+        let transport = self.transport_with(&format!("connection:{}", connection.id), retry);
         Ok(match provider {
             ProviderKind::OpenAi => {
                 ProviderClient::OpenAi(OpenAiClient::new(transport, &base_url, key))

@@ -240,7 +240,113 @@ async fn cli_bad_input_is_refused_cleanly(backend: Backend) {
     db.cleanup().await;
 }
 
+/// `cognitrack archive` moves old usage out of the hot table, GraphQL still
+/// answers the same, and `archive restore` brings it back.
+async fn cli_archive_and_restore(backend: Backend) {
+    let db = TestDb::fresh(backend).await;
+    let book = jobs::pricing::PriceBook::load(&db.conn, jobs::pricing::UnitRates::default())
+        .await
+        .expect("book");
+    let connection = jobs::connections::upsert_demo(
+        &db.conn,
+        "old",
+        ProviderKind::OpenAi,
+        "http://127.0.0.1:9/v1",
+    )
+    .await
+    .expect("connection");
+    let (old, recent) = (days_ago(400), days_ago(2));
+    for day in [old, recent] {
+        let set = jobs::buckets::DaySet {
+            connection_id: connection.id,
+            provider: "openai",
+            usage_type: "completions",
+            day,
+        };
+        let row = jobs::buckets::BucketRow {
+            dims: jobs::buckets::Dimensions {
+                model: "gpt-4o-mini-2024-07-18".into(),
+                ..jobs::buckets::Dimensions::default()
+            },
+            counts: jobs::buckets::Counts {
+                input_tokens: 1_000,
+                output_tokens: 100,
+                ..jobs::buckets::Counts::default()
+            },
+        };
+        jobs::buckets::replace_day(&db.conn, set, vec![row], None, &book)
+            .await
+            .expect("bucket");
+    }
+    let vars = [("DATABASE_URL", db.url.as_str())];
+    let json_of = |output: &std::process::Output| -> Value {
+        assert!(output.status.success(), "{}", stderr(output));
+        serde_json::from_str(stdout(output).trim()).expect("one JSON object")
+    };
+
+    let dry = json_of(&cli::run(&["archive", "--dry-run"], &vars).await);
+    assert_eq!(
+        (dry["dryRun"].clone(), dry["usageBuckets"].clone()),
+        (json!(true), json!(1))
+    );
+    assert_eq!(buckets(&db).await, 2, "a dry run moves nothing");
+
+    let moved = json_of(&cli::run(&["archive"], &vars).await);
+    assert_eq!(moved["usageBuckets"], 1);
+    assert_eq!(moved["complete"], true);
+    assert_eq!(buckets(&db).await, 1, "the old bucket left the hot table");
+
+    let bad = cli::run(&["archive", "--older-than-days", "-1"], &vars).await;
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("error:")
+    );
+
+    let range = (old.to_string(), recent.to_string());
+    let app = TestApp::serve(db, AppOptions::default()).await;
+    let usage = "query($f: String!, $t: String!) { dailyUsage(filter: {from: $f, to: $t}) { inputTokens } }";
+    let total = |data: Value| -> i64 {
+        data["dailyUsage"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["inputTokens"].as_i64().expect("i64"))
+            .sum()
+    };
+    let viewer = app.token(Role::Viewer);
+    let before_restore = total(
+        app.ok(Some(&viewer), usage, json!({"f": range.0, "t": range.1}))
+            .await,
+    );
+    assert_eq!(before_restore, 2_000, "archived usage still answers");
+
+    let restored = json_of(
+        &cli::run(
+            &["archive", "restore", "--from", &range.0, "--to", &range.0],
+            &vars_for(&app),
+        )
+        .await,
+    );
+    assert_eq!(restored["usageBuckets"], 1);
+    assert_eq!(buckets(&app.db).await, 2);
+    let after = total(
+        app.ok(Some(&viewer), usage, json!({"f": range.0, "t": range.1}))
+            .await,
+    );
+    assert_eq!(after, before_restore);
+    app.stop().await;
+}
+
+fn vars_for(app: &TestApp) -> Vec<(&str, &str)> {
+    vec![("DATABASE_URL", app.db.url.as_str())]
+}
+
 both_backends!(
     cli_ingest_killed_rerun_and_graphql_totals,
-    cli_bad_input_is_refused_cleanly
+    cli_bad_input_is_refused_cleanly,
+    cli_archive_and_restore
 );

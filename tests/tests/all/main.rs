@@ -1,4 +1,6 @@
 //! One integration-test binary (one link), many modules.
+mod archive;
+mod attribution;
 mod auth;
 mod budgets;
 mod cli;
@@ -6,6 +8,7 @@ mod connections;
 mod cron;
 mod ingestion;
 mod inventory;
+mod parity;
 mod pricing;
 mod queries;
 mod reconciliation;
