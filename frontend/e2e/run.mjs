@@ -156,8 +156,15 @@ test('a viewer sees no admin controls', async () => {
   await page.getByRole('heading', { name: 'Prices of models in use' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Sync prices now' }).count(), 0);
   assert.equal(await page.getByRole('heading', { name: 'Set a price override' }).count(), 0);
+  assert.equal(await page.getByRole('heading', { name: 'Reprice stored usage' }).count(), 0);
+  await page.getByRole('region', { name: 'Unit rate versions, newest first' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Set unit rates' }).count(), 0);
+  await page.goto('/reconciliation?view=parity');
+  await page.getByRole('heading', { name: 'CSV parity reports' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Upload and compare' }).count(), 0);
   await page.goto('/ingestion');
   await page.getByRole('heading', { name: 'Runs' }).waitFor();
+  assert.equal(await page.getByRole('heading', { name: 'Archive' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: 'Run backfill' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: 'Add connection' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: /^Test connection/ }).count(), 0);
@@ -175,8 +182,33 @@ test('an admin sees the admin controls', async () => {
   await page.goto('/pricing');
   await page.getByRole('button', { name: 'Sync prices now' }).waitFor();
   await page.getByRole('heading', { name: 'Set a price override' }).waitFor();
+  await page.getByRole('button', { name: 'Preview (dry run)' }).waitFor();
+  await page.getByRole('button', { name: 'Set unit rates' }).waitFor();
   await page.goto('/ingestion');
   await page.getByRole('button', { name: 'Run backfill' }).waitFor();
+});
+
+test('an admin counts what archival would move, as the API counts it', async () => {
+  await page.goto('/ingestion');
+  const form = page.getByRole('form', { name: 'Archive old data' });
+  await form.getByLabel('Older than (days)').fill('20');
+  await form.getByRole('button', { name: 'Count (dry run)' }).click();
+  const { runArchival: expected } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `mutation { runArchival(olderThanDays: 20, dryRun: true) { cutoff usageBuckets sessions interactions } }`,
+  );
+  const status = page.getByTestId('archive-status');
+  await status.getByText(expected.cutoff).waitFor();
+  const text = await status.textContent();
+  const moved = expected.usageBuckets + expected.sessions + expected.interactions;
+  if (moved === 0) assert.match(text, /^Nothing to archive/);
+  else {
+    for (const n of [expected.usageBuckets, expected.sessions, expected.interactions]) {
+      assert.ok(text.includes(n.toLocaleString('en-US')), `${n} in "${text}"`);
+    }
+    await page.getByRole('button', { name: `Archive days before ${expected.cutoff}` }).waitFor();
+  }
 });
 
 test('an admin adds, tests and removes a provider connection; the key is never echoed', async () => {
@@ -455,6 +487,206 @@ test('the reconciliation page shows billed vs computed for the default range', a
   }
   await page.locator('.recharts-bar-rectangle').first().waitFor();
   await page.screenshot({ path: resolve(screenshots, 'reconciliation.png') });
+});
+
+const ATTRIBUTION_AMOUNT = `tokens costUsd`;
+
+test('the attribution tab shows the API coverage and totals for the default range', async () => {
+  const range = lastDays(30);
+  await page.goto('/reconciliation');
+  await page.getByRole('navigation', { name: 'Reconciliation views' }).getByRole('link', { name: 'Attribution' }).click();
+  await page.waitForURL((u) => u.searchParams.get('view') === 'attribution');
+  const { attribution, projects, workspaces } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($from: String!, $to: String!) {
+       attribution(from: $from, to: $to) { totals {
+         provider { ${ATTRIBUTION_AMOUNT} } app { ${ATTRIBUTION_AMOUNT} } matched { ${ATTRIBUTION_AMOUNT} }
+         providerOnly { ${ATTRIBUTION_AMOUNT} } appOnly { ${ATTRIBUTION_AMOUNT} } mismatchedKeys coveragePercent } }
+       byProject: attribution(from: $from, to: $to, groupBy: [PROVIDER, PROJECT]) { rows { group { provider projectId } matched { tokens } } }
+       projects: inventory(kind: "project") { externalId name } workspaces: inventory(kind: "workspace") { externalId name } }`,
+    range,
+  ).then((d) => ({ ...d, attribution: { ...d.attribution, byProject: d.byProject.rows } }));
+  const t = attribution.totals;
+  assert.ok(t.coveragePercent > 0, 'the demo sessions report usage the provider has');
+  await expectStat('attr-coverage', String(t.coveragePercent));
+  await expectStat('attr-provider', String(t.provider.tokens));
+  for (const key of ['matched', 'providerOnly', 'appOnly']) await expectStat(`attr-${key}`, String(t[key].tokens));
+  await expectStat('attr-mismatched', String(t.mismatchedKeys));
+
+  // One row per provider and project, each named with its id visible.
+  const table = page.getByRole('region', { name: 'Attribution per project' });
+  const groups = new Set(attribution.byProject.map((r) => `${r.group.provider}/${r.group.projectId}`));
+  assert.equal(await table.locator('tbody tr').count(), groups.size);
+  const names = new Map([...projects, ...workspaces].map((p) => [p.externalId, p.name]));
+  const matched = attribution.byProject.find((r) => r.matched.tokens > 0 && names.get(r.group.projectId));
+  assert.ok(matched, 'a named project has matched usage');
+  const cell = table.locator(`span.identity[data-id="${matched.group.projectId}"]`).first();
+  assert.equal(await cell.locator('span').first().textContent(), names.get(matched.group.projectId));
+  assert.equal(await cell.locator('code').textContent(), matched.group.projectId);
+  await page.locator('.recharts-bar-rectangle').first().waitFor();
+  await page.screenshot({ path: resolve(screenshots, 'attribution.png'), fullPage: true });
+
+  await page.getByRole('group', { name: 'Attribution measure' }).getByRole('button', { name: 'Cost' }).click();
+  await page.waitForURL((u) => u.searchParams.get('measure') === 'cost');
+  await expectStat('attr-provider', new Decimal(t.provider.costUsd).toFixed());
+  for (const key of ['matched', 'providerOnly', 'appOnly']) await expectStat(`attr-${key}`, new Decimal(t[key].costUsd).toFixed());
+  await expectStat('attr-coverage', String(t.coveragePercent));
+});
+
+test('an admin uploads a CSV export; the report the API stored is listed and opens with its counts', async () => {
+  const day = lastDays(2).from; // yesterday: a complete day
+  const data = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($f: UsageFilter!) {
+       usageBuckets(filter: $f, first: 100) { nodes { usageType windowStart windowEnd projectId apiKeyId userId model batch serviceTier
+         inputTokens outputTokens inputCachedTokens numModelRequests } }
+       providerConnections { name provider } }`,
+    { f: { from: day, to: day, providers: ['openai'] } },
+  );
+  const windows = data.usageBuckets.nodes.filter((b) => b.usageType === 'completions').slice(0, 3);
+  assert.ok(windows.length > 0, 'the demo stored OpenAI completions yesterday');
+  const connection = data.providerConnections.find((c) => c.provider === 'openai').name;
+  const header =
+    'start_time,end_time,start_time_iso,end_time_iso,project_id,num_model_requests,user_id,api_key_id,model,batch,service_tier,input_tokens,output_tokens,input_cached_tokens';
+  const lines = windows.map((w) =>
+    [
+      Date.parse(w.windowStart) / 1000,
+      Date.parse(w.windowEnd) / 1000,
+      w.windowStart,
+      w.windowEnd,
+      w.projectId,
+      w.numModelRequests,
+      w.userId,
+      w.apiKeyId,
+      w.model,
+      w.batch,
+      w.serviceTier,
+      w.inputTokens,
+      w.outputTokens,
+      w.inputCachedTokens,
+    ].join(','),
+  );
+  const csv = `${header}\n${lines.join('\n')}\n`;
+
+  await page.goto('/reconciliation?view=parity');
+  const form = page.getByRole('form', { name: 'Compare a CSV export' });
+  await form.getByLabel('CSV file').setInputFiles({ name: 'e2e-export.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await form.getByLabel('Provider').selectOption('openai');
+  await form.getByLabel('Connection').selectOption(connection);
+  await form.getByLabel('First day (UTC)').fill(day);
+  await form.getByLabel('Last day (UTC)').fill(day);
+  await form.getByRole('button', { name: 'Upload and compare' }).click();
+  const status = page.getByTestId('parity-upload-status');
+  await status.getByText(/^Report #/).waitFor();
+
+  const { parityReports } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `{ parityReports(first: 1) { nodes { id fileName csvRows matchedWindows missingWindows extraWindows mismatchedWindows days { date } } } }`,
+  );
+  const report = parityReports.nodes[0];
+  assert.equal(report.fileName, 'e2e-export.csv');
+  assert.equal(report.csvRows, windows.length);
+  assert.equal(report.matchedWindows, windows.length, 'every uploaded window is one the API stored');
+  assert.equal(report.days.length, 1);
+  const text = await status.textContent();
+  assert.ok(text.startsWith(`Report #${report.id} `), text);
+  assert.ok(
+    text.includes(
+      `${report.matchedWindows} matched, ${report.missingWindows} missing, ${report.extraWindows} extra, ${report.mismatchedWindows} mismatched`,
+    ),
+    text,
+  );
+
+  // The refreshed list holds it; its row shows the same counts.
+  const link = page.getByRole('link', { name: `View parity report #${report.id}` });
+  const row = page.locator('tbody tr', { has: link });
+  for (const field of ['csvRows', 'matchedWindows', 'missingWindows', 'extraWindows', 'mismatchedWindows']) {
+    assert.equal(await row.locator(`[data-field="${field}"]`).textContent(), report[field].toLocaleString('en-US'), field);
+  }
+  await link.click();
+  await page.waitForURL(new RegExp(`/reconciliation/parity/${report.id}$`));
+  for (const field of ['csvRows', 'matchedWindows', 'missingWindows', 'extraWindows', 'mismatchedWindows']) {
+    await expectStat(`parity-${field}`, String(report[field]));
+  }
+  const days = page.getByRole('region', { name: 'Per-day totals, stored vs CSV' });
+  assert.equal(await days.locator('tbody tr').count(), report.days.length);
+  assert.equal(await days.locator('tbody tr td').first().textContent(), day);
+  const extra = page.getByRole('region', { name: 'Extra windows' });
+  if (report.extraWindows > 0) assert.equal(await extra.locator('tbody tr').count(), Math.min(report.extraWindows, 200));
+});
+
+test('an admin previews a reprice after an override, sees the API diff, then applies it', async () => {
+  const range = lastDays(30);
+  // A model with priced usage in the last week, given a new price from a week ago.
+  const week = lastDays(7);
+  const { dailyUsage } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($f: UsageFilter!) { dailyUsage(filter: $f, groupBy: [PROVIDER, MODEL]) { group { provider model } pricedCostUsd } }`,
+    { f: week },
+  );
+  const used = dailyUsage.find((r) => r.group.model && !new Decimal(r.pricedCostUsd).isZero());
+  assert.ok(used, 'some model has priced usage this week');
+  const { modelPrices } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($p: String!, $m: String!) { modelPrices(provider: $p, model: $m) { inputMtok cachedInputMtok cacheWriteMtok outputMtok } }`,
+    { p: used.group.provider, m: used.group.model },
+  );
+  const price = modelPrices[0];
+  const double = (v) => new Decimal(v ?? 0).times(2).toFixed();
+  await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `mutation ($input: PriceOverrideInput!) { setPriceOverride(input: $input) { model } }`,
+    {
+      input: {
+        provider: used.group.provider,
+        model: used.group.model,
+        effectiveFrom: week.from,
+        inputMtok: double(price.inputMtok),
+        cachedInputMtok: double(price.cachedInputMtok ?? price.inputMtok),
+        cacheWriteMtok: double(price.cacheWriteMtok ?? price.inputMtok),
+        outputMtok: double(price.outputMtok),
+      },
+    },
+  );
+  const reprice = (dryRun) =>
+    graphql(
+      server.baseUrl,
+      server.adminToken,
+      `mutation ($from: String!, $to: String!, $dryRun: Boolean!) { repriceUsage(from: $from, to: $to, dryRun: $dryRun) {
+         bucketsChanged oldCostUsd newCostUsd deltaUsd days { date provider bucketsChanged oldCostUsd newCostUsd deltaUsd } } }`,
+      { ...range, dryRun },
+    ).then((d) => d.repriceUsage);
+  const expected = await reprice(true);
+  assert.ok(expected.bucketsChanged > 0, 'the override changes stored costs');
+
+  await page.goto('/pricing');
+  const form = page.getByRole('form', { name: 'Reprice stored usage' });
+  await form.getByLabel('From (UTC)').fill(range.from);
+  await form.getByLabel('To (UTC)').fill(range.to);
+  await form.getByRole('button', { name: 'Preview (dry run)' }).click();
+  await expectStat('reprice-delta', expected.deltaUsd);
+  await expectStat('reprice-old', expected.oldCostUsd);
+  await expectStat('reprice-new', expected.newCostUsd);
+  const table = page.getByRole('region', { name: 'Reprice difference per day and provider' });
+  const shown = await table.locator('tbody tr').evaluateAll((rows) =>
+    rows.map((tr) => {
+      const cells = [...tr.querySelectorAll('td')];
+      return [cells[0].textContent, cells[1].textContent, cells[2].textContent, cells[5].querySelector('[data-value]').getAttribute('data-value')].join(' ');
+    }),
+  );
+  const apiRows = expected.days.map((d) => [d.date, d.provider, String(d.bucketsChanged), d.deltaUsd].join(' '));
+  assert.deepEqual(shown.sort(), apiRows.sort());
+
+  await page.getByRole('button', { name: `Apply to ${range.from} → ${range.to}` }).click();
+  await page.getByTestId('reprice-status').getByText('Applied:').waitFor();
+  const after = await reprice(true);
+  assert.equal(after.bucketsChanged, 0, 'nothing left to reprice once applied');
 });
 
 test('a token the server stops accepting ends the session', async () => {

@@ -2,7 +2,7 @@ import { type ComponentType, useMemo } from 'react';
 import { Link, type RouteObject } from 'react-router';
 import { Provider } from 'urql';
 import { createClient } from './api/client';
-import { useAuth } from './auth/AuthContext';
+import { REJECTED_NOTICE, useAuth } from './auth/AuthContext';
 import { SignIn } from './auth/SignIn';
 import { Layout, type NavItem, PageHeader } from './components/Layout';
 import { Empty, Loading } from './components/Status';
@@ -18,14 +18,12 @@ const NAV: readonly NavItem[] = [
   { to: '/reconciliation', label: 'Reconciliation' },
 ];
 
-const REJECTED = 'The server rejected your token: it is invalid or has expired. Sign in with a new one.';
-
 /** The sign-in gate, then the shell around every page, with one API client per token. */
 function Root() {
   const { identity, signOut } = useAuth();
   const token = identity?.token;
   const client = useMemo(
-    () => (token === undefined ? null : createClient(token, () => signOut(REJECTED))),
+    () => (token === undefined ? null : createClient(token, () => signOut(REJECTED_NOTICE))),
     [token, signOut],
   );
   // The URL is kept, so after signing in the user lands on the page they asked for.
@@ -56,6 +54,7 @@ export const routes: RouteObject[] = [
       { path: 'ingestion', lazy: () => page(import('./pages/IngestionPage'), 'IngestionPage') },
       { path: 'budgets', lazy: () => page(import('./pages/BudgetsPage'), 'BudgetsPage') },
       { path: 'reconciliation', lazy: () => page(import('./pages/ReconciliationPage'), 'ReconciliationPage') },
+      { path: 'reconciliation/parity/:id', lazy: () => page(import('./pages/ParityReportPage'), 'ParityReportPage') },
       { path: '*', element: <NotFound /> },
     ],
   },

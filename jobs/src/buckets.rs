@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use entity::usage_bucket::{self, ActiveModel, Column, Model};
+use entity::usage_bucket_archive;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::Result;
@@ -167,6 +168,15 @@ pub async fn replace_day(
     book: &PriceBook,
 ) -> Result<ReplaceOutcome> {
     let window_start = midnight(set.day);
+    // A day already moved to the archive is replaced too: the fresh set
+    // lives in the hot table until the next archival, never beside the old.
+    let archived = usage_bucket_archive::Entity::delete_many()
+        .filter(usage_bucket_archive::Column::ConnectionId.eq(set.connection_id))
+        .filter(usage_bucket_archive::Column::UsageType.eq(set.usage_type))
+        .filter(usage_bucket_archive::Column::WindowStart.eq(window_start))
+        .exec(db)
+        .await?
+        .rows_affected;
     let mut existing: HashMap<Dimensions, Model> = usage_bucket::Entity::find()
         .filter(Column::ConnectionId.eq(set.connection_id))
         .filter(Column::UsageType.eq(set.usage_type))
@@ -182,7 +192,10 @@ pub async fn replace_day(
         merged.entry(row.dims).or_default().add(&row.counts);
     }
 
-    let mut outcome = ReplaceOutcome::default();
+    let mut outcome = ReplaceOutcome {
+        deleted: archived,
+        ..ReplaceOutcome::default()
+    };
     let now = Utc::now();
     for (dims, counts) in merged {
         let old = existing.remove(&dims);
@@ -220,7 +233,7 @@ pub async fn replace_day(
     }
     if !existing.is_empty() {
         let ids: Vec<i64> = existing.values().map(|m| m.id).collect();
-        outcome.deleted = usage_bucket::Entity::delete_many()
+        outcome.deleted += usage_bucket::Entity::delete_many()
             .filter(Column::Id.is_in(ids))
             .exec(db)
             .await?

@@ -1,6 +1,9 @@
 //! Keyset pagination with opaque cursors: stable under inserts, O(page).
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 
 use crate::error::{Result, invalid};
 
@@ -92,4 +95,43 @@ mod tests {
             DEFAULT_PAGE
         );
     }
+}
+
+/// Which way a list keyed by its integer id runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdOrder {
+    Oldest,
+    Newest,
+}
+
+/// One page of `query` ordered by the integer primary key `id`, for lists
+/// whose only order is creation (runs, reports, budgets, alerts).
+pub async fn by_id<E, C>(
+    db: &impl ConnectionTrait,
+    mut query: Select<E>,
+    id: C,
+    order: IdOrder,
+    page: &PageRequest,
+    id_of: impl Fn(&E::Model) -> i64,
+) -> Result<Page<E::Model>>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+{
+    if let Some(after) = &page.after {
+        let after: i64 = after.id.parse().map_err(|_| invalid("malformed cursor"))?;
+        query = match order {
+            IdOrder::Oldest => query.filter(id.gt(after)),
+            IdOrder::Newest => query.filter(id.lt(after)),
+        };
+    }
+    query = match order {
+        IdOrder::Oldest => query.order_by_asc(id),
+        IdOrder::Newest => query.order_by_desc(id),
+    };
+    let rows = query.limit(page.first + 1).all(db).await?;
+    Ok(Page::from_rows(rows, page.first, |row| Cursor {
+        at: 0,
+        id: id_of(row).to_string(),
+    }))
 }

@@ -578,3 +578,49 @@ pub async fn sync(
         content_hash: hash,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx<'a>(context_window: &'a str) -> Context<'a> {
+        Context {
+            provider: "anthropic",
+            model: "claude-sonnet-4-5-20250929",
+            day: NaiveDate::from_ymd_opt(2026, 11, 2).expect("day"),
+            service_tier: "standard",
+            batch: false,
+            context_window,
+        }
+    }
+
+    /// A day of 10M input and 1M output tokens. Priced as one request, the
+    /// aggregate would cross the 200k tier and pay $6 / $22.50 per million:
+    /// the cliff. Every request was under 200k, so the day costs base rates.
+    #[test]
+    fn a_tiered_day_is_priced_per_request_not_as_one_cliff() {
+        let day = Tokens {
+            input: 10_000_000,
+            output: 1_000_000,
+            ..Tokens::default()
+        };
+        let calculator = Calculator::bundled();
+        let cliff = calculate(calculator, &ctx("0-200k"), &day, 1.0).expect("priced");
+        assert_eq!(f64_usd_to_micros(cliff), Some(82_500_000));
+
+        // Anthropic says which side of the tier the requests were on: exact.
+        let below = price_with_calculator(calculator, &ctx("0-200k"), &day).expect("priced");
+        assert_eq!(below, (45_000_000, false));
+        let above = price_with_calculator(calculator, &ctx("200k-1M"), &day).expect("priced");
+        assert_eq!(above, (82_500_000, false));
+
+        // OpenAI-style: only the request count is known, so the average
+        // request (100k tokens, under the tier) is priced, as an estimate.
+        let counted = Tokens {
+            requests: 100,
+            ..day
+        };
+        let estimated = price_with_calculator(calculator, &ctx(""), &counted).expect("priced");
+        assert_eq!(estimated, (45_000_000, true));
+    }
+}

@@ -1,40 +1,25 @@
 //! Listing ingestion runs, parity reports and connections for the API.
 use entity::{ingestion_run, parity_report, provider_connection, reconciliation_report};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 
 use crate::Result;
-use crate::error::invalid;
-use crate::page::{Cursor, Page, PageRequest};
-
-fn after_id(page: &PageRequest) -> Result<Option<i64>> {
-    page.after
-        .as_ref()
-        .map(|c| c.id.parse::<i64>().map_err(|_| invalid("malformed cursor")))
-        .transpose()
-}
-
-fn id_cursor(id: i64) -> Cursor {
-    Cursor {
-        at: 0,
-        id: id.to_string(),
-    }
-}
+use crate::page::{IdOrder, Page, PageRequest, by_id};
 
 /// Ingestion runs, newest first.
 pub async fn ingestion_runs(
     db: &impl ConnectionTrait,
     page: &PageRequest,
 ) -> Result<Page<ingestion_run::Model>> {
-    let mut query = ingestion_run::Entity::find();
-    if let Some(id) = after_id(page)? {
-        query = query.filter(ingestion_run::Column::Id.lt(id));
-    }
-    let rows = query
-        .order_by_desc(ingestion_run::Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, page.first, |r| id_cursor(r.id)))
+    let query = ingestion_run::Entity::find();
+    by_id(
+        db,
+        query,
+        ingestion_run::Column::Id,
+        IdOrder::Newest,
+        page,
+        |r| r.id,
+    )
+    .await
 }
 
 pub async fn ingestion_run(
@@ -49,16 +34,16 @@ pub async fn parity_reports(
     db: &impl ConnectionTrait,
     page: &PageRequest,
 ) -> Result<Page<parity_report::Model>> {
-    let mut query = parity_report::Entity::find();
-    if let Some(id) = after_id(page)? {
-        query = query.filter(parity_report::Column::Id.lt(id));
-    }
-    let rows = query
-        .order_by_desc(parity_report::Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, page.first, |r| id_cursor(r.id)))
+    let query = parity_report::Entity::find();
+    by_id(
+        db,
+        query,
+        parity_report::Column::Id,
+        IdOrder::Newest,
+        page,
+        |r| r.id,
+    )
+    .await
 }
 
 /// Recorded billed-vs-computed reports, newest first.
@@ -66,16 +51,16 @@ pub async fn reconciliation_reports(
     db: &impl ConnectionTrait,
     page: &PageRequest,
 ) -> Result<Page<reconciliation_report::Model>> {
-    let mut query = reconciliation_report::Entity::find();
-    if let Some(id) = after_id(page)? {
-        query = query.filter(reconciliation_report::Column::Id.lt(id));
-    }
-    let rows = query
-        .order_by_desc(reconciliation_report::Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, page.first, |r| id_cursor(r.id)))
+    let query = reconciliation_report::Entity::find();
+    by_id(
+        db,
+        query,
+        reconciliation_report::Column::Id,
+        IdOrder::Newest,
+        page,
+        |r| r.id,
+    )
+    .await
 }
 
 pub async fn connections(db: &impl ConnectionTrait) -> Result<Vec<provider_connection::Model>> {

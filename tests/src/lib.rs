@@ -3,4 +3,5 @@
 pub mod app;
 pub mod cli;
 pub mod mock_provider;
+pub mod providers;
 pub mod webhook_receiver;

@@ -282,6 +282,30 @@ export const RunIngestionMutation = graphql(`
   }
 `);
 
+graphql(`
+  fragment ParityReportSummaryFields on ParityReport {
+    id
+    provider
+    kind
+    connection
+    source
+    fileName
+    rangeStart
+    rangeEnd
+    withinTolerance
+    createdAt
+    tolerance
+    tolerancePct
+    csvRows
+    csvWindows
+    storedWindows
+    matchedWindows
+    missingWindows
+    extraWindows
+    mismatchedWindows
+  }
+`);
+
 export const ParityReportsQuery = graphql(`
   query ParityReports($first: Int!, $after: String) {
     parityReports(first: $first, after: $after) {
@@ -290,14 +314,219 @@ export const ParityReportsQuery = graphql(`
         endCursor
       }
       nodes {
-        id
-        provider
-        rangeStart
-        rangeEnd
-        withinTolerance
-        createdAt
-        summary
+        ...ParityReportSummaryFields
       }
+    }
+  }
+`);
+
+graphql(`
+  fragment ParityFieldDiffFields on ParityFieldDiff {
+    field
+    csv
+    stored
+    difference
+    withinTolerance
+  }
+`);
+
+graphql(`
+  fragment ParityWindowFields on ParityWindow {
+    date
+    projectId
+    apiKeyId
+    userId
+    model
+    batch
+    serviceTier
+    lineItem
+    fields {
+      ...ParityFieldDiffFields
+    }
+  }
+`);
+
+export const ParityReportQuery = graphql(`
+  query ParityReport($id: ID!) {
+    parityReport(id: $id) {
+      ...ParityReportSummaryFields
+      contentHash
+      fields
+      truncated
+      missing {
+        ...ParityWindowFields
+      }
+      extra {
+        ...ParityWindowFields
+      }
+      mismatched {
+        ...ParityWindowFields
+      }
+      days {
+        date
+        csvWindows
+        storedWindows
+        withinTolerance
+        totals {
+          ...ParityFieldDiffFields
+        }
+      }
+    }
+  }
+`);
+
+/** Connections the upload form offers. */
+export const ParityConnectionsQuery = graphql(`
+  query ParityConnections {
+    providerConnections {
+      id
+      name
+      provider
+    }
+  }
+`);
+
+/**
+ * Sent as a multipart request (`lib/upload.ts`), not through urql: the file
+ * travels as a form part.
+ */
+export const ImportUsageCsvMutation = graphql(`
+  mutation ImportUsageCsv(
+    $provider: String!
+    $file: Upload!
+    $start: String!
+    $end: String!
+    $tolerance: Decimal
+    $tolerancePct: Decimal
+    $connection: String
+    $kind: ParityExportKind
+  ) {
+    importUsageCsv(
+      provider: $provider
+      file: $file
+      start: $start
+      end: $end
+      tolerance: $tolerance
+      tolerancePct: $tolerancePct
+      connection: $connection
+      kind: $kind
+    ) {
+      ...ParityReportSummaryFields
+    }
+  }
+`);
+
+graphql(`
+  fragment AttributedAmountFields on AttributedAmount {
+    tokens
+    costUsd
+  }
+`);
+
+graphql(`
+  fragment AttributionLineFields on AttributionLine {
+    date
+    group {
+      provider
+      projectId
+      apiKeyId
+      model
+      serviceTier
+    }
+    provider {
+      ...AttributedAmountFields
+    }
+    app {
+      ...AttributedAmountFields
+    }
+    matched {
+      ...AttributedAmountFields
+    }
+    providerOnly {
+      ...AttributedAmountFields
+    }
+    appOnly {
+      ...AttributedAmountFields
+    }
+    mismatchedKeys
+    coveragePercent
+  }
+`);
+
+export const AttributionQuery = graphql(`
+  query Attribution($from: String!, $to: String!, $groupBy: [AttributionDimension!]) {
+    attribution(from: $from, to: $to, groupBy: $groupBy) {
+      rows {
+        ...AttributionLineFields
+      }
+      totals {
+        ...AttributionLineFields
+      }
+    }
+  }
+`);
+
+graphql(`
+  fragment UnitRateFields on UnitRateVersion {
+    effectiveFrom
+    source
+    dbOpNanos
+    apiCallMicros
+    computeSecondMicros
+    createdBy
+    createdAt
+  }
+`);
+
+export const UnitRatesQuery = graphql(`
+  query UnitRates {
+    unitRates {
+      ...UnitRateFields
+    }
+  }
+`);
+
+export const SetUnitRatesMutation = graphql(`
+  mutation SetUnitRates($input: UnitRatesInput!) {
+    setUnitRates(input: $input) {
+      ...UnitRateFields
+    }
+  }
+`);
+
+export const RepriceUsageMutation = graphql(`
+  mutation RepriceUsage($from: String!, $to: String!, $dryRun: Boolean!) {
+    repriceUsage(from: $from, to: $to, dryRun: $dryRun) {
+      dryRun
+      bucketsExamined
+      bucketsChanged
+      oldCostUsd
+      newCostUsd
+      deltaUsd
+      days {
+        date
+        provider
+        bucketsChanged
+        oldCostUsd
+        newCostUsd
+        deltaUsd
+        newlyPriced
+        newlyUnpriced
+      }
+    }
+  }
+`);
+
+export const RunArchivalMutation = graphql(`
+  mutation RunArchival($olderThanDays: Int, $dryRun: Boolean) {
+    runArchival(olderThanDays: $olderThanDays, dryRun: $dryRun) {
+      dryRun
+      cutoff
+      usageBuckets
+      sessions
+      interactions
+      batches
+      complete
     }
   }
 `);

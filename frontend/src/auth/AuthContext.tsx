@@ -9,6 +9,9 @@ interface AuthState {
   signOut: (notice?: string) => void;
 }
 
+/** Shown on the sign-in screen when the server refuses the token. */
+export const REJECTED_NOTICE = 'The server rejected your token: it is invalid or has expired. Sign in with a new one.';
+
 const AuthContext = createContext<AuthState | null>(null);
 
 function restore(): { identity: Identity | null; notice: string | null } {

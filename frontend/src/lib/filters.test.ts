@@ -100,11 +100,32 @@ describe('overview and session list in the URL', () => {
 
 describe('reconciliation range in the URL', () => {
   it('round-trips the range and providers, dropping unknown providers', () => {
-    const state = { from: '2026-11-01', to: '2026-11-30', providers: ['anthropic'] };
+    const state = {
+      from: '2026-11-01',
+      to: '2026-11-30',
+      providers: ['anthropic'],
+      view: 'cost' as const,
+      measure: 'tokens' as const,
+      byKey: false,
+    };
     expect(parseReconciliation(reconciliationToParams(state), NOW)).toEqual(state);
+    expect(reconciliationToParams(state).toString()).toBe('from=2026-11-01&to=2026-11-30&provider=anthropic');
     expect(parseReconciliation(new URLSearchParams('provider=openai&provider=openai&provider=x'), NOW)).toEqual({
       ...defaultRange(NOW),
       providers: ['openai'],
+      view: 'cost',
+      measure: 'tokens',
+      byKey: false,
+    });
+  });
+
+  it('keeps the attribution tab, its measure and grouping, and ignores unknown views', () => {
+    const state = parseReconciliation(new URLSearchParams('view=attribution&measure=cost&by=key'), NOW);
+    expect(state).toMatchObject({ view: 'attribution', measure: 'cost', byKey: true });
+    expect(parseReconciliation(reconciliationToParams(state), NOW)).toEqual(state);
+    expect(parseReconciliation(new URLSearchParams('view=nope&measure=nope'), NOW)).toMatchObject({
+      view: 'cost',
+      measure: 'tokens',
     });
   });
 });

@@ -165,11 +165,20 @@ export function sessionListToParams(state: SessionListState): URLSearchParams {
   return params;
 }
 
+export const RECONCILIATION_VIEWS = ['cost', 'attribution', 'parity'] as const;
+export type ReconciliationView = (typeof RECONCILIATION_VIEWS)[number];
+
 export interface ReconciliationState {
   from: string;
   to: string;
   /** Empty: every provider. */
   providers: string[];
+  /** The tab shown; `cost` (billed vs computed) when absent. */
+  view: ReconciliationView;
+  /** What the attribution chart stacks. */
+  measure: 'tokens' | 'cost';
+  /** Attribution table: one row per project and API key, not per project. */
+  byKey: boolean;
 }
 
 export const RECONCILIATION_PROVIDERS = ['openai', 'anthropic'] as const;
@@ -179,11 +188,18 @@ export function parseReconciliation(params: URLSearchParams, now?: Date): Reconc
   return {
     ...parseRange(params, now),
     providers: distinct(params.getAll('provider')).filter((p) => known.includes(p)),
+    view: RECONCILIATION_VIEWS.find((v) => v === params.get('view')) ?? 'cost',
+    measure: params.get('measure') === 'cost' ? 'cost' : 'tokens',
+    byKey: params.get('by') === 'key',
   };
 }
 
+/** Defaults are left out, so the plain page keeps a short link. */
 export function reconciliationToParams(state: ReconciliationState): URLSearchParams {
   const params = new URLSearchParams({ from: state.from, to: state.to });
   for (const provider of state.providers) params.append('provider', provider);
+  if (state.view !== 'cost') params.set('view', state.view);
+  if (state.measure !== 'tokens') params.set('measure', state.measure);
+  if (state.byKey) params.set('by', 'key');
   return params;
 }

@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { formatUsd, percentChange, sumMoney } from './money';
+import { formatSignedUsd, formatUsd, percentChange, sumMoney } from './money';
 
 describe('money', () => {
   it('sums decimal strings exactly and skips unknown costs', () => {
@@ -11,6 +11,12 @@ describe('money', () => {
     expect(formatUsd('1234.565')).toBe('$1,234.57');
     expect(formatUsd('0')).toBe('$0.00');
     expect(formatUsd('0.00123')).toBe('$0.0012');
+  });
+
+  it('signs a difference, keeping sub-cent digits', () => {
+    expect(formatSignedUsd('1.2')).toBe('+$1.20');
+    expect(formatSignedUsd('-0.0031')).toBe('−$0.0031');
+    expect(formatSignedUsd('0.000000')).toBe('$0.00');
   });
 
   it('gives the change against a non-zero base', () => {

@@ -30,6 +30,13 @@ export function formatUsd(value: string | Decimal): string {
   return usd.format(Number(amount.toFixed(2)));
 }
 
+/** A signed amount: "+$1.20", "−$0.0031", or "$0.00" for none. */
+export function formatSignedUsd(value: string | Decimal): string {
+  const amount = new Decimal(value);
+  if (amount.isZero()) return formatUsd(amount);
+  return `${amount.isNegative() ? '−' : '+'}${formatUsd(amount.abs())}`;
+}
+
 /** A price per million tokens, shown with all its digits. */
 export function formatPrice(value: string): string {
   return usdPrecise.format(Number(value));

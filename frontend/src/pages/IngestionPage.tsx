@@ -6,6 +6,7 @@ import {
   IngestionQuery,
   RefreshInventoryMutation,
   RemoveConnectionMutation,
+  RunArchivalMutation,
   RunIngestionMutation,
   TestConnectionMutation,
 } from '../api/queries';
@@ -15,7 +16,7 @@ import { DataTable, useDataTable } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { Empty, ErrorNotice, QueryView } from '../components/Status';
 import { useCursorPaging } from '../hooks/useCursorPages';
-import type { ConnectionFieldsFragment, IngestionRunFieldsFragment } from '../gql/graphql';
+import type { ConnectionFieldsFragment, IngestionRunFieldsFragment, RunArchivalMutation as RunArchivalResult } from '../gql/graphql';
 import { addDays, formatDateTime, formatDay, todayUtc } from '../lib/dates';
 import { formatCount, formatDuration } from '../lib/format';
 
@@ -114,6 +115,7 @@ export function IngestionPage() {
                 }}
               />
             )}
+            {role === 'admin' && <ArchivePanel />}
             <section className="panel" aria-labelledby="runs-title">
               <h2 id="runs-title">Runs</h2>
               <Runs runs={data.ingestionRuns.nodes} />
@@ -423,6 +425,90 @@ function AddConnectionForm({ onAdded }: { onAdded: () => void }) {
         </div>
         {state.error && <ErrorNotice error={state.error} />}
       </form>
+    </section>
+  );
+}
+
+type Archive = RunArchivalResult['runArchival'];
+
+function archiveCounts(a: Archive): string {
+  return `${formatCount(a.usageBuckets)} usage buckets, ${formatCount(a.sessions)} sessions and ${formatCount(a.interactions)} interactions`;
+}
+
+/**
+ * Admin only: move old sessions and buckets to the archive tables. Answers
+ * stay the same (queries read the archive when a range reaches it); a dry run
+ * counts first, and Archive moves what the dry run counted.
+ */
+function ArchivePanel() {
+  const id = useId();
+  const [state, run] = useMutation(RunArchivalMutation);
+  const [days, setDays] = useState('365');
+  const [preview, setPreview] = useState<{ days: number; result: Archive } | null>(null);
+  const [done, setDone] = useState<Archive | null>(null);
+  const valid = /^\d+$/.test(days.trim());
+
+  async function dryRun(event: FormEvent) {
+    event.preventDefault();
+    if (!valid) return;
+    setDone(null);
+    const answer = await run({ olderThanDays: Number(days), dryRun: true });
+    setPreview(answer.data ? { days: Number(days), result: answer.data.runArchival } : null);
+  }
+
+  async function apply() {
+    if (!preview) return;
+    const answer = await run({ olderThanDays: preview.days, dryRun: false });
+    if (answer.data) {
+      setDone(answer.data.runArchival);
+      setPreview(null);
+    }
+  }
+
+  const counted = preview?.result;
+  const nothing = counted && counted.usageBuckets + counted.sessions + counted.interactions === 0;
+  return (
+    <section className="panel" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Archive</h2>
+      <p className="muted">
+        Moves sessions (with their interactions) and usage buckets of old days to the archive tables; daily rollups
+        stay, and every page still reads archived days.
+      </p>
+      <form className="form-grid" onSubmit={dryRun} aria-label="Archive old data">
+        <div className="field">
+          <label htmlFor={`${id}-days`}>Older than (days)</label>
+          <input
+            id={`${id}-days`}
+            type="number"
+            min={1}
+            required
+            value={days}
+            onChange={(e) => {
+              setDays(e.target.value);
+              setPreview(null);
+            }}
+          />
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={state.fetching || !valid}>
+            {state.fetching && !preview ? 'Counting…' : 'Count (dry run)'}
+          </button>
+          {counted && !nothing && (
+            <button type="button" className="button button-primary" onClick={apply} disabled={state.fetching}>
+              {state.fetching ? 'Archiving…' : `Archive days before ${counted.cutoff}`}
+            </button>
+          )}
+        </div>
+      </form>
+      <p role="status" aria-live="polite" className="small" data-testid="archive-status">
+        {counted &&
+          (nothing
+            ? `Nothing to archive: no data before ${counted.cutoff}.`
+            : `Would move ${archiveCounts(counted)} (days before ${counted.cutoff}).`)}
+        {done &&
+          `Moved ${archiveCounts(done)} in ${formatCount(done.batches)} batches${done.complete ? '.' : '; not finished, run it again to continue.'}`}
+      </p>
+      {state.error && <ErrorNotice error={state.error} />}
     </section>
   );
 }

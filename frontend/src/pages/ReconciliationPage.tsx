@@ -3,7 +3,8 @@ import Decimal from 'decimal.js';
 import { useId, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useQuery } from 'urql';
-import { CostReconciliationQuery, ParityReportsQuery, ReconciliationReportsQuery } from '../api/queries';
+import { Link } from 'react-router';
+import { CostReconciliationQuery, ReconciliationReportsQuery } from '../api/queries';
 import { CursorPager } from '../components/CursorPager';
 import { DataTable, useDataTable } from '../components/DataTable';
 import { DateRangeFields } from '../components/DateRangeFields';
@@ -15,9 +16,15 @@ import { useCursorPaging } from '../hooks/useCursorPages';
 import { useInventoryNames } from '../hooks/useInventoryNames';
 import { useSearchState } from '../hooks/useSearchState';
 import { formatDateTime, formatDay } from '../lib/dates';
-import { parseReconciliation, RECONCILIATION_PROVIDERS, reconciliationToParams } from '../lib/filters';
+import {
+  parseReconciliation,
+  RECONCILIATION_PROVIDERS,
+  type ReconciliationState,
+  type ReconciliationView,
+  reconciliationToParams,
+} from '../lib/filters';
 import { formatCompact, formatCount } from '../lib/format';
-import { formatUsd } from '../lib/money';
+import { formatSignedUsd, formatUsd } from '../lib/money';
 import type { NameIndex } from '../lib/names';
 import {
   causeLabel,
@@ -27,43 +34,107 @@ import {
   type ReconciliationRow,
   reconciliationTotals,
 } from '../lib/reconciliation';
+import { AttributionView } from './ReconciliationAttribution';
+import { ParityView } from './ReconciliationParity';
 
 const PAGE_SIZE = 20;
 
+const VIEWS: readonly { view: ReconciliationView; label: string }[] = [
+  { view: 'cost', label: 'Billed vs computed' },
+  { view: 'attribution', label: 'Attribution' },
+  { view: 'parity', label: 'CSV parity' },
+];
+
 export function ReconciliationPage() {
   const [state, update] = useSearchState(parseReconciliation, reconciliationToParams);
-  const names = useInventoryNames();
   const providerId = useId();
-  const [result, refetch] = useQuery({
-    query: CostReconciliationQuery,
-    variables: { from: state.from, to: state.to, providers: state.providers.length > 0 ? state.providers : null },
-  });
 
   return (
     <>
       <PageHeader title="Reconciliation" />
-      <p className="muted">
-        What the providers billed (their costs API) against what CogniTrack computed from usage and the price book, per
-        UTC day and project. A row is within tolerance when the two differ by at most $0.01 or 1&nbsp;% of the bill.
-      </p>
-      <form className="toolbar" onSubmit={(e) => e.preventDefault()} aria-label="Reconciliation options">
-        <DateRangeFields from={state.from} to={state.to} onChange={update} />
-        <div className="field">
-          <label htmlFor={providerId}>Provider</label>
-          <select
-            id={providerId}
-            value={state.providers[0] ?? ''}
-            onChange={(e) => update({ providers: e.target.value ? [e.target.value] : [] })}
-          >
-            <option value="">Every provider</option>
-            {RECONCILIATION_PROVIDERS.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </div>
-      </form>
+      <nav className="tabs" aria-label="Reconciliation views">
+        <ul>
+          {VIEWS.map(({ view, label }) => (
+            <li key={view}>
+              <Link to={`?${reconciliationToParams({ ...state, view })}`} aria-current={state.view === view ? 'page' : undefined}>
+                {label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {state.view === 'cost' && (
+        <p className="muted">
+          What the providers billed (their costs API) against what CogniTrack computed from usage and the price book, per
+          UTC day and project. A row is within tolerance when the two differ by at most $0.01 or 1&nbsp;% of the bill.
+        </p>
+      )}
+      {state.view === 'attribution' && (
+        <p className="muted">
+          How much of the providers' usage the applications reported as interactions: matched usage is attributed to
+          sessions and users; the provider-only remainder is not.
+        </p>
+      )}
+      {state.view !== 'parity' && (
+        <form className="toolbar" onSubmit={(e) => e.preventDefault()} aria-label="Reconciliation options">
+          <DateRangeFields from={state.from} to={state.to} onChange={update} />
+          {state.view === 'cost' && (
+            <div className="field">
+              <label htmlFor={providerId}>Provider</label>
+              <select
+                id={providerId}
+                value={state.providers[0] ?? ''}
+                onChange={(e) => update({ providers: e.target.value ? [e.target.value] : [] })}
+              >
+                <option value="">Every provider</option>
+                {RECONCILIATION_PROVIDERS.map((p) => (
+                  <option key={p} value={p}>
+                    {p}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          {state.view === 'attribution' && (
+            <>
+              <div className="segmented" role="group" aria-label="Attribution measure">
+                {(['tokens', 'cost'] as const).map((measure) => (
+                  <button
+                    key={measure}
+                    type="button"
+                    className="chip"
+                    aria-pressed={state.measure === measure}
+                    onClick={() => update({ measure })}
+                  >
+                    {measure === 'cost' ? 'Cost' : 'Tokens'}
+                  </button>
+                ))}
+              </div>
+              <label className="check">
+                <input type="checkbox" checked={state.byKey} onChange={(e) => update({ byKey: e.target.checked })} />
+                <span>Split projects by API key</span>
+              </label>
+            </>
+          )}
+        </form>
+      )}
+      {state.view === 'cost' && <CostView state={state} />}
+      {state.view === 'attribution' && (
+        <AttributionView from={state.from} to={state.to} measure={state.measure} byKey={state.byKey} />
+      )}
+      {state.view === 'parity' && <ParityView />}
+    </>
+  );
+}
+
+function CostView({ state }: { state: ReconciliationState }) {
+  const names = useInventoryNames();
+  const [result, refetch] = useQuery({
+    query: CostReconciliationQuery,
+    variables: { from: state.from, to: state.to, providers: state.providers.length > 0 ? state.providers : null },
+  });
+  return (
+    <>
       <QueryView
         result={result}
         onRetry={() => refetch({ requestPolicy: 'network-only' })}
@@ -72,7 +143,6 @@ export function ReconciliationPage() {
         {(data) => <CostReconciliation rows={data.costReconciliation} names={names} range={state} />}
       </QueryView>
       <RecordedReports />
-      <ParityReports />
     </>
   );
 }
@@ -112,7 +182,7 @@ function CostReconciliation({
         <StatCard
           testId="recon-variance"
           label="Variance (computed − billed)"
-          value={signedUsd(totals.varianceUsd)}
+          value={formatSignedUsd(totals.varianceUsd)}
           exact={totals.varianceUsd.toFixed()}
           detail={
             totals.variancePercent === null ? (
@@ -194,11 +264,6 @@ function CostReconciliation({
   );
 }
 
-function signedUsd(value: Decimal): string {
-  if (value.isZero()) return formatUsd(value);
-  return `${value.isNegative() ? '−' : '+'}${formatUsd(value.abs())}`;
-}
-
 function signedPercent(value: Decimal | string): string {
   const d = new Decimal(value);
   const sign = d.isZero() ? '±' : d.isNegative() ? '−' : '+';
@@ -235,7 +300,7 @@ function reconciliationColumns(names: NameIndex) {
     rowColumn.accessor((r) => Number(r.varianceUsd), {
       id: 'varianceUsd',
       header: 'Variance',
-      cell: ({ row: { original } }) => <span title={original.varianceUsd}>{signedUsd(new Decimal(original.varianceUsd))}</span>,
+      cell: ({ row: { original } }) => <span title={original.varianceUsd}>{formatSignedUsd(new Decimal(original.varianceUsd))}</span>,
       meta: { numeric: true },
     }),
     rowColumn.accessor((r) => (r.variancePercent === null ? Number.NEGATIVE_INFINITY : Number(r.variancePercent)), {
@@ -343,55 +408,4 @@ function ReportTable({ reports }: { reports: Report[] }) {
   const table = useDataTable({ data: reports, columns: reportColumns });
   if (reports.length === 0) return <Empty>No reconciliation recorded yet: the daily job has not run.</Empty>;
   return <DataTable table={table} caption="Recorded reconciliations, newest first" />;
-}
-
-/** CSV parity reports, made with the command line. */
-function ParityReports() {
-  const paging = useCursorPaging();
-  const [result, refetch] = useQuery({ query: ParityReportsQuery, variables: { first: PAGE_SIZE, after: paging.after } });
-  return (
-    <section className="panel" aria-labelledby="parity-title">
-      <h2 id="parity-title">CSV parity reports</h2>
-      <p className="muted small">
-        Compare stored usage with a provider's CSV export; made with{' '}
-        <code>cognitrack parity --provider openai --csv FILE --start … --end …</code>.
-      </p>
-      <QueryView result={result} onRetry={() => refetch({ requestPolicy: 'network-only' })} loadingLabel="Loading reports…">
-        {(data) =>
-          data.parityReports.nodes.length === 0 ? (
-            <Empty>No parity reports yet.</Empty>
-          ) : (
-            <>
-              <ul className="report-list">
-                {data.parityReports.nodes.map((report) => (
-                  <li key={report.id} className="panel">
-                    <div className="panel-header">
-                      <h3>
-                        {report.provider} · {report.rangeStart} → {report.rangeEnd}
-                      </h3>
-                      <span className={`tag ${report.withinTolerance ? 'tag-succeeded' : 'tag-failed'}`}>
-                        {report.withinTolerance ? 'within tolerance' : 'differences found'}
-                      </span>
-                    </div>
-                    <p className="muted small">Made {formatDateTime(report.createdAt)}</p>
-                    <details>
-                      <summary>Summary</summary>
-                      <pre className="json">{JSON.stringify(report.summary, null, 2)}</pre>
-                    </details>
-                  </li>
-                ))}
-              </ul>
-              <CursorPager
-                label="Parity report pages"
-                hasPrevious={paging.hasPrevious}
-                hasNext={data.parityReports.pageInfo.hasNextPage}
-                onPrevious={paging.previous}
-                onNext={() => paging.next(data.parityReports.pageInfo.endCursor)}
-              />
-            </>
-          )
-        }
-      </QueryView>
-    </section>
-  );
 }

@@ -14,7 +14,7 @@ use entity::{budget, webhook};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TryInsertResult,
+    QueryFilter, QueryOrder, Set, TryInsertResult,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -23,9 +23,9 @@ use super::period::{Period, PeriodWindow};
 use super::webhook::WebhookSender;
 use super::{BudgetStatus, percent, status};
 use crate::dates::{midnight, next_day};
-use crate::error::{Result, invalid};
+use crate::error::Result;
 use crate::money::micros_to_usd;
-use crate::page::{Cursor, Page, PageRequest};
+use crate::page::{IdOrder, Page, PageRequest, by_id};
 
 /// Days back re-checked on every run, matching the daily ingestion's
 /// re-pull window: usage that arrives late can still cross a threshold of
@@ -354,20 +354,8 @@ pub async fn alerts(
     budget_id: Option<i64>,
 ) -> Result<Page<Model>> {
     let mut query = Entity::find();
-    if let Some(after) = &page.after {
-        let id: i64 = after.id.parse().map_err(|_| invalid("malformed cursor"))?;
-        query = query.filter(Column::Id.lt(id));
-    }
     if let Some(budget_id) = budget_id {
         query = query.filter(Column::BudgetId.eq(budget_id));
     }
-    let rows = query
-        .order_by_desc(Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, page.first, |a| Cursor {
-        at: 0,
-        id: a.id.to_string(),
-    }))
+    by_id(db, query, Column::Id, IdOrder::Newest, page, |r| r.id).await
 }

@@ -10,10 +10,7 @@
 use chrono::{NaiveDate, Utc};
 use entity::budget::{self, ActiveModel, Column, Entity, Model};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
 mod evaluate;
 mod events;
@@ -35,7 +32,7 @@ pub use webhook::{
 use crate::dates::DayRange;
 use crate::error::{Error, Result, invalid};
 use crate::money::usd_to_micros;
-use crate::page::{Cursor, Page, PageRequest};
+use crate::page::{IdOrder, Page, PageRequest, by_id};
 use crate::providers::ProviderKind;
 use crate::usage::{UsageFilter, totals};
 
@@ -211,20 +208,10 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Model> {
 
 /// Budgets in creation order.
 pub async fn list(db: &impl ConnectionTrait, page: &PageRequest) -> Result<Page<Model>> {
-    let mut query = Entity::find();
-    if let Some(after) = &page.after {
-        let id: i64 = after.id.parse().map_err(|_| invalid("malformed cursor"))?;
-        query = query.filter(Column::Id.gt(id));
-    }
-    let rows = query
-        .order_by_asc(Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, page.first, |b| Cursor {
-        at: 0,
-        id: b.id.to_string(),
-    }))
+    by_id(db, Entity::find(), Column::Id, IdOrder::Oldest, page, |r| {
+        r.id
+    })
+    .await
 }
 
 /// The thresholds of a stored budget, ascending.

@@ -7,14 +7,11 @@ use chrono::Utc;
 use entity::webhook::{ActiveModel, Column, Entity, Model};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use sha2::Sha256;
 
 use crate::error::{Error, Result, invalid};
-use crate::page::{Cursor, Page, PageRequest};
+use crate::page::{IdOrder, Page, PageRequest, by_id};
 
 /// `sha256=<hex HMAC-SHA256(secret, body)>`.
 pub const SIGNATURE_HEADER: &str = "X-CogniTrack-Signature";
@@ -278,20 +275,10 @@ pub async fn delete_webhook(db: &impl ConnectionTrait, id: i64) -> Result<()> {
 /// Webhooks in creation order. The rows hold the secret: callers must not
 /// show it.
 pub async fn list_webhooks(db: &impl ConnectionTrait, page: &PageRequest) -> Result<Page<Model>> {
-    let mut query = Entity::find();
-    if let Some(after) = &page.after {
-        let id: i64 = after.id.parse().map_err(|_| invalid("malformed cursor"))?;
-        query = query.filter(Column::Id.gt(id));
-    }
-    let rows = query
-        .order_by_asc(Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, page.first, |w| Cursor {
-        at: 0,
-        id: w.id.to_string(),
-    }))
+    by_id(db, Entity::find(), Column::Id, IdOrder::Oldest, page, |r| {
+        r.id
+    })
+    .await
 }
 
 fn validate_url(text: &str) -> Result<String> {

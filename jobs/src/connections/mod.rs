@@ -237,11 +237,18 @@ pub async fn pick(
     if let Some(model) = find(db, provider.as_str()).await? {
         return Ok(model);
     }
-    let mut all = Entity::find()
+    let all = Entity::find()
         .filter(Column::Provider.eq(provider.as_str()))
-        .filter(Column::IsDemo.eq(false))
         .all(db)
         .await?;
+    // A real connection wins over a demo one; a demo alone is still the
+    // provider's only connection.
+    let (mut real, mut demo): (Vec<Model>, Vec<Model>) = all.into_iter().partition(|m| !m.is_demo);
+    let mut all = if real.is_empty() && demo.len() == 1 {
+        std::mem::take(&mut demo)
+    } else {
+        std::mem::take(&mut real)
+    };
     match all.len() {
         1 => Ok(all.remove(0)),
         0 => Err(Error::InvalidInput(format!(

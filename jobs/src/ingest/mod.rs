@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use entity::provider_connection;
 use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use serde::{Deserialize, Serialize};
@@ -368,20 +368,14 @@ impl Engine<'_> {
         let mut days = BTreeMap::new();
         let mut rejected = BTreeSet::new();
         for bucket in buckets {
-            let day = bucket.start.date_naive();
-            if day < from || day > to {
-                continue;
-            }
-            if bucket.start != midnight(day) || bucket.end != midnight(next_day(day)) {
-                self.issue(
-                    "partial_bucket",
-                    day,
-                    COSTS,
-                    "cost bucket is not one whole UTC day; not stored".to_owned(),
-                );
-                rejected.insert(day);
-                continue;
-            }
+            let day = match self.bucket_day(COSTS, bucket.start, bucket.end, from, to) {
+                Ok(Some(day)) => day,
+                Ok(None) => continue,
+                Err(day) => {
+                    rejected.insert(day);
+                    continue;
+                }
+            };
             match crate::billing::aggregate(bucket.lines) {
                 Ok(lines) => {
                     if days.insert(day, lines).is_some() {
@@ -479,25 +473,14 @@ impl Engine<'_> {
         let mut by_day: BTreeMap<NaiveDate, Vec<BucketRow>> = BTreeMap::new();
         let mut rejected: BTreeSet<NaiveDate> = BTreeSet::new();
         for bucket in buckets {
-            let day = bucket.start.date_naive();
-            if day < from || day > to {
-                // Outside what we asked for: not ours to judge or store.
-                continue;
-            }
-            if bucket.start != midnight(day) || bucket.end != midnight(next_day(day)) {
-                self.issue(
-                    "partial_bucket",
-                    day,
-                    usage_type,
-                    format!(
-                        "bucket {} .. {} is not one whole UTC day; not stored",
-                        bucket.start.to_rfc3339(),
-                        bucket.end.to_rfc3339()
-                    ),
-                );
-                rejected.insert(day);
-                continue;
-            }
+            let day = match self.bucket_day(usage_type, bucket.start, bucket.end, from, to) {
+                Ok(Some(day)) => day,
+                Ok(None) => continue,
+                Err(day) => {
+                    rejected.insert(day);
+                    continue;
+                }
+            };
             if by_day.insert(day, bucket.rows).is_some() {
                 self.issue(
                     "duplicate_bucket",
@@ -553,6 +536,33 @@ impl Engine<'_> {
             self.count(outcome);
         }
         Ok(())
+    }
+
+    /// The UTC day of a provider bucket: `Ok(None)` when it lies outside
+    /// what we asked for (not ours to judge or store), `Err(day)` when it is
+    /// not one whole UTC day (an issue; the day is not stored).
+    fn bucket_day(
+        &mut self,
+        usage_type: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Option<NaiveDate>, NaiveDate> {
+        let day = start.date_naive();
+        if day < from || day > to {
+            return Ok(None);
+        }
+        if start != midnight(day) || end != midnight(next_day(day)) {
+            let message = format!(
+                "bucket {} .. {} is not one whole UTC day; not stored",
+                start.to_rfc3339(),
+                end.to_rfc3339()
+            );
+            self.issue("partial_bucket", day, usage_type, message);
+            return Err(day);
+        }
+        Ok(Some(day))
     }
 
     fn count(&mut self, outcome: ReplaceOutcome) {

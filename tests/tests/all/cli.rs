@@ -263,18 +263,7 @@ async fn cli_archive_and_restore(backend: Backend) {
             usage_type: "completions",
             day,
         };
-        let row = jobs::buckets::BucketRow {
-            dims: jobs::buckets::Dimensions {
-                model: "gpt-4o-mini-2024-07-18".into(),
-                ..jobs::buckets::Dimensions::default()
-            },
-            counts: jobs::buckets::Counts {
-                input_tokens: 1_000,
-                output_tokens: 100,
-                ..jobs::buckets::Counts::default()
-            },
-        };
-        jobs::buckets::replace_day(&db.conn, set, vec![row], None, &book)
+        jobs::buckets::replace_day(&db.conn, set, vec![old_row()], None, &book)
             .await
             .expect("bucket");
     }
@@ -338,7 +327,41 @@ async fn cli_archive_and_restore(backend: Backend) {
             .await,
     );
     assert_eq!(after, before_restore);
+
+    // Archived again, then the provider's day is ingested anew: the fresh
+    // set replaces the archived one instead of being counted beside it.
+    let again = json_of(&cli::run(&["archive"], &vars_for(&app)).await);
+    assert_eq!(again["usageBuckets"], 1);
+    let set = jobs::buckets::DaySet {
+        connection_id: connection.id,
+        provider: "openai",
+        usage_type: "completions",
+        day: old,
+    };
+    let outcome = jobs::buckets::replace_day(&app.state.db, set, vec![old_row()], None, &book)
+        .await
+        .expect("re-ingest");
+    assert_eq!((outcome.inserted, outcome.deleted), (1, 1));
+    let reingested = total(
+        app.ok(Some(&viewer), usage, json!({"f": range.0, "t": range.1}))
+            .await,
+    );
+    assert_eq!(reingested, before_restore, "not double counted");
     app.stop().await;
+}
+
+fn old_row() -> jobs::buckets::BucketRow {
+    jobs::buckets::BucketRow {
+        dims: jobs::buckets::Dimensions {
+            model: "gpt-4o-mini-2024-07-18".into(),
+            ..jobs::buckets::Dimensions::default()
+        },
+        counts: jobs::buckets::Counts {
+            input_tokens: 1_000,
+            output_tokens: 100,
+            ..jobs::buckets::Counts::default()
+        },
+    }
 }
 
 fn vars_for(app: &TestApp) -> Vec<(&str, &str)> {

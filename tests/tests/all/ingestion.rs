@@ -8,14 +8,13 @@ use chrono::{Days, NaiveDate, Utc};
 use e2e::app::{Backend, TestDb};
 use e2e::both_backends;
 use e2e::mock_provider::{Fault, MockProvider, Rule};
+use e2e::providers::{fast_clients, master, sealed_connection as connection};
 use entity::{ingestion_run, provider_connection, usage_bucket};
 use jobs::connections::{self, KeySource, MasterKey};
 use jobs::dates::{DayRange, parse_day};
 use jobs::ingest::{self, IngestRequest, RunReport, RunStatus};
 use jobs::pricing::{PriceBook, UnitRates};
-use jobs::providers::{
-    HttpConfig, ProviderClients, ProviderKind, ProvidersConfig, RateLimit, RetryPolicy,
-};
+use jobs::providers::{ProviderClients, ProviderKind, ProvidersConfig, RateLimit};
 use jobs::simulator::{SimConfig, Simulator};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
@@ -40,53 +39,12 @@ fn days_ago(n: u64) -> NaiveDate {
         .expect("date")
 }
 
-fn master() -> MasterKey {
-    MasterKey::from_bytes([42u8; 32])
-}
-
-/// Fast retries and short timeouts: tests never wait on real backoff.
 fn clients() -> ProviderClients {
-    ProviderClients::new(ProvidersConfig {
-        master_key: Some(master()),
-        http: HttpConfig {
-            connect_timeout: Duration::from_secs(2),
-            read_timeout: Duration::from_millis(400),
-            request_timeout: Duration::from_secs(3),
-            ..HttpConfig::default()
-        },
-        rate_limit: RateLimit {
-            per_minute: 6000,
-            burst: 100,
-        },
-        retry: RetryPolicy {
-            max_retries: 3,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-            max_retry_after: Duration::from_millis(50),
-        },
-        ..ProvidersConfig::default()
-    })
-    .expect("clients")
-}
-
-async fn connection(
-    db: &DatabaseConnection,
-    name: &str,
-    provider: ProviderKind,
-    key: &str,
-    base: &str,
-) -> provider_connection::Model {
-    connections::add(
-        db,
-        &master(),
-        name,
-        provider,
-        SecretString::from(key.to_owned()),
-        Some(base),
-    )
-    .await
-    .expect("add connection");
-    connections::get(db, name).await.expect("connection")
+    let rate = RateLimit {
+        per_minute: 6000,
+        burst: 100,
+    };
+    fast_clients(Duration::from_millis(400), 3, rate)
 }
 
 fn request(

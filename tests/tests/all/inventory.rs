@@ -10,13 +10,11 @@ use axum::routing::get;
 use e2e::app::{Backend, TestApp, TestDb, error_code};
 use e2e::both_backends;
 use e2e::mock_provider::{Fault, MockProvider, Rule};
+use e2e::providers::{fast_clients, sealed_connection as connection};
 use entity::{inventory_item, provider_connection};
-use jobs::connections::{self, MasterKey};
+use jobs::connections::{self};
 use jobs::inventory::{self, InventoryError, InventoryItem, InventoryKind, InventoryReport};
-use jobs::providers::{
-    FetchStats, HttpConfig, ProviderClients, ProviderError, ProviderKind, ProvidersConfig,
-    RateLimit, RetryPolicy,
-};
+use jobs::providers::{FetchStats, ProviderClients, ProviderError, ProviderKind, RateLimit};
 use jobs::simulator::data::{
     ANTHROPIC_KEY_BATCH, KEY_ALICE_SUPPORT, KEY_BOB_BATCH, PROJECT_PIPELINE, PROJECT_SUPPORT,
     USER_ALICE, USER_BOB, WORKSPACE_SUPPORT,
@@ -29,50 +27,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-fn master() -> MasterKey {
-    MasterKey::from_bytes([42u8; 32])
-}
-
-/// Fast retries and short timeouts: tests never wait on real backoff.
 fn clients() -> ProviderClients {
-    ProviderClients::new(ProvidersConfig {
-        master_key: Some(master()),
-        http: HttpConfig {
-            connect_timeout: Duration::from_secs(2),
-            read_timeout: Duration::from_millis(800),
-            request_timeout: Duration::from_secs(3),
-            ..HttpConfig::default()
-        },
-        rate_limit: RateLimit::UNLIMITED,
-        retry: RetryPolicy {
-            max_retries: 2,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-            max_retry_after: Duration::from_millis(50),
-        },
-        ..ProvidersConfig::default()
-    })
-    .expect("clients")
-}
-
-async fn connection(
-    db: &DatabaseConnection,
-    name: &str,
-    provider: ProviderKind,
-    key: &str,
-    base: &str,
-) -> provider_connection::Model {
-    connections::add(
-        db,
-        &master(),
-        name,
-        provider,
-        SecretString::from(key.to_owned()),
-        Some(base),
-    )
-    .await
-    .expect("add connection");
-    connections::get(db, name).await.expect("connection")
+    fast_clients(Duration::from_millis(800), 2, RateLimit::UNLIMITED)
 }
 
 /// The stored inventory of one connection as items, sorted by (kind, id).

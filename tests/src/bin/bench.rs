@@ -1,0 +1,143 @@
+//! Load benchmark: ingestion from the simulated providers, tracked
+//! interactions through GraphQL, and concurrent `dailyUsage` reads, against
+//! the real router and a fresh database. Prints a Markdown table.
+//!
+//!   cargo run --release -p e2e --bin bench              # SQLite
+//!   cargo run --release -p e2e --bin bench -- postgres  # PostgreSQL
+use std::time::{Duration, Instant};
+
+use api::auth::Role;
+use chrono::{Days, Utc};
+use e2e::app::{AppOptions, Backend, TestApp, TestDb};
+use jobs::dates::DayRange;
+use jobs::ingest::{IngestRequest, MAX_CHUNK_DAYS};
+use jobs::providers::{ProviderClients, ProviderKind, ProvidersConfig, RateLimit};
+use jobs::simulator::{self, SimConfig};
+use serde_json::json;
+
+const DAYS: u64 = 90;
+const BATCHES: usize = 20;
+const BATCH: usize = 1_000;
+const CLIENTS: usize = 8;
+const REQUESTS_PER_CLIENT: usize = 100;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let backend = match std::env::args().nth(1).as_deref() {
+        Some("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    };
+    let app = TestApp::serve(TestDb::fresh(backend).await, AppOptions::default()).await;
+    let mut lines = vec![format!("backend: {backend:?}")];
+
+    // Ingestion: every usage type and the costs of both providers.
+    let (addr, _sim) = simulator::spawn(SimConfig::default()).await?;
+    let clients = ProviderClients::new(ProvidersConfig {
+        rate_limit: RateLimit::UNLIMITED,
+        ..ProvidersConfig::default()
+    })?;
+    let today = Utc::now().date_naive();
+    let range = DayRange::new(today - Days::new(DAYS), today - Days::new(1))?;
+    let started = Instant::now();
+    let mut rows = 0;
+    let mut requests = 0;
+    for (name, kind, base) in [
+        ("oa", ProviderKind::OpenAi, format!("http://{addr}/v1")),
+        ("an", ProviderKind::Anthropic, format!("http://{addr}")),
+    ] {
+        let connection = jobs::connections::upsert_demo(&app.state.db, name, kind, &base).await?;
+        let mut request = IngestRequest::new(&connection, range)?;
+        request.chunk_days = MAX_CHUNK_DAYS;
+        let report =
+            jobs::ingest::run(&app.state.db, &app.state.book, &clients, request, None).await?;
+        rows += report.rows_inserted;
+        requests += report.requests;
+    }
+    let took = started.elapsed();
+    lines.push(format!(
+        "| ingest {DAYS} days, both providers | {rows} buckets, {requests} requests | {:.2} s | {:.0} buckets/s |",
+        took.as_secs_f64(),
+        rows as f64 / took.as_secs_f64()
+    ));
+
+    // Tracking: batches of 1,000 interactions over GraphQL.
+    let key = app.ingest_key().await;
+    let session = app
+        .ok(
+            Some(&key),
+            "mutation { startSession(input: {userId: \"bench\"}) { id } }",
+            json!({}),
+        )
+        .await["startSession"]["id"]
+        .clone();
+    let record = "mutation($i: [InteractionInput!]!) { recordInteractions(inputs: $i) { id } }";
+    let started = Instant::now();
+    for batch in 0..BATCHES {
+        let inputs: Vec<_> = (0..BATCH)
+            .map(|n| {
+                json!({"sessionId": session, "kind": "CHAT", "provider": "openai",
+                    "model": "gpt-4o-mini-2024-07-18", "inputTokens": 1200, "outputTokens": 300,
+                    "idempotencyKey": format!("{batch}-{n}")})
+            })
+            .collect();
+        app.ok(Some(&key), record, json!({"i": inputs})).await;
+    }
+    let took = started.elapsed();
+    let total = BATCHES * BATCH;
+    lines.push(format!(
+        "| recordInteractions, {BATCHES} batches of {BATCH} | {total} interactions | {:.2} s | {:.0} interactions/s |",
+        took.as_secs_f64(),
+        total as f64 / took.as_secs_f64()
+    ));
+
+    // Reads: concurrent clients asking for 90 days grouped by project and model.
+    let viewer = app.token(Role::Viewer);
+    let query = "query($f: UsageFilter!) { dailyUsage(filter: $f, groupBy: [PROJECT, MODEL]) { date inputTokens costUsd } }";
+    let vars = json!({"f": {"from": range.from.to_string(), "to": range.to.to_string()}});
+    let url = app.url("/graphql");
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (url, viewer, vars) = (url.clone(), viewer.clone(), vars.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut latencies = Vec::with_capacity(REQUESTS_PER_CLIENT);
+            for _ in 0..REQUESTS_PER_CLIENT {
+                let at = Instant::now();
+                let response = client
+                    .post(&url)
+                    .bearer_auth(&viewer)
+                    .json(&json!({"query": query, "variables": vars}))
+                    .send()
+                    .await?;
+                anyhow::ensure!(response.status().is_success(), "HTTP {}", response.status());
+                response.bytes().await?;
+                latencies.push(at.elapsed());
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut latencies: Vec<Duration> = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let took = started.elapsed();
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    lines.push(format!(
+        "| dailyUsage 90 days by project and model, {CLIENTS} clients | {} requests | p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms | {:.0} requests/s |",
+        latencies.len(),
+        pct(0.50).as_secs_f64() * 1e3,
+        pct(0.95).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        latencies.len() as f64 / took.as_secs_f64()
+    ));
+
+    println!("{}", lines[0]);
+    println!("| what | volume | time | rate |\n|---|---|---|---|");
+    for line in &lines[1..] {
+        println!("{line}");
+    }
+    app.stop().await;
+    Ok(())
+}

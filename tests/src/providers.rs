@@ -1,0 +1,63 @@
+//! Provider clients and sealed connections for tests: short timeouts and
+//! fast retries, so no test waits on real backoff.
+use std::time::Duration;
+
+use entity::provider_connection;
+use jobs::connections::{self, MasterKey};
+use jobs::providers::{
+    HttpConfig, ProviderClients, ProviderKind, ProvidersConfig, RateLimit, RetryPolicy,
+};
+use sea_orm::DatabaseConnection;
+use secrecy::SecretString;
+
+pub fn master() -> MasterKey {
+    MasterKey::from_bytes([42u8; 32])
+}
+
+/// Clients that give up a read after `read_timeout` and retry `max_retries`
+/// times within milliseconds.
+pub fn fast_clients(
+    read_timeout: Duration,
+    max_retries: u32,
+    rate_limit: RateLimit,
+) -> ProviderClients {
+    ProviderClients::new(ProvidersConfig {
+        master_key: Some(master()),
+        http: HttpConfig {
+            connect_timeout: Duration::from_secs(2),
+            read_timeout,
+            request_timeout: Duration::from_secs(3),
+            ..HttpConfig::default()
+        },
+        rate_limit,
+        retry: RetryPolicy {
+            max_retries,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+            max_retry_after: Duration::from_millis(50),
+        },
+        ..ProvidersConfig::default()
+    })
+    .expect("clients")
+}
+
+/// A named connection whose key is sealed with [`master`].
+pub async fn sealed_connection(
+    db: &DatabaseConnection,
+    name: &str,
+    provider: ProviderKind,
+    key: &str,
+    base: &str,
+) -> provider_connection::Model {
+    connections::add(
+        db,
+        &master(),
+        name,
+        provider,
+        SecretString::from(key.to_owned()),
+        Some(base),
+    )
+    .await
+    .expect("add connection");
+    connections::get(db, name).await.expect("connection")
+}
