@@ -2,9 +2,11 @@
 //! admin keys, and named ones whose keys are sealed in the database.
 //! Keys are never returned: callers see a fingerprint.
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::inventory_item;
 use entity::provider_connection::{self, ActiveModel, Column, Entity, Model};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use secrecy::SecretString;
 use serde::Serialize;
@@ -185,15 +187,17 @@ pub async fn upsert_demo(
     }
 }
 
-/// Removes a connection. Its ingested buckets stay (they are history).
-pub async fn remove(db: &impl ConnectionTrait, name: &str) -> Result<()> {
-    let result = Entity::delete_many()
-        .filter(Column::Name.eq(name))
-        .exec(db)
+/// Removes a connection and its inventory (names it alone knew). Its
+/// ingested usage and billed costs stay: they are history.
+pub async fn remove(db: &DatabaseConnection, name: &str) -> Result<()> {
+    let txn = db.begin().await?;
+    let model = get(&txn, name).await?;
+    inventory_item::Entity::delete_many()
+        .filter(inventory_item::Column::ConnectionId.eq(model.id))
+        .exec(&txn)
         .await?;
-    if result.rows_affected == 0 {
-        return Err(Error::NotFound(format!("connection {name:?}")));
-    }
+    Entity::delete_by_id(model.id).exec(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -121,6 +121,28 @@ async fn connections_are_added_tested_used_and_removed(backend: Backend) {
         .map(|c| c["name"].as_str().expect("name").to_owned())
         .collect();
     assert_eq!(names, ["prod"]);
+
+    // Removing a connection removes the names only it knew.
+    let refreshed = app
+        .ok(
+            Some(&admin),
+            "mutation { refreshInventory(connection: \"prod\") { items } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        refreshed["refreshInventory"]["items"].as_i64() > Some(0),
+        "{refreshed}"
+    );
+    let inventory = "{ inventory { externalId } }";
+    app.ok(
+        Some(&admin),
+        "mutation { removeProviderConnection(name: \"prod\") }",
+        json!({}),
+    )
+    .await;
+    let left = app.ok(Some(&admin), inventory, json!({})).await;
+    assert_eq!(left["inventory"], json!([]), "{left}");
     mock.stop();
     app.stop().await;
 }
