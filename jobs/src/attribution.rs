@@ -11,12 +11,15 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{interaction, usage_bucket};
+use entity::{interaction, interaction_archive, usage_bucket, usage_bucket_archive};
 use futures_util::TryStreamExt;
 use sea_orm::sea_query::{Alias, Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, StreamTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, StreamTrait,
+};
 
 use crate::Result;
+use crate::archive;
 use crate::buckets::TOKEN_PRICED_TYPES;
 use crate::dates::DayRange;
 use crate::tracking::InteractionKind;
@@ -194,8 +197,21 @@ async fn provider_side(
     ] {
         query.group_by_col(column);
     }
+    let archived = archive::includes::<usage_bucket_archive::Entity>(
+        db,
+        usage_bucket_archive::Column::WindowStart,
+        None,
+        Some(range.from),
+    )
+    .await?;
+    let mut rows = Vec::new();
+    for query in
+        archive::statements::<usage_bucket::Entity, usage_bucket_archive::Entity>(query, archived)
+    {
+        rows.extend(db.query_all(&query).await?);
+    }
     let mut out = BTreeMap::new();
-    for row in db.query_all(&query).await? {
+    for row in rows {
         let start: DateTime<Utc> = row.try_get("", "window_start")?;
         let grain = Grain {
             provider: row.try_get("", "provider")?,
@@ -222,18 +238,7 @@ where
 {
     use interaction::Column as Col;
     let (start, end) = range.bounds();
-    type Row = (
-        DateTime<Utc>,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        i64,
-        Option<i64>,
-    );
-    let mut stream = interaction::Entity::find()
+    let query = interaction::Entity::find()
         .select_only()
         .columns([
             Col::OccurredAt,
@@ -249,27 +254,41 @@ where
         .filter(Col::Kind.eq(InteractionKind::Chat.as_str()))
         .filter(Col::OccurredAt.gte(start))
         .filter(Col::OccurredAt.lt(end))
-        .into_tuple::<Row>()
-        .stream(db)
-        .await?;
+        .into_query();
+    let archived = archive::includes::<interaction_archive::Entity>(
+        db,
+        interaction_archive::Column::OccurredAt,
+        None,
+        Some(range.from),
+    )
+    .await?;
     let mut out = BTreeMap::new();
-    while let Some((at, provider, project, key, model, tier, input, output, micros)) =
-        stream.try_next().await?
+    for query in
+        archive::statements::<interaction::Entity, interaction_archive::Entity>(query, archived)
     {
-        let grain = Grain {
-            day: at.date_naive(),
-            service_tier: app_tier(&provider, &tier),
-            provider,
-            project_id: project,
-            api_key_id: key,
-            model,
-        };
-        out.entry(grain)
-            .or_insert_with(Amount::default)
-            .add(Amount {
-                tokens: input + output,
-                micros: micros.unwrap_or(0),
-            });
+        let mut stream = std::pin::pin!(db.stream(&query).await?);
+        while let Some(row) = stream.try_next().await? {
+            let at: DateTime<Utc> = row.try_get("", "occurred_at")?;
+            let provider: String = row.try_get("", "provider")?;
+            let tier: String = row.try_get("", "service_tier")?;
+            let grain = Grain {
+                day: at.date_naive(),
+                service_tier: app_tier(&provider, &tier),
+                provider,
+                project_id: row.try_get("", "project_id")?,
+                api_key_id: row.try_get("", "api_key_id")?,
+                model: row.try_get("", "model")?,
+            };
+            let input: i64 = row.try_get("", "input_tokens")?;
+            let output: i64 = row.try_get("", "output_tokens")?;
+            let micros: Option<i64> = row.try_get("", "ai_tokens_micros")?;
+            out.entry(grain)
+                .or_insert_with(Amount::default)
+                .add(Amount {
+                    tokens: input + output,
+                    micros: micros.unwrap_or(0),
+                });
+        }
     }
     Ok(out)
 }

@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{billed_cost, reconciliation_report, usage_bucket};
+use entity::{billed_cost, reconciliation_report, usage_bucket, usage_bucket_archive};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, Set};
 
 use crate::Result;
+use crate::archive;
 use crate::buckets::TOKEN_PRICED_TYPES;
 use crate::dates::DayRange;
 use crate::money::micros_to_usd;
@@ -119,7 +120,21 @@ pub async fn reconcile(
     ] {
         usage.expr_as(sum(&expr), Alias::new(alias));
     }
-    for found in db.query_all(&usage).await? {
+    // Usage past the retention window is in the archive; the bill is not.
+    let archived = archive::includes::<usage_bucket_archive::Entity>(
+        db,
+        usage_bucket_archive::Column::WindowStart,
+        None,
+        Some(range.from),
+    )
+    .await?;
+    let mut found_rows = Vec::new();
+    for query in
+        archive::statements::<usage_bucket::Entity, usage_bucket_archive::Entity>(usage, archived)
+    {
+        found_rows.extend(db.query_all(&query).await?);
+    }
+    for found in found_rows {
         let start: DateTime<Utc> = found.try_get("", "window_start")?;
         let project = if by_project {
             Some(found.try_get::<String>("", "project_id")?)

@@ -57,8 +57,8 @@ async fn seed_app(app: &TestApp, interactions: &[(&str, i64, i64)]) {
     let session = app
         .ok(
             Some(&key),
-            "mutation { startSession(input: {userId: \"u\"}) { id } }",
-            json!({}),
+            "mutation($at: DateTime) { startSession(input: {userId: \"u\", startedAt: $at}) { id } }",
+            json!({"at": format!("{DAY}T09:00:00Z")}),
         )
         .await["startSession"]["id"]
         .clone();
@@ -184,6 +184,27 @@ async fn every_token_is_matched_provider_only_or_app_only(backend: Backend) {
     );
     assert_eq!(totals["coveragePercent"], 42.22);
     assert!(totals["date"].is_null());
+
+    // Past the retention window both sides are in the archive; the ledger
+    // reads them there and answers the same.
+    let cutoff =
+        chrono::NaiveDate::parse_from_str(DAY, "%Y-%m-%d").expect("day") + chrono::Days::new(1);
+    let moved = jobs::archive::run(
+        &app.state.db,
+        cutoff,
+        &jobs::archive::ArchiveOptions::default(),
+        None,
+    )
+    .await
+    .expect("archive");
+    assert!(
+        moved.usage_buckets == 3 && moved.interactions == 3,
+        "{moved:?}"
+    );
+    let archived = app
+        .ok(Some(&viewer), QUERY, json!({"f": DAY, "t": DAY}))
+        .await;
+    assert_eq!(archived, day);
 
     let bad = app
         .gql(Some(&viewer), QUERY, json!({"f": DAY, "t": "2026-10-01"}))

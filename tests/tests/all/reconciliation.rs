@@ -75,6 +75,21 @@ async fn billed_and_computed_side_by_side(backend: Backend) {
         }
         findings += usize::from(!row["likelyCause"].is_null());
     }
+    // Archived usage is still computed: the answer does not change.
+    let moved = jobs::archive::run(
+        &app.state.db,
+        today,
+        &jobs::archive::ArchiveOptions::default(),
+        None,
+    )
+    .await
+    .expect("archive");
+    assert!(moved.usage_buckets > 0);
+    let after = app
+        .ok(Some(&viewer), RECONCILE, json!({"f": from, "t": to}))
+        .await["costReconciliation"]
+        .clone();
+    assert_eq!(after, json!(rows));
     let billed: Decimal = rows.iter().map(|r| dec(&r["billedUsd"])).sum();
     assert!(billed > Decimal::ZERO, "the provider's costs were stored");
     for provider in ["openai", "anthropic"] {
