@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod cron;
 pub mod error;
+pub mod export;
 pub mod graphql;
 pub mod progress;
 pub mod router;

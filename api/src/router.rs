@@ -38,6 +38,7 @@ pub fn router(state: AppState, frontend_dir: Option<&Path>) -> Router {
         .merge(
             Router::new()
                 .route("/api/cron/{job}", post(crate::cron::trigger))
+                .route("/api/export/buckets", get(crate::export::buckets))
                 .with_state(state),
         );
     app = match frontend_dir.filter(|dir| dir.join("index.html").is_file()) {
@@ -76,7 +77,7 @@ async fn graphql(
     response.into()
 }
 
-async fn principal(state: &AppState, headers: &HeaderMap) -> Principal {
+pub(crate) async fn principal(state: &AppState, headers: &HeaderMap) -> Principal {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Principal::Anonymous;
     };

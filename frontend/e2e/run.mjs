@@ -385,6 +385,20 @@ test('the exports hold exactly the rows of the current view', async () => {
     json.rows.map((r) => [r.date, r.model, r.inputTokens, r.outputTokens, r.costUsd, r.pricedCostUsd, r.unpricedBuckets]),
     rows.map((r) => [r.date, r.group.model, r.inputTokens, r.outputTokens, r.costUsd, r.pricedCostUsd, r.unpricedBuckets]),
   );
+
+  // The server's streamed export: every raw bucket behind the same filters.
+  const [bucketDownload] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Raw buckets (CSV)' }).click(),
+  ]);
+  const buckets = parseCsv(readFileSync(await bucketDownload.path(), 'utf8'));
+  assert.ok(buckets.length > 0);
+  const sum = (lines, field) => lines.reduce((total, line) => total + Number(line[field]), 0);
+  assert.equal(sum(buckets, 'input_tokens'), rows.reduce((total, r) => total + r.inputTokens, 0), 'bucket tokens add up to the view');
+  for (const line of buckets) {
+    assert.ok(filter.projectIds.includes(line.project_id), line.project_id);
+    assert.ok(filter.serviceTiers.includes(line.service_tier), line.service_tier);
+  }
 });
 
 test('the explorer names projects in its table and legend, and exports ids with names', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportColumns, exportFileName, toCsv, toJson, toRecords } from './export';
+import { bucketsExportUrl, exportColumns, exportFileName, toCsv, toJson, toRecords } from './export';
 import { buildNameIndex } from './names';
 import type { UsageFilterState } from './filters';
 import type { UsageRow } from './usage';
@@ -113,5 +113,33 @@ describe('export of the current view', () => {
 
   it('names the file after the range', () => {
     expect(exportFileName(state, 'csv')).toBe('cognitrack-usage-2026-11-01-to-2026-11-02.csv');
+  });
+});
+
+describe('bucketsExportUrl', () => {
+  it('asks the server for exactly the current filters', () => {
+    const filters: UsageFilterState = {
+      from: '2026-11-01',
+      to: '2026-11-30',
+      providers: ['openai'],
+      projectIds: ['proj_a', 'proj_b'],
+      apiKeyIds: [],
+      userIds: [],
+      models: [],
+      serviceTiers: ['default'],
+      batch: false,
+      groupBy: ['MODEL'],
+    };
+    const url = new URL(bucketsExportUrl(filters, 'csv'), 'http://host');
+    expect(url.pathname).toBe('/api/export/buckets');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      from: '2026-11-01',
+      to: '2026-11-30',
+      providers: 'openai',
+      projectIds: 'proj_a,proj_b',
+      serviceTiers: 'default',
+      batch: 'false',
+      format: 'csv',
+    });
   });
 });

@@ -95,3 +95,19 @@ export function download(fileName: string, mimeType: string, text: string): void
   // Revoked on the next tick: the download has taken its copy by then.
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
+
+/**
+ * The server's streamed export of the raw buckets behind the current filters
+ * (`GET /api/export/buckets`): every bucket of the range, not just the rows
+ * on screen, so large ranges never have to be loaded into the page.
+ */
+export function bucketsExportUrl(state: UsageFilterState, format: 'csv' | 'ndjson'): string {
+  const params = new URLSearchParams({ from: state.from, to: state.to });
+  const lists = ['providers', 'projectIds', 'apiKeyIds', 'userIds', 'models', 'serviceTiers'] as const;
+  for (const field of lists) {
+    if (state[field].length > 0) params.set(field, state[field].join(','));
+  }
+  if (state.batch !== null) params.set('batch', String(state.batch));
+  params.set('format', format);
+  return `/api/export/buckets?${params.toString()}`;
+}

@@ -12,7 +12,17 @@ import type { UsageDimension } from '../gql/graphql';
 import { useInventoryNames } from '../hooks/useInventoryNames';
 import { useSearchState } from '../hooks/useSearchState';
 import { DIMENSIONS, type UsageFilterState, parseUsageFilter, toUsageFilter, usageFilterToParams } from '../lib/filters';
-import { download, exportColumns, exportFileName, MEASURES, toCsv, toJson, toRecords } from '../lib/export';
+import { useIdentity } from '../auth/AuthContext';
+import {
+  bucketsExportUrl,
+  download,
+  exportColumns,
+  exportFileName,
+  MEASURES,
+  toCsv,
+  toJson,
+  toRecords,
+} from '../lib/export';
 import { formatCompact, formatCount } from '../lib/format';
 import { formatUsd } from '../lib/money';
 import type { NameIndex } from '../lib/names';
@@ -92,6 +102,8 @@ function UsageView({ rows, state, names }: { rows: UsageRow[]; state: UsageFilte
   const { points, series } = pivotSeries(rows, state.groupBy, metric, 8, names);
   const metricId = useId();
 
+  const identity = useIdentity();
+
   function exportView(format: 'csv' | 'json') {
     // The rows in the order the table is sorted, every page.
     const records = toRecords(
@@ -101,6 +113,15 @@ function UsageView({ rows, state, names }: { rows: UsageRow[]; state: UsageFilte
     );
     if (format === 'csv') download(exportFileName(state, 'csv'), 'text/csv', toCsv(records, exportColumns(state.groupBy)));
     else download(exportFileName(state, 'json'), 'application/json', toJson(state, records));
+  }
+
+  async function exportBuckets() {
+    const response = await fetch(bucketsExportUrl(state, 'csv'), { headers: { authorization: `Bearer ${identity.token}` } });
+    if (!response.ok) {
+      window.alert(`The export failed: ${await response.text()}`);
+      return;
+    }
+    download(`cognitrack-buckets-${state.from}-to-${state.to}.csv`, 'text/csv', await response.text());
   }
 
   return (
@@ -168,6 +189,9 @@ function UsageView({ rows, state, names }: { rows: UsageRow[]; state: UsageFilte
             </button>
             <button type="button" className="button" onClick={() => exportView('json')}>
               Export JSON
+            </button>
+            <button type="button" className="button" onClick={() => void exportBuckets()}>
+              Raw buckets (CSV)
             </button>
           </div>
         </div>

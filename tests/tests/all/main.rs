@@ -6,6 +6,7 @@ mod budgets;
 mod cli;
 mod connections;
 mod cron;
+mod export;
 mod ingestion;
 mod inventory;
 mod parity;
