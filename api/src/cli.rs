@@ -249,9 +249,9 @@ async fn dispatch(command: Command) -> Result<()> {
             println!(
                 "{}",
                 serde_json::json!({
-                    "priceVersionId": outcome.version_id,
+                    "price_version_id": outcome.version_id,
                     "created": outcome.created,
-                    "contentHash": outcome.content_hash,
+                    "content_hash": outcome.content_hash,
                     "source": source,
                 })
             );
@@ -276,11 +276,11 @@ async fn dispatch(command: Command) -> Result<()> {
                 "{}",
                 serde_json::json!({
                     "model": model, "provider": provider, "date": day.to_string(),
-                    "inputMtok": p.input_mtok.to_string(),
-                    "cachedInputMtok": p.cached_input_mtok.map(|d| d.to_string()),
-                    "cacheWriteMtok": p.cache_write_mtok.map(|d| d.to_string()),
-                    "outputMtok": p.output_mtok.to_string(),
-                    "priceVersionId": p.version_id,
+                    "input_mtok": p.input_mtok.to_string(),
+                    "cached_input_mtok": p.cached_input_mtok.map(|d| d.to_string()),
+                    "cache_write_mtok": p.cache_write_mtok.map(|d| d.to_string()),
+                    "output_mtok": p.output_mtok.to_string(),
+                    "price_version_id": p.version_id,
                 })
             );
             Ok(())

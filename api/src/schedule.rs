@@ -125,8 +125,8 @@ pub async fn run_job(state: &AppState, job: JobName) -> Result<JobOutcome, JobEr
             let telemetry = match outcome {
                 Ok(Some(sync)) => json!({
                     "job": job.as_str(), "ok": true, "skipped": false,
-                    "priceVersionId": sync.version_id, "created": sync.created,
-                    "contentHash": sync.content_hash,
+                    "price_version_id": sync.version_id, "created": sync.created,
+                    "content_hash": sync.content_hash,
                 }),
                 Ok(None) => return Ok(skipped(job)),
                 // A refused feed is the job's result, not a server fault;
@@ -165,9 +165,9 @@ pub async fn run_job(state: &AppState, job: JobName) -> Result<JobOutcome, JobEr
             Ok(JobOutcome {
                 ok: true,
                 telemetry: json!({
-                    "job": job.as_str(), "ok": true, "reportId": report.id,
+                    "job": job.as_str(), "ok": true, "report_id": report.id,
                     "from": from.to_string(), "to": to.to_string(),
-                    "withinTolerance": report.within_tolerance,
+                    "within_tolerance": report.within_tolerance,
                     "findings": report.findings,
                 }),
             })

@@ -74,7 +74,6 @@ impl Default for ArchiveOptions {
 
 /// Rows moved (or, in a dry run, that would move) per table.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct ArchiveReport {
     pub dry_run: bool,
     pub usage_buckets: u64,

@@ -275,13 +275,13 @@ async fn cli_archive_and_restore(backend: Backend) {
 
     let dry = json_of(&cli::run(&["archive", "--dry-run"], &vars).await);
     assert_eq!(
-        (dry["dryRun"].clone(), dry["usageBuckets"].clone()),
+        (dry["dry_run"].clone(), dry["usage_buckets"].clone()),
         (json!(true), json!(1))
     );
     assert_eq!(buckets(&db).await, 2, "a dry run moves nothing");
 
     let moved = json_of(&cli::run(&["archive"], &vars).await);
-    assert_eq!(moved["usageBuckets"], 1);
+    assert_eq!(moved["usage_buckets"], 1);
     assert_eq!(moved["complete"], true);
     assert_eq!(buckets(&db).await, 1, "the old bucket left the hot table");
 
@@ -320,7 +320,7 @@ async fn cli_archive_and_restore(backend: Backend) {
         )
         .await,
     );
-    assert_eq!(restored["usageBuckets"], 1);
+    assert_eq!(restored["usage_buckets"], 1);
     assert_eq!(buckets(&app.db).await, 2);
     let after = total(
         app.ok(Some(&viewer), usage, json!({"f": range.0, "t": range.1}))
@@ -331,7 +331,7 @@ async fn cli_archive_and_restore(backend: Backend) {
     // Archived again, then the provider's day is ingested anew: the fresh
     // set replaces the archived one instead of being counted beside it.
     let again = json_of(&cli::run(&["archive"], &vars_for(&app)).await);
-    assert_eq!(again["usageBuckets"], 1);
+    assert_eq!(again["usage_buckets"], 1);
     let set = jobs::buckets::DaySet {
         connection_id: connection.id,
         provider: "openai",

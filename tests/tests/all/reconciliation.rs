@@ -119,7 +119,7 @@ async fn billed_and_computed_side_by_side(backend: Backend) {
         )
         .await;
     let report = &reports["reconciliationReports"]["edges"][0]["node"];
-    assert_eq!(report["id"], body["reportId"].to_string());
+    assert_eq!(report["id"], body["report_id"].to_string());
     assert_eq!(dec(&report["billedUsd"]), billed);
     assert_eq!(report["withinTolerance"], findings == 0);
 
