@@ -1,69 +1,9 @@
 //! Archived provider usage buckets: the columns and ids of `usage_bucket`,
 //! moved here by the archival job once older than the retention window.
-use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "usage_bucket_archive")]
-pub struct Model {
-    // The original id is kept, so ids are unique across hot and archive.
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: i64,
-    pub connection_id: i64,
-    /// `openai` | `anthropic`.
-    pub provider: String,
-    /// completions, embeddings, moderations, images, audio_speeches,
-    /// audio_transcriptions, vector_stores, code_interpreter_sessions,
-    /// web_search_calls, file_search_calls, messages.
-    pub usage_type: String,
-    pub window_start: DateTimeUtc,
-    pub window_end: DateTimeUtc,
-    pub project_id: String,
-    pub api_key_id: String,
-    pub user_id: String,
-    pub model: String,
-    /// `''`, `true` or `false`: a string so that "not reported" can be unique-indexed.
-    pub batch: String,
-    pub service_tier: String,
-    pub context_window: String,
-    pub inference_geo: String,
-    pub image_size: String,
-    pub image_source: String,
-    pub context_level: String,
-    pub vector_store_id: String,
-    pub input_tokens: i64,
-    pub input_cached_tokens: i64,
-    pub input_cache_write_tokens: i64,
-    pub input_cache_write_5m_tokens: i64,
-    pub input_cache_write_1h_tokens: i64,
-    pub input_uncached_tokens: i64,
-    pub input_text_tokens: i64,
-    pub input_cached_text_tokens: i64,
-    pub input_audio_tokens: i64,
-    pub input_cached_audio_tokens: i64,
-    pub input_image_tokens: i64,
-    pub input_cached_image_tokens: i64,
-    pub output_tokens: i64,
-    pub output_text_tokens: i64,
-    pub output_audio_tokens: i64,
-    pub output_image_tokens: i64,
-    pub num_model_requests: i64,
-    pub num_requests: i64,
-    pub web_search_requests: i64,
-    pub images: i64,
-    pub characters: i64,
-    pub seconds: i64,
-    pub usage_bytes: i64,
-    pub num_sessions: i64,
-    /// Computed cost in micro-USD; NULL when the model has no price.
-    pub cost_micros: Option<i64>,
-    /// True when the cost is an approximation (tiered price on an average request).
-    pub cost_estimated: bool,
-    pub price_version_id: Option<i64>,
-    pub ingested_at: DateTimeUtc,
-    pub run_id: Option<i64>,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+// The original id is kept, so ids are unique across hot and archive.
+crate::usage_bucket::usage_bucket_table!(
+    "usage_bucket_archive",
+    primary_key,
+    auto_increment = false
+);
