@@ -298,7 +298,7 @@ async fn dispatch(command: Command) -> Result<()> {
     }
 }
 
-async fn open(db: &DbArgs) -> Result<sea_orm::DatabaseConnection> {
+pub(crate) async fn open(db: &DbArgs) -> Result<sea_orm::DatabaseConnection> {
     open_url(&db.database_url).await
 }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{interaction, interaction_archive, usage_bucket, usage_bucket_archive};
 use futures_util::TryStreamExt;
-use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, StreamTrait,
 };
@@ -22,6 +22,7 @@ use crate::Result;
 use crate::archive;
 use crate::buckets::TOKEN_PRICED_TYPES;
 use crate::dates::DayRange;
+use crate::db::sum_i64;
 use crate::tracking::InteractionKind;
 
 /// The grain both sides are joined at.
@@ -180,13 +181,10 @@ async fn provider_side(
         .and_where(C::WindowStart.lt(end))
         .and_where(C::UsageType.is_in(TOKEN_PRICED_TYPES.iter().copied()))
         .expr_as(
-            Expr::cust("CAST(COALESCE(SUM(input_tokens + output_tokens), 0) AS BIGINT)"),
+            sum_i64("input_tokens + output_tokens"),
             Alias::new("tokens"),
         )
-        .expr_as(
-            Expr::cust("CAST(COALESCE(SUM(COALESCE(cost_micros, 0)), 0) AS BIGINT)"),
-            Alias::new("micros"),
-        );
+        .expr_as(sum_i64("COALESCE(cost_micros, 0)"), Alias::new("micros"));
     for column in [
         C::Provider,
         C::WindowStart,

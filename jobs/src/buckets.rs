@@ -16,6 +16,16 @@ use crate::pricing::{Context, PriceBook, Priced, Tokens};
 /// Usage types whose cost follows from token counts and the price book.
 pub const TOKEN_PRICED_TYPES: &[&str] = &["completions", "embeddings", "moderations", "messages"];
 
+/// [`TOKEN_PRICED_TYPES`] as an SQL list, for `usage_type IN (…)` inside
+/// aggregate expressions.
+pub(crate) fn token_priced_sql() -> String {
+    TOKEN_PRICED_TYPES
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Every dimension of a bucket; missing ones are `''`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Dimensions {

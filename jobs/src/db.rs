@@ -2,6 +2,7 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 use crate::Result;
@@ -35,4 +36,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
     Migrator::up(db, None).await?;
     Ok(())
+}
+
+/// `SUM(expr)` as a 64-bit integer, 0 over no rows. PostgreSQL sums BIGINT
+/// into NUMERIC; the cast brings both backends back to i64.
+pub fn sum_i64(expr: &str) -> Expr {
+    Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
 }

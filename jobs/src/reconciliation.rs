@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{billed_cost, reconciliation_report, usage_bucket, usage_bucket_archive};
-use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, Set};
 
 use crate::Result;
 use crate::archive;
-use crate::buckets::TOKEN_PRICED_TYPES;
+use crate::buckets::token_priced_sql;
 use crate::dates::DayRange;
+use crate::db::sum_i64;
 use crate::money::micros_to_usd;
 
 /// Differences up to this many micro-USD, or this share of the bill, are
@@ -81,7 +82,7 @@ pub async fn reconcile(
     let mut rows: BTreeMap<Key, ReconRow> = BTreeMap::new();
     // Computed side.
     let (start, end) = range.bounds();
-    let priced = quoted(TOKEN_PRICED_TYPES);
+    let priced = token_priced_sql();
     let mut usage = Query::select();
     usage
         .from(usage_bucket::Entity)
@@ -118,7 +119,7 @@ pub async fn reconcile(
                 .to_owned(),
         ),
     ] {
-        usage.expr_as(sum(&expr), Alias::new(alias));
+        usage.expr_as(sum_i64(&expr), Alias::new(alias));
     }
     // Usage past the retention window is in the archive; the bill is not.
     let archived = archive::includes::<usage_bucket_archive::Entity>(
@@ -159,8 +160,8 @@ pub async fn reconcile(
         .and_where(billed_cost::Column::Day.lte(range.to))
         .group_by_col(billed_cost::Column::Provider)
         .group_by_col(billed_cost::Column::Day)
-        .expr_as(sum("amount_micros"), Alias::new("billed"))
-        .expr_as(sum("1"), Alias::new("lines"));
+        .expr_as(sum_i64("amount_micros"), Alias::new("billed"))
+        .expr_as(sum_i64("1"), Alias::new("lines"));
     if !providers.is_empty() {
         billed.and_where(billed_cost::Column::Provider.is_in(providers.iter().map(String::as_str)));
     }
@@ -227,19 +228,6 @@ fn entry(rows: &mut BTreeMap<Key, ReconRow>, key: Key) -> &mut ReconRow {
         project_id: key.2,
         ..ReconRow::default()
     })
-}
-
-/// PostgreSQL sums BIGINT into NUMERIC; cast back so both backends give i64.
-fn sum(expr: &str) -> Expr {
-    Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
-}
-
-fn quoted(values: &[&str]) -> String {
-    values
-        .iter()
-        .map(|v| format!("'{v}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

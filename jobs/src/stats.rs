@@ -88,10 +88,7 @@ async fn sum_rollup(
     let mut query = Query::select();
     query.from(daily::Entity);
     for field in FIELDS {
-        query.expr_as(
-            Expr::cust(format!("CAST(COALESCE(SUM({field}), 0) AS BIGINT)")),
-            Alias::new(field),
-        );
+        query.expr_as(crate::db::sum_i64(field), Alias::new(field));
     }
     if let Some(range) = range {
         query

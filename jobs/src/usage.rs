@@ -12,8 +12,9 @@ use sea_orm::{
 };
 
 use crate::archive;
-use crate::buckets::TOKEN_PRICED_TYPES;
+use crate::buckets::{TOKEN_PRICED_TYPES, token_priced_sql};
 use crate::dates::DayRange;
+use crate::db::sum_i64;
 use crate::error::{Result, invalid};
 use crate::page::{Cursor, Page, PageRequest};
 
@@ -252,18 +253,10 @@ pub async fn totals(db: &impl ConnectionTrait, filter: &UsageFilter) -> Result<T
 }
 
 fn add_sums(query: &mut SelectStatement) {
-    let priced = TOKEN_PRICED_TYPES
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let priced = token_priced_sql();
     for (alias, expr) in SUMS {
         let expr = expr.replace("{priced}", &priced);
-        // PostgreSQL sums BIGINT into NUMERIC; cast back so both backends return i64.
-        query.expr_as(
-            Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)")),
-            Alias::new(alias),
-        );
+        query.expr_as(sum_i64(&expr), Alias::new(alias));
     }
 }
 
@@ -383,7 +376,7 @@ pub async fn unpriced_tokens(db: &impl ConnectionTrait, range: DayRange) -> Resu
     query
         .from(usage_bucket::Entity)
         .expr_as(
-            Expr::cust("CAST(COALESCE(SUM(input_tokens + output_tokens), 0) AS BIGINT)"),
+            sum_i64("input_tokens + output_tokens"),
             Alias::new("tokens"),
         )
         .and_where(Expr::col(C::WindowStart).gte(start))

@@ -1,12 +1,13 @@
 //! `cognitrack archive [--older-than-days N] [--dry-run]` and
 //! `cognitrack archive restore --from D --to D`: move old rows to the
 //! archive tables and back; one JSON object of counts on stdout.
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use indicatif::ProgressBar;
 use jobs::archive::{self, ArchiveOptions, ArchiveReport, DEFAULT_BATCH_SIZE};
 use serde_json::{Value, json};
 
+use crate::cli::open;
 use crate::config::DbArgs;
 
 /// Move sessions (with their interactions and costs) and usage buckets
@@ -125,15 +126,6 @@ fn options(dry_run: bool, batches: &BatchArgs) -> ArchiveOptions {
         dry_run,
         max_batches: batches.max_batches,
     }
-}
-
-/// Connects and applies pending migrations (the archive tables are new).
-async fn open(db: &DbArgs) -> Result<sea_orm::DatabaseConnection> {
-    let conn = jobs::db::connect(&db.database_url)
-        .await
-        .context("cannot open the database")?;
-    jobs::db::migrate(&conn).await.context("migration failed")?;
-    Ok(conn)
 }
 
 #[cfg(test)]

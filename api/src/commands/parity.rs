@@ -17,6 +17,7 @@ use jobs::parity::{
 };
 use rust_decimal::Decimal;
 
+use crate::cli::open;
 use crate::config::DbArgs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -127,10 +128,7 @@ pub async fn run(args: ParityArgs) -> Result<ParityExit> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let conn = jobs::db::connect(&args.db.database_url)
-        .await
-        .context("cannot open the database")?;
-    jobs::db::migrate(&conn).await.context("migration failed")?;
+    let conn = open(&args.db).await?;
     let request = ParityRequest {
         provider: args.provider.clone(),
         connection: args.connection.clone(),
