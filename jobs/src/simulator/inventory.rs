@@ -21,7 +21,7 @@ use super::data::{
     ANTHROPIC_KEY_BATCH, ANTHROPIC_KEY_SUPPORT, KEY_ALICE_PIPELINE, KEY_ALICE_SUPPORT,
     KEY_BOB_BATCH, PROJECT_PIPELINE, PROJECT_SUPPORT, USER_ALICE, USER_BOB, WORKSPACE_SUPPORT,
 };
-use super::{Flavor, Params, Reject, Simulator, bad_request, error};
+use super::{Flavor, Params, Reject, Simulator, bad_request, error, page_limit};
 use crate::providers::anthropic_inventory::{API_KEYS_PATH, WORKSPACES_PATH};
 use crate::providers::{InventoryItem, InventoryKind, ProviderKind};
 
@@ -321,22 +321,7 @@ fn page_of(
     max_limit: u32,
     items: Vec<(String, Value)>,
 ) -> Result<Value, Reject> {
-    let limit = match params.get("limit") {
-        None => 20,
-        Some(text) => match text.parse::<u32>() {
-            Ok(n) if (1..=max_limit).contains(&n) => n,
-            _ => {
-                return Err(bad_request(
-                    flavor,
-                    &format!("limit must be 1..{max_limit}"),
-                ));
-            }
-        },
-    };
-    let limit = match sim.config.page_size_cap {
-        Some(cap) => limit.min(cap.max(1)),
-        None => limit,
-    } as usize;
+    let limit = page_limit(sim, flavor, params, 20, max_limit)? as usize;
     let start = match params.get(cursor_param) {
         None => 0,
         Some(after) => match items.iter().position(|(id, _)| id == after) {

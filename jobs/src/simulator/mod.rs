@@ -162,7 +162,7 @@ impl Params {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Flavor {
     OpenAi,
     Anthropic,
@@ -210,6 +210,14 @@ fn bad_request(flavor: Flavor, message: &str) -> Reject {
 }
 
 impl Simulator {
+    /// A window's billed cost lines; none on a simulated quiet day.
+    fn cost_rows(&self, w: &Window, rows: fn(u64, NaiveDate) -> Vec<SimRow>) -> Vec<SimRow> {
+        match day_of(w.start) {
+            Some(day) if !self.config.empty_days.contains(&day) => rows(self.config.seed, day),
+            _ => Vec::new(),
+        }
+    }
+
     fn check_key(&self, flavor: Flavor, headers: &HeaderMap) -> Result<(), Reject> {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let presented = match flavor {
@@ -278,7 +286,7 @@ fn paginate(
     params: &Params,
     start: i64,
     end: i64,
-    max_limit: i64,
+    max_limit: u32,
 ) -> Result<PageOf, Reject> {
     match params.get("bucket_width") {
         None | Some("1d") => {}
@@ -289,22 +297,7 @@ fn paginate(
             ));
         }
     }
-    let limit = match params.get("limit") {
-        None => 7,
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if (1..=max_limit).contains(&n) => n,
-            _ => {
-                return Err(bad_request(
-                    flavor,
-                    &format!("limit must be 1..{max_limit}"),
-                ));
-            }
-        },
-    };
-    let limit = match sim.config.page_size_cap {
-        Some(cap) => limit.min(i64::from(cap.max(1))),
-        None => limit,
-    };
+    let limit = i64::from(page_limit(sim, flavor, params, 7, max_limit)?);
     let mut from = start;
     if let Some(cursor) = params.get("page") {
         match decode_cursor(cursor) {
@@ -325,6 +318,33 @@ fn paginate(
     }
     let next = (at < end).then(|| encode_cursor(at));
     Ok(PageOf { windows, next })
+}
+
+/// The `limit` a list request asked for (`default` without one), within
+/// `1..=max_limit`, and no more than the configured page-size cap.
+fn page_limit(
+    sim: &Simulator,
+    flavor: Flavor,
+    params: &Params,
+    default: u32,
+    max_limit: u32,
+) -> Result<u32, Reject> {
+    let limit = match params.get("limit") {
+        None => default,
+        Some(text) => match text.parse::<u32>() {
+            Ok(n) if (1..=max_limit).contains(&n) => n,
+            _ => {
+                return Err(bad_request(
+                    flavor,
+                    &format!("limit must be 1..{max_limit}"),
+                ));
+            }
+        },
+    };
+    Ok(match sim.config.page_size_cap {
+        Some(cap) => limit.min(cap.max(1)),
+        None => limit,
+    })
 }
 
 fn day_of(ts: i64) -> Option<NaiveDate> {
@@ -363,6 +383,47 @@ fn check_group_by(flavor: Flavor, given: &[String], allowed: &[&str]) -> Result<
     }
 }
 
+/// The windows of the requested range on this page; each provider states
+/// its range its own way.
+fn page_of(
+    sim: &Simulator,
+    flavor: Flavor,
+    params: &Params,
+    max_limit: u32,
+) -> Result<PageOf, Reject> {
+    let (start, end) = match flavor {
+        Flavor::OpenAi => openai_range(params, flavor)?,
+        Flavor::Anthropic => anthropic_range(params)?,
+    };
+    paginate(sim, flavor, params, start, end, max_limit)
+}
+
+/// A page of daily buckets in the provider's envelope, `results` filling
+/// each window.
+fn page_response(
+    flavor: Flavor,
+    page: &PageOf,
+    results: impl Fn(&Window) -> Vec<Value>,
+) -> Response {
+    let data: Vec<Value> = page
+        .windows
+        .iter()
+        .map(|w| match flavor {
+            Flavor::OpenAi => json!({
+                "object": "bucket", "start_time": w.start, "end_time": w.end, "results": results(w),
+            }),
+            Flavor::Anthropic => json!({
+                "starting_at": rfc3339(w.start), "ending_at": rfc3339(w.end), "results": results(w),
+            }),
+        })
+        .collect();
+    let mut body = json!({"data": data, "has_more": page.next.is_some(), "next_page": page.next});
+    if flavor == Flavor::OpenAi {
+        body["object"] = json!("page");
+    }
+    Json(body).into_response()
+}
+
 async fn openai_usage(
     State(sim): State<Simulator>,
     Path(usage_type): Path<String>,
@@ -387,9 +448,7 @@ async fn openai_usage(
     if let Err(response) = check_group_by(flavor, &group_by, allowed) {
         return response.into_response();
     }
-    let page = match openai_range(&params, flavor)
-        .and_then(|(start, end)| paginate(&sim, flavor, &params, start, end, 31))
-    {
+    let page = match page_of(&sim, flavor, &params, 31) {
         Ok(page) => page,
         Err(response) => return response.into_response(),
     };
@@ -398,24 +457,15 @@ async fn openai_usage(
         "file_search_calls" => "organization.usage.file_searches.result".to_owned(),
         other => format!("organization.usage.{other}.result"),
     };
-    let data: Vec<Value> = page
-        .windows
-        .iter()
-        .map(|w| {
-            let rows = day_of(w.start)
-                .map(|day| sim.openai_rows(day, &usage_type))
-                .unwrap_or_default();
-            let rows = data::scale(data::group(&rows, &group_by), w.end - w.start);
-            json!({
-                "object": "bucket",
-                "start_time": w.start,
-                "end_time": w.end,
-                "results": rows.iter().map(|r| data::to_json(r, Some(&object))).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    Json(json!({"object": "page", "data": data, "has_more": page.next.is_some(), "next_page": page.next}))
-        .into_response()
+    page_response(flavor, &page, |w| {
+        let rows = day_of(w.start)
+            .map(|day| sim.openai_rows(day, &usage_type))
+            .unwrap_or_default();
+        let rows = data::scale(data::group(&rows, &group_by), w.end - w.start);
+        rows.iter()
+            .map(|r| data::to_json(r, Some(&object)))
+            .collect()
+    })
 }
 
 async fn openai_costs(
@@ -436,34 +486,18 @@ async fn openai_costs(
     ) {
         return response.into_response();
     }
-    let page = match openai_range(&params, flavor)
-        .and_then(|(start, end)| paginate(&sim, flavor, &params, start, end, 180))
-    {
+    let page = match page_of(&sim, flavor, &params, 180) {
         Ok(page) => page,
         Err(response) => return response.into_response(),
     };
     let line_items = group_by.iter().any(|g| g == "line_item");
-    let data: Vec<Value> = page
-        .windows
-        .iter()
-        .map(|w| {
-            let rows = match day_of(w.start) {
-                Some(day) if !sim.config.empty_days.contains(&day) => {
-                    costs::openai_cost_rows(sim.config.seed, day)
-                }
-                _ => Vec::new(),
-            };
-            let rows = data::group(&rows, &group_by);
-            json!({
-                "object": "bucket",
-                "start_time": w.start,
-                "end_time": w.end,
-                "results": rows.iter().map(|r| costs::openai_cost_json(r, line_items)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    Json(json!({"object": "page", "data": data, "has_more": page.next.is_some(), "next_page": page.next}))
-        .into_response()
+    page_response(flavor, &page, |w| {
+        let rows = sim.cost_rows(w, costs::openai_cost_rows);
+        let rows = data::group(&rows, &group_by);
+        rows.iter()
+            .map(|r| costs::openai_cost_json(r, line_items))
+            .collect()
+    })
 }
 
 /// Anthropic snaps `starting_at` to the start of its day.
@@ -508,29 +542,17 @@ async fn anthropic_messages(
     if let Err(response) = check_group_by(flavor, &group_by, MESSAGES_GROUP_BY) {
         return response.into_response();
     }
-    let page = match anthropic_range(&params)
-        .and_then(|(s, e)| paginate(&sim, flavor, &params, s, e, 31))
-    {
+    let page = match page_of(&sim, flavor, &params, 31) {
         Ok(page) => page,
         Err(response) => return response.into_response(),
     };
-    let data: Vec<Value> = page
-        .windows
-        .iter()
-        .map(|w| {
-            let rows = day_of(w.start)
-                .map(|day| sim.anthropic_rows(day))
-                .unwrap_or_default();
-            let rows = data::scale(data::group(&rows, &group_by), w.end - w.start);
-            json!({
-                "starting_at": rfc3339(w.start),
-                "ending_at": rfc3339(w.end),
-                "results": rows.iter().map(|r| data::to_json(r, None)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    Json(json!({"data": data, "has_more": page.next.is_some(), "next_page": page.next}))
-        .into_response()
+    page_response(flavor, &page, |w| {
+        let rows = day_of(w.start)
+            .map(|day| sim.anthropic_rows(day))
+            .unwrap_or_default();
+        let rows = data::scale(data::group(&rows, &group_by), w.end - w.start);
+        rows.iter().map(|r| data::to_json(r, None)).collect()
+    })
 }
 
 async fn anthropic_costs(
@@ -560,32 +582,15 @@ async fn anthropic_costs(
             group_by.push(derived.to_owned());
         }
     }
-    let page = match anthropic_range(&params)
-        .and_then(|(s, e)| paginate(&sim, flavor, &params, s, e, 31))
-    {
+    let page = match page_of(&sim, flavor, &params, 31) {
         Ok(page) => page,
         Err(response) => return response.into_response(),
     };
-    let data: Vec<Value> = page
-        .windows
-        .iter()
-        .map(|w| {
-            let rows = match day_of(w.start) {
-                Some(day) if !sim.config.empty_days.contains(&day) => {
-                    costs::anthropic_cost_rows(sim.config.seed, day)
-                }
-                _ => Vec::new(),
-            };
-            let rows = data::group(&rows, &group_by);
-            json!({
-                "starting_at": rfc3339(w.start),
-                "ending_at": rfc3339(w.end),
-                "results": rows.iter().map(costs::anthropic_cost_json).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    Json(json!({"data": data, "has_more": page.next.is_some(), "next_page": page.next}))
-        .into_response()
+    page_response(flavor, &page, |w| {
+        let rows = sim.cost_rows(w, costs::anthropic_cost_rows);
+        let rows = data::group(&rows, &group_by);
+        rows.iter().map(costs::anthropic_cost_json).collect()
+    })
 }
 
 /// `GET /_sim/expected?provider=openai&day=YYYY-MM-DD`: the expected rows.
