@@ -47,6 +47,39 @@ fn clients() -> ProviderClients {
     fast_clients(Duration::from_millis(400), 3, rate)
 }
 
+/// A fresh database, its price book, a mock provider and an OpenAI
+/// connection to it (`oa`) presenting `key`.
+struct OpenAiFixture {
+    db: TestDb,
+    book: PriceBook,
+    mock: MockProvider,
+    clients: ProviderClients,
+    conn: provider_connection::Model,
+}
+
+async fn openai_fixture(backend: Backend, config: SimConfig, key: &str) -> OpenAiFixture {
+    let db = TestDb::fresh(backend).await;
+    let book = PriceBook::load(&db.conn, UnitRates::default())
+        .await
+        .expect("book");
+    let mock = MockProvider::start(config).await;
+    let conn = connection(
+        &db.conn,
+        "oa",
+        ProviderKind::OpenAi,
+        key,
+        &mock.openai_base(),
+    )
+    .await;
+    OpenAiFixture {
+        db,
+        book,
+        mock,
+        clients: clients(),
+        conn,
+    }
+}
+
 fn request(
     conn: &provider_connection::Model,
     from: NaiveDate,
@@ -295,11 +328,13 @@ async fn backfill_matches_the_mock_and_reruns_change_nothing(backend: Backend) {
 // ---------------------------------------------------------------- retries
 
 async fn transient_failures_are_retried_and_counted(backend: Backend) {
-    let db = TestDb::fresh(backend).await;
-    let book = PriceBook::load(&db.conn, UnitRates::default())
-        .await
-        .expect("book");
-    let mock = MockProvider::start(SimConfig::default()).await;
+    let OpenAiFixture {
+        db,
+        book,
+        mock,
+        clients,
+        conn,
+    } = openai_fixture(backend, SimConfig::default(), "k").await;
     let status = |code: u16, headers: Vec<(&'static str, String)>| Fault::Status {
         status: code,
         headers,
@@ -322,15 +357,6 @@ async fn transient_failures_are_retried_and_counted(backend: Backend) {
     mock.inject(Rule::new("/images", status(529, vec![])).times(1));
     mock.inject(Rule::new("/audio_speeches", Fault::Hang(Duration::from_secs(5))).times(1));
     mock.inject(Rule::new("/audio_transcriptions", Fault::Truncate).times(1));
-    let clients = clients();
-    let conn = connection(
-        &db.conn,
-        "oa",
-        ProviderKind::OpenAi,
-        "k",
-        &mock.openai_base(),
-    )
-    .await;
     let (from, to) = (days_ago(4), days_ago(2));
 
     let report = run(&db.conn, &book, &clients, request(&conn, from, to, 7)).await;
@@ -358,11 +384,13 @@ async fn transient_failures_are_retried_and_counted(backend: Backend) {
 }
 
 async fn a_day_that_keeps_failing_becomes_an_issue(backend: Backend) {
-    let db = TestDb::fresh(backend).await;
-    let book = PriceBook::load(&db.conn, UnitRates::default())
-        .await
-        .expect("book");
-    let mock = MockProvider::start(SimConfig::default()).await;
+    let OpenAiFixture {
+        db,
+        book,
+        mock,
+        clients,
+        conn,
+    } = openai_fixture(backend, SimConfig::default(), "k").await;
     let (from, bad, to) = (days_ago(6), days_ago(4), days_ago(2));
     mock.inject(
         Rule::new(
@@ -374,15 +402,6 @@ async fn a_day_that_keeps_failing_becomes_an_issue(backend: Backend) {
         )
         .on_day(bad),
     );
-    let clients = clients();
-    let conn = connection(
-        &db.conn,
-        "oa",
-        ProviderKind::OpenAi,
-        "k",
-        &mock.openai_base(),
-    )
-    .await;
 
     let report = run(&db.conn, &book, &clients, request(&conn, from, to, 7)).await;
     assert_eq!(report.status, RunStatus::Partial, "{report:#?}");
@@ -415,11 +434,13 @@ async fn a_day_that_keeps_failing_becomes_an_issue(backend: Backend) {
 // ---------------------------------------------------------------- hostile pages
 
 async fn hostile_and_malformed_pages_become_issues(backend: Backend) {
-    let db = TestDb::fresh(backend).await;
-    let book = PriceBook::load(&db.conn, UnitRates::default())
-        .await
-        .expect("book");
-    let mock = MockProvider::start(SimConfig::default()).await;
+    let OpenAiFixture {
+        db,
+        book,
+        mock,
+        clients,
+        conn,
+    } = openai_fixture(backend, SimConfig::default(), "k").await;
     let (from, to) = (days_ago(4), days_ago(2));
     mock.inject(Rule::new(
         "/completions",
@@ -431,15 +452,6 @@ async fn hostile_and_malformed_pages_become_issues(backend: Backend) {
     ));
     mock.inject(Rule::new("/moderations", Fault::ShiftFirstBucket(3600)).times(1));
     mock.inject(Rule::new("/images", Fault::DuplicateFirstBucket).times(1));
-    let clients = clients();
-    let conn = connection(
-        &db.conn,
-        "oa",
-        ProviderKind::OpenAi,
-        "k",
-        &mock.openai_base(),
-    )
-    .await;
 
     let report = run(&db.conn, &book, &clients, request(&conn, from, to, 7)).await;
     assert_eq!(report.status, RunStatus::Partial);
@@ -495,22 +507,19 @@ async fn hostile_and_malformed_pages_become_issues(backend: Backend) {
 }
 
 async fn bad_key_fails_fast_without_leaking_it(backend: Backend) {
-    let db = TestDb::fresh(backend).await;
-    let book = PriceBook::load(&db.conn, UnitRates::default())
-        .await
-        .expect("book");
-    let mock = MockProvider::start(SimConfig {
-        required_key: Some("sk-admin-right".into()),
-        ..SimConfig::default()
-    })
-    .await;
-    let clients = clients();
-    let conn = connection(
-        &db.conn,
-        "oa",
-        ProviderKind::OpenAi,
+    let OpenAiFixture {
+        db,
+        book,
+        mock,
+        clients,
+        conn,
+    } = openai_fixture(
+        backend,
+        SimConfig {
+            required_key: Some("sk-admin-right".into()),
+            ..SimConfig::default()
+        },
         "sk-admin-wrong-secret",
-        &mock.openai_base(),
     )
     .await;
     let report = run(
@@ -601,23 +610,20 @@ async fn dry_run_writes_no_buckets(backend: Backend) {
 }
 
 async fn empty_days_store_nothing_and_are_complete(backend: Backend) {
-    let db = TestDb::fresh(backend).await;
-    let book = PriceBook::load(&db.conn, UnitRates::default())
-        .await
-        .expect("book");
     let quiet = days_ago(2);
-    let mock = MockProvider::start(SimConfig {
-        empty_days: vec![quiet],
-        ..SimConfig::default()
-    })
-    .await;
-    let clients = clients();
-    let conn = connection(
-        &db.conn,
-        "oa",
-        ProviderKind::OpenAi,
+    let OpenAiFixture {
+        db,
+        book,
+        mock,
+        clients,
+        conn,
+    } = openai_fixture(
+        backend,
+        SimConfig {
+            empty_days: vec![quiet],
+            ..SimConfig::default()
+        },
         "k",
-        &mock.openai_base(),
     )
     .await;
     let report = run(
