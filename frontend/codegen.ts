@@ -4,6 +4,9 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 // or a field the UI reads fails `npm run build`.
 const config: CodegenConfig = {
   schema: '../api/schema.graphql',
+  // Each feature's documents sit in its own src/features/<feature>/queries.ts (those more
+  // than one feature sends in src/features/shared/queries.ts); any file under src/ may hold
+  // one, so moving a document never drops it from the generated types.
   documents: ['src/**/*.{ts,tsx}', '!src/gql/**/*'],
   ignoreNoDocuments: false,
   generates: {

@@ -3,15 +3,17 @@
 use std::net::SocketAddr;
 
 use clap::Args;
-use jobs::connections::{MasterKey, validate_base_url};
-use jobs::pricing::UnitRates;
-use jobs::providers::{ProvidersConfig, RateLimit, RetryPolicy};
+use jobs::{JobName, JobSettings};
+use ledger::pricing::UnitRates;
+use ledger::providers::connections::validate_base_url;
+use ledger::providers::keys::MasterKey;
+use ledger::providers::{ProvidersConfig, RateLimit, RetryPolicy};
 use secrecy::SecretString;
 
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
     /// SQLite (`sqlite://file.db?mode=rwc`) or PostgreSQL (`postgres://…`) URL.
-    #[arg(long, env = "DATABASE_URL", default_value = jobs::db::DEFAULT_DATABASE_URL)]
+    #[arg(long, env = "DATABASE_URL", default_value = ledger::db::DEFAULT_DATABASE_URL)]
     pub database_url: String,
 }
 
@@ -36,7 +38,7 @@ pub struct ProviderArgs {
         hide_env_values = true
     )]
     pub openai_admin_key: Option<String>,
-    #[arg(long = "openai-base-url", env = "OPENAI_BASE_URL", default_value = jobs::providers::openai::DEFAULT_BASE_URL)]
+    #[arg(long = "openai-base-url", env = "OPENAI_BASE_URL", default_value = ledger::providers::openai::DEFAULT_BASE_URL)]
     pub openai_base_url: String,
     #[arg(
         long = "anthropic-admin-key",
@@ -44,7 +46,7 @@ pub struct ProviderArgs {
         hide_env_values = true
     )]
     pub anthropic_admin_key: Option<String>,
-    #[arg(long = "anthropic-base-url", env = "ANTHROPIC_BASE_URL", default_value = jobs::providers::anthropic::DEFAULT_BASE_URL)]
+    #[arg(long = "anthropic-base-url", env = "ANTHROPIC_BASE_URL", default_value = ledger::providers::anthropic::DEFAULT_BASE_URL)]
     pub anthropic_base_url: String,
     /// 32-byte key (hex or base64) sealing provider keys stored in the database.
     #[arg(
@@ -73,7 +75,7 @@ pub struct ProviderArgs {
 }
 
 impl ProviderArgs {
-    pub fn providers_config(&self) -> jobs::Result<ProvidersConfig> {
+    pub fn providers_config(&self) -> ledger::Result<ProvidersConfig> {
         let secret = |key: &Option<String>| {
             key.clone()
                 .filter(|k| !k.trim().is_empty())
@@ -104,7 +106,7 @@ impl ProviderArgs {
 #[derive(Debug, Clone, Args)]
 pub struct PricesArgs {
     /// Price feed (genai-prices v2 data.json): an http(s) URL or a local file.
-    #[arg(long = "prices-url", env = "COGNITRACK_PRICES_URL", default_value = genai_prices::REMOTE_DATA_URL)]
+    #[arg(long = "prices-url", env = "COGNITRACK_PRICES_URL", default_value = ledger::pricing::DEFAULT_PRICES_URL)]
     pub prices_url: String,
 }
 
@@ -146,9 +148,6 @@ pub struct ScheduleArgs {
     /// Re-pull recent provider usage for every connection.
     #[arg(long, env = "COGNITRACK_INGEST_CRON", default_value = "0 15 * * * *")]
     pub ingest_cron: String,
-    /// Complete days re-pulled before today by the ingest job.
-    #[arg(long, env = "COGNITRACK_INGEST_LOOKBACK_DAYS", default_value_t = jobs::ingest::DEFAULT_LOOKBACK_DAYS)]
-    pub ingest_lookback_days: u32,
     /// Refresh the price book from the price feed.
     #[arg(long, env = "COGNITRACK_PRICING_CRON", default_value = "0 0 4 * * *")]
     pub pricing_cron: String,
@@ -172,15 +171,53 @@ pub struct ScheduleArgs {
     /// Move rows older than the retention window to the archive tables.
     #[arg(long, env = "COGNITRACK_ARCHIVE_CRON", default_value = "0 30 2 * * *")]
     pub archive_cron: String,
+    /// How often the parity folder is checked.
+    #[arg(long, env = "COGNITRACK_PARITY_CRON", default_value = "0 */15 * * * *")]
+    pub parity_cron: String,
+    #[command(flatten)]
+    pub settings: JobSettingsArgs,
+}
+
+impl ScheduleArgs {
+    /// Each job with its cron expression.
+    pub fn crons(&self) -> Vec<(JobName, String)> {
+        vec![
+            (JobName::Ingest, self.ingest_cron.clone()),
+            (JobName::Pricing, self.pricing_cron.clone()),
+            (JobName::Inventory, self.inventory_cron.clone()),
+            (JobName::Reconcile, self.reconcile_cron.clone()),
+            (JobName::Budgets, self.budgets_cron.clone()),
+            (JobName::Archive, self.archive_cron.clone()),
+            (JobName::Parity, self.parity_cron.clone()),
+        ]
+    }
+}
+
+/// How much work a job run does, whoever starts it.
+#[derive(Debug, Clone, Args)]
+pub struct JobSettingsArgs {
+    /// Complete days re-pulled before today by the ingest job.
+    #[arg(long, env = "COGNITRACK_INGEST_LOOKBACK_DAYS", default_value_t = jobs::ingest::DEFAULT_LOOKBACK_DAYS)]
+    pub ingest_lookback_days: u32,
     /// Days of sessions, interactions and usage buckets kept in the hot tables.
-    #[arg(long, env = "COGNITRACK_RETENTION_DAYS", default_value_t = jobs::archive::DEFAULT_RETENTION_DAYS)]
+    #[arg(long, env = "COGNITRACK_RETENTION_DAYS", default_value_t = ledger::archive::DEFAULT_RETENTION_DAYS)]
     pub retention_days: i64,
     /// A folder of provider CSV exports to compare as they arrive.
     #[arg(long, env = "COGNITRACK_PARITY_DIR")]
     pub parity_dir: Option<std::path::PathBuf>,
-    /// How often the parity folder is checked.
-    #[arg(long, env = "COGNITRACK_PARITY_CRON", default_value = "0 */15 * * * *")]
-    pub parity_cron: String,
+}
+
+impl JobSettingsArgs {
+    /// Refuses a bad retention window at start, not at the first nightly run.
+    pub fn job_settings(&self, prices: &PricesArgs) -> ledger::Result<JobSettings> {
+        ledger::archive::cutoff_for(chrono::Utc::now().date_naive(), self.retention_days)?;
+        Ok(JobSettings {
+            lookback_days: self.ingest_lookback_days,
+            prices_url: prices.prices_url.clone(),
+            retention_days: self.retention_days,
+            parity_dir: self.parity_dir.clone(),
+        })
+    }
 }
 
 /// Unit rates for the non-token parts of tracked interactions.

@@ -9,8 +9,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::schedule::{JobError, JobName, run_job};
 use crate::state::AppState;
+use jobs::{JobError, JobName};
 
 /// The shortest secret accepted, configured or presented.
 pub const MIN_SECRET_LEN: usize = 16;
@@ -39,13 +39,13 @@ pub async fn trigger(
         Ok(job) => job,
         Err(message) => return reply(StatusCode::NOT_FOUND, &message),
     };
-    match run_job(&state, job).await {
-        Ok(outcome) if outcome.ok => (StatusCode::OK, Json(outcome.telemetry)).into_response(),
+    match state.jobs.run(job).await {
+        Ok(outcome) if outcome.ok => (StatusCode::OK, Json(outcome)).into_response(),
         // The job ran, but a provider or the feed failed it: upstream trouble.
-        Ok(outcome) => (StatusCode::BAD_GATEWAY, Json(outcome.telemetry)).into_response(),
+        Ok(outcome) => (StatusCode::BAD_GATEWAY, Json(outcome)).into_response(),
         Err(error @ JobError::Busy(_)) => reply(StatusCode::CONFLICT, &error.to_string()),
-        Err(JobError::Failed(error)) => {
-            tracing::error!(job = job.as_str(), %error, "cron trigger failed");
+        Err(error) => {
+            tracing::error!(%job, %error, "cron trigger failed");
             reply(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
         }
     }

@@ -38,13 +38,13 @@ impl ApiError {
     }
 }
 
-impl From<jobs::Error> for ApiError {
-    fn from(error: jobs::Error) -> Self {
+impl From<ledger::Error> for ApiError {
+    fn from(error: ledger::Error) -> Self {
         match error {
-            jobs::Error::InvalidInput(message) | jobs::Error::Conflict(message) => {
+            ledger::Error::InvalidInput(message) | ledger::Error::Conflict(message) => {
                 Self::BadInput(message)
             }
-            jobs::Error::NotFound(what) => Self::NotFound(format!("{what} not found")),
+            ledger::Error::NotFound(what) => Self::NotFound(format!("{what} not found")),
             other => {
                 tracing::error!(error = %other, "request failed");
                 Self::Internal
@@ -55,7 +55,7 @@ impl From<jobs::Error> for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
-        jobs::Error::from(error).into()
+        ledger::Error::from(error).into()
     }
 }
 

@@ -7,10 +7,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use entity::usage_bucket;
 use futures_util::stream::{self, StreamExt};
-use jobs::dates::DayRange;
-use jobs::money::micros_to_usd;
-use jobs::page::{Cursor, MAX_PAGE, PageRequest};
-use jobs::usage::{UsageFilter, list_buckets};
+use ledger::dates::DayRange;
+use ledger::money::micros_to_usd;
+use ledger::page::{Cursor, MAX_PAGE, PageRequest};
+use ledger::usage::{UsageFilter, list_buckets};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
@@ -116,7 +116,7 @@ pub async fn buckets(
                 return Ok(None);
             };
             let (chunk, after) = page(&db, &filter, after, format).await?;
-            Ok::<_, jobs::Error>(Some((chunk, after.map(|a| (db, filter, Some(a))))))
+            Ok::<_, ledger::Error>(Some((chunk, after.map(|a| (db, filter, Some(a))))))
         },
     )
     .map(|chunk| {
@@ -152,7 +152,7 @@ async fn page(
     filter: &UsageFilter,
     after: Option<Cursor>,
     format: Format,
-) -> jobs::Result<(Bytes, Option<Cursor>)> {
+) -> ledger::Result<(Bytes, Option<Cursor>)> {
     let request = PageRequest {
         first: MAX_PAGE,
         after,
@@ -169,11 +169,11 @@ async fn page(
             for (_, bucket) in &page.items {
                 writer
                     .write_record(fields(bucket))
-                    .map_err(|e| jobs::Error::Internal(e.to_string()))?;
+                    .map_err(|e| ledger::Error::Internal(e.to_string()))?;
             }
             writer
                 .flush()
-                .map_err(|e| jobs::Error::Internal(e.to_string()))?;
+                .map_err(|e| ledger::Error::Internal(e.to_string()))?;
         }
         Format::Ndjson => {
             for (_, bucket) in &page.items {
@@ -184,7 +184,7 @@ async fn page(
                     .collect();
                 out.extend(
                     serde_json::to_vec(&record)
-                        .map_err(|e| jobs::Error::Internal(e.to_string()))?,
+                        .map_err(|e| ledger::Error::Internal(e.to_string()))?,
                 );
                 out.push(b'\n');
             }

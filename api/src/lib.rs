@@ -1,5 +1,6 @@
 //! Request handling and wiring: configuration, CLI, the axum router, the
-//! GraphQL schema and authentication. Domain logic lives in `jobs`.
+//! GraphQL schema and authentication. Domain logic lives in `ledger`, the
+//! scheduled jobs in `jobs`.
 
 pub mod auth;
 pub mod cli;
@@ -11,5 +12,4 @@ pub mod export;
 pub mod graphql;
 pub mod progress;
 pub mod router;
-pub mod schedule;
 pub mod state;

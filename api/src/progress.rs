@@ -23,7 +23,7 @@ impl IngestProgress {
     }
 }
 
-impl jobs::ingest::Progress for IngestProgress {
+impl ledger::ingest::Progress for IngestProgress {
     fn window_done(&self, done: u64, total: u64, usage_type: &str, from: NaiveDate, to: NaiveDate) {
         self.0.set_length(total);
         self.0.set_position(done);

@@ -85,8 +85,8 @@ pub(crate) async fn principal(state: &AppState, headers: &HeaderMap) -> Principa
         return Principal::Invalid("expected `Authorization: Bearer <token>`".into());
     };
     let token = token.trim();
-    if token.starts_with(jobs::keys::PREFIX) {
-        return match jobs::keys::verify(&state.db, token).await {
+    if token.starts_with(ledger::tracking::keys::PREFIX) {
+        return match ledger::tracking::keys::verify(&state.db, token).await {
             Ok(Some(id)) => Principal::IngestKey(id),
             Ok(None) => Principal::Invalid("unknown or revoked ingest key".into()),
             Err(error) => {

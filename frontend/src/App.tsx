@@ -6,7 +6,7 @@ import { REJECTED_NOTICE, useAuth } from './auth/AuthContext';
 import { SignIn } from './auth/SignIn';
 import { Layout, type NavItem, PageHeader } from './components/Layout';
 import { Empty, Loading } from './components/Status';
-import { OverviewPage } from './pages/OverviewPage';
+import { OverviewPage } from './features/overview/OverviewPage';
 
 const NAV: readonly NavItem[] = [
   { to: '/', label: 'Overview' },
@@ -47,14 +47,14 @@ export const routes: RouteObject[] = [
     hydrateFallbackElement: <Loading />,
     children: [
       { index: true, element: <OverviewPage /> },
-      { path: 'explorer', lazy: () => page(import('./pages/ExplorerPage'), 'ExplorerPage') },
-      { path: 'sessions', lazy: () => page(import('./pages/SessionsPage'), 'SessionsPage') },
-      { path: 'sessions/:id', lazy: () => page(import('./pages/SessionDetailPage'), 'SessionDetailPage') },
-      { path: 'pricing', lazy: () => page(import('./pages/PricingPage'), 'PricingPage') },
-      { path: 'ingestion', lazy: () => page(import('./pages/IngestionPage'), 'IngestionPage') },
-      { path: 'budgets', lazy: () => page(import('./pages/BudgetsPage'), 'BudgetsPage') },
-      { path: 'reconciliation', lazy: () => page(import('./pages/ReconciliationPage'), 'ReconciliationPage') },
-      { path: 'reconciliation/parity/:id', lazy: () => page(import('./pages/ParityReportPage'), 'ParityReportPage') },
+      { path: 'explorer', lazy: () => page(import('./features/explorer/ExplorerPage'), 'ExplorerPage') },
+      { path: 'sessions', lazy: () => page(import('./features/sessions/SessionsPage'), 'SessionsPage') },
+      { path: 'sessions/:id', lazy: () => page(import('./features/sessions/SessionDetailPage'), 'SessionDetailPage') },
+      { path: 'pricing', lazy: () => page(import('./features/pricing/PricingPage'), 'PricingPage') },
+      { path: 'ingestion', lazy: () => page(import('./features/ingestion/IngestionPage'), 'IngestionPage') },
+      { path: 'budgets', lazy: () => page(import('./features/budgets/BudgetsPage'), 'BudgetsPage') },
+      { path: 'reconciliation', lazy: () => page(import('./features/reconciliation/ReconciliationPage'), 'ReconciliationPage') },
+      { path: 'reconciliation/parity/:id', lazy: () => page(import('./features/reconciliation/parity/ParityReportPage'), 'ParityReportPage') },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -1,40 +1,21 @@
-//! Domain logic of CogniTrack: everything that is not request handling.
-//! Resolvers, the CLI and scheduled jobs all call into this crate.
+//! The scheduled workers: when and how often ledger work runs, and nothing
+//! else. Every job is one module with one entry point, `run(&JobContext)`,
+//! returning a typed report. The [`registry`] runs any job by name for the
+//! cron schedule ([`schedule`]), `POST /api/cron/{job}` and the CLI, under
+//! the job's lease ([`lease`]), so a job runs once across replicas and never
+//! overlaps itself.
 
 pub mod archive;
-pub mod attribution;
-pub mod billing;
-pub mod buckets;
-pub mod dates;
-pub mod db;
-pub mod demo;
-pub mod error;
-pub mod keys;
-pub mod money;
-pub mod page;
-pub mod pricing;
-pub mod reconciliation;
-pub mod reports;
-pub mod reprice;
-pub mod stats;
-pub mod tracking;
-pub mod unit_rates;
-pub mod usage;
-
-pub use error::{Error, Result};
-
-// Provider ingestion (issue 3).
-pub mod connections;
-pub mod ingest;
-pub mod lease;
-pub mod providers;
-pub mod simulator;
-
-// Budgets and alerts (issue 4).
 pub mod budgets;
-
-// Provider inventory (names for ids).
+mod context;
+pub mod ingest;
 pub mod inventory;
-
-// CSV parity with provider dashboard exports (issue 5).
+pub mod lease;
 pub mod parity;
+pub mod pricing;
+pub mod reconcile;
+mod registry;
+pub mod schedule;
+
+pub use context::{JobContext, JobSettings};
+pub use registry::{JobError, JobName, JobOutcome, JobReport, Jobs};

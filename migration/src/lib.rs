@@ -1,5 +1,9 @@
 //! Schema history. One change per file, additive only: never edit a
 //! migration that has shipped, add a new one.
+//!
+//! Each migration spells out its columns and indexes and never reads the
+//! entities, so a later entity change cannot alter what an old migration
+//! creates; `tests/drift.rs` checks the migrated schema against the entities.
 pub use sea_orm_migration::prelude::*;
 
 mod create;

@@ -1,35 +1,304 @@
-use entity::usage_bucket::Column as C;
+//! Creates `usage_bucket`: one row per provider-reported usage bucket.
+use sea_orm_migration::prelude::*;
 
-// The one dedupe key: every dimension is NOT NULL (missing = ''), so the
-// index is a plain one and ON CONFLICT works on both backends.
-crate::create::create_table_migration!(
-    entity::usage_bucket::Entity,
-    [
-        Index::create()
-            .name("ux_usage_bucket_key")
-            .table(entity::usage_bucket::Entity)
-            .col(C::ConnectionId)
-            .col(C::UsageType)
-            .col(C::WindowStart)
-            .col(C::ProjectId)
-            .col(C::ApiKeyId)
-            .col(C::UserId)
-            .col(C::Model)
-            .col(C::Batch)
-            .col(C::ServiceTier)
-            .col(C::ContextWindow)
-            .col(C::InferenceGeo)
-            .col(C::ImageSize)
-            .col(C::ImageSource)
-            .col(C::ContextLevel)
-            .col(C::VectorStoreId)
-            .unique()
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut table = Table::create()
+            .table(UsageBucket::Table)
+            .col(
+                ColumnDef::new(UsageBucket::Id)
+                    .big_integer()
+                    .not_null()
+                    .auto_increment()
+                    .primary_key(),
+            )
+            .to_owned();
+        for column in columns_after_id() {
+            table.col(column);
+        }
+        crate::create::table(
+            manager,
+            table,
+            vec![
+                // The one dedupe key: every dimension is NOT NULL (missing = ''), so the
+                // index is a plain one and ON CONFLICT works on both backends.
+                Index::create()
+                    .name("ux_usage_bucket_key")
+                    .table(UsageBucket::Table)
+                    .col(UsageBucket::ConnectionId)
+                    .col(UsageBucket::UsageType)
+                    .col(UsageBucket::WindowStart)
+                    .col(UsageBucket::ProjectId)
+                    .col(UsageBucket::ApiKeyId)
+                    .col(UsageBucket::UserId)
+                    .col(UsageBucket::Model)
+                    .col(UsageBucket::Batch)
+                    .col(UsageBucket::ServiceTier)
+                    .col(UsageBucket::ContextWindow)
+                    .col(UsageBucket::InferenceGeo)
+                    .col(UsageBucket::ImageSize)
+                    .col(UsageBucket::ImageSource)
+                    .col(UsageBucket::ContextLevel)
+                    .col(UsageBucket::VectorStoreId)
+                    .unique()
+                    .to_owned(),
+                Index::create()
+                    .name("ix_usage_bucket_window")
+                    .table(UsageBucket::Table)
+                    .col(UsageBucket::WindowStart)
+                    .col(UsageBucket::Provider)
+                    .to_owned(),
+            ],
+        )
+        .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::create::drop(manager, UsageBucket::Table).await
+    }
+}
+
+/// Every column after `id` of `usage_bucket` as this migration creates them.
+/// `usage_bucket_archive` (migration 21) copies them, so this list is
+/// shipped history too: never edit it, add a migration.
+pub(crate) fn columns_after_id() -> Vec<ColumnDef> {
+    vec![
+        ColumnDef::new(UsageBucket::ConnectionId)
+            .big_integer()
+            .not_null()
             .to_owned(),
-        Index::create()
-            .name("ix_usage_bucket_window")
-            .table(entity::usage_bucket::Entity)
-            .col(C::WindowStart)
-            .col(C::Provider)
+        ColumnDef::new(UsageBucket::Provider)
+            .string()
+            .not_null()
             .to_owned(),
+        ColumnDef::new(UsageBucket::UsageType)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::WindowStart)
+            .timestamp_with_time_zone()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::WindowEnd)
+            .timestamp_with_time_zone()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::ProjectId)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::ApiKeyId)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::UserId)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::Model)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::Batch)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::ServiceTier)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::ContextWindow)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InferenceGeo)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::ImageSize)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::ImageSource)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::ContextLevel)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::VectorStoreId)
+            .string()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputCachedTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputCacheWriteTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputCacheWrite5mTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputCacheWrite1hTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputUncachedTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputTextTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputCachedTextTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputAudioTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputCachedAudioTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputImageTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::InputCachedImageTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::OutputTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::OutputTextTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::OutputAudioTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::OutputImageTokens)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::NumModelRequests)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::NumRequests)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::WebSearchRequests)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::Images)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::Characters)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::Seconds)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::UsageBytes)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::NumSessions)
+            .big_integer()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::CostMicros)
+            .big_integer()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::CostEstimated)
+            .boolean()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::PriceVersionId)
+            .big_integer()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::IngestedAt)
+            .timestamp_with_time_zone()
+            .not_null()
+            .to_owned(),
+        ColumnDef::new(UsageBucket::RunId).big_integer().to_owned(),
     ]
-);
+}
+
+#[derive(DeriveIden)]
+pub(crate) enum UsageBucket {
+    Table,
+    Id,
+    ConnectionId,
+    Provider,
+    UsageType,
+    WindowStart,
+    WindowEnd,
+    ProjectId,
+    ApiKeyId,
+    UserId,
+    Model,
+    Batch,
+    ServiceTier,
+    ContextWindow,
+    InferenceGeo,
+    ImageSize,
+    ImageSource,
+    ContextLevel,
+    VectorStoreId,
+    InputTokens,
+    InputCachedTokens,
+    InputCacheWriteTokens,
+    #[sea_orm(iden = "input_cache_write_5m_tokens")]
+    InputCacheWrite5mTokens,
+    #[sea_orm(iden = "input_cache_write_1h_tokens")]
+    InputCacheWrite1hTokens,
+    InputUncachedTokens,
+    InputTextTokens,
+    InputCachedTextTokens,
+    InputAudioTokens,
+    InputCachedAudioTokens,
+    InputImageTokens,
+    InputCachedImageTokens,
+    OutputTokens,
+    OutputTextTokens,
+    OutputAudioTokens,
+    OutputImageTokens,
+    NumModelRequests,
+    NumRequests,
+    WebSearchRequests,
+    Images,
+    Characters,
+    Seconds,
+    UsageBytes,
+    NumSessions,
+    CostMicros,
+    CostEstimated,
+    PriceVersionId,
+    IngestedAt,
+    RunId,
+}

@@ -1,15 +1,158 @@
-use entity::interaction_daily::Column as C;
+//! Creates `interaction_daily`: the daily rollup of interactions.
+use sea_orm_migration::prelude::*;
 
-crate::create::create_table_migration!(
-    entity::interaction_daily::Entity,
-    [Index::create()
-        .name("ux_interaction_daily_key")
-        .table(entity::interaction_daily::Entity)
-        .col(C::Day)
-        .col(C::UserId)
-        .col(C::Kind)
-        .col(C::Provider)
-        .col(C::Model)
-        .unique()
-        .to_owned()]
-);
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let table = Table::create()
+            .table(InteractionDaily::Table)
+            .col(
+                ColumnDef::new(InteractionDaily::Id)
+                    .big_integer()
+                    .not_null()
+                    .auto_increment()
+                    .primary_key(),
+            )
+            .col(ColumnDef::new(InteractionDaily::Day).date().not_null())
+            .col(ColumnDef::new(InteractionDaily::UserId).string().not_null())
+            .col(ColumnDef::new(InteractionDaily::Kind).string().not_null())
+            .col(
+                ColumnDef::new(InteractionDaily::Provider)
+                    .string()
+                    .not_null(),
+            )
+            .col(ColumnDef::new(InteractionDaily::Model).string().not_null())
+            .col(
+                ColumnDef::new(InteractionDaily::Interactions)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::InputTokens)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::CachedInputTokens)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::CacheWriteTokens)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::OutputTokens)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::DbOps)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::ApiCalls)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::ComputeMs)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::DurationMs)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::AiTokensMicros)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::DbOpsMicros)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::ApiCallsMicros)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::ComputeMicros)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::ExplicitMicros)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::TotalMicros)
+                    .big_integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(InteractionDaily::UnpricedInteractions)
+                    .big_integer()
+                    .not_null(),
+            )
+            .to_owned();
+        crate::create::table(
+            manager,
+            table,
+            vec![
+                Index::create()
+                    .name("ux_interaction_daily_key")
+                    .table(InteractionDaily::Table)
+                    .col(InteractionDaily::Day)
+                    .col(InteractionDaily::UserId)
+                    .col(InteractionDaily::Kind)
+                    .col(InteractionDaily::Provider)
+                    .col(InteractionDaily::Model)
+                    .unique()
+                    .to_owned(),
+            ],
+        )
+        .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::create::drop(manager, InteractionDaily::Table).await
+    }
+}
+
+#[derive(DeriveIden)]
+enum InteractionDaily {
+    Table,
+    Id,
+    Day,
+    UserId,
+    Kind,
+    Provider,
+    Model,
+    Interactions,
+    InputTokens,
+    CachedInputTokens,
+    CacheWriteTokens,
+    OutputTokens,
+    DbOps,
+    ApiCalls,
+    ComputeMs,
+    DurationMs,
+    AiTokensMicros,
+    DbOpsMicros,
+    ApiCallsMicros,
+    ComputeMicros,
+    ExplicitMicros,
+    TotalMicros,
+    UnpricedInteractions,
+}

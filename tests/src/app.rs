@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use api::auth::{JwtKeys, Role};
 use api::state::AppState;
-use jobs::pricing::UnitRates;
+use ledger::pricing::UnitRates;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 
@@ -57,10 +57,10 @@ impl TestDb {
                 (format!("{base}/{name}"), Some(name))
             }
         };
-        let conn = jobs::db::connect(&url)
+        let conn = ledger::db::connect(&url)
             .await
             .expect("connect test database");
-        jobs::db::migrate(&conn)
+        ledger::db::migrate(&conn)
             .await
             .expect("migrate test database");
         Self { conn, url, pg_name }
@@ -109,7 +109,7 @@ pub struct AppOptions {
     /// The price feed `syncPricing` reads.
     pub prices_url: String,
     pub cron_secret: Option<String>,
-    pub providers: jobs::providers::ProvidersConfig,
+    pub providers: ledger::providers::ProvidersConfig,
 }
 
 impl Default for AppOptions {
@@ -117,7 +117,7 @@ impl Default for AppOptions {
         Self {
             prices_url: "unused-price-feed.json".into(),
             cron_secret: None,
-            providers: jobs::providers::ProvidersConfig::default(),
+            providers: ledger::providers::ProvidersConfig::default(),
         }
     }
 }
@@ -143,8 +143,11 @@ impl TestApp {
             UnitRates::default(),
             JWT_SECRET.as_bytes(),
             options.cron_secret,
-            &options.prices_url,
-            jobs::providers::ProviderClients::new(options.providers).expect("clients"),
+            ledger::providers::ProviderClients::new(options.providers).expect("clients"),
+            jobs::JobSettings {
+                prices_url: options.prices_url,
+                ..jobs::JobSettings::default()
+            },
         )
         .await
         .expect("app state");
@@ -176,7 +179,7 @@ impl TestApp {
     }
 
     pub async fn ingest_key(&self) -> String {
-        jobs::keys::create(&self.state.db, "test app")
+        ledger::tracking::keys::create(&self.state.db, "test app")
             .await
             .expect("key")
             .secret

@@ -11,9 +11,9 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate};
-use jobs::dates::{midnight, next_day};
-use jobs::simulator::{self, SimConfig, Simulator};
+use ledger::dates::{midnight, next_day};
 use serde_json::{Value, json};
+use sim::{self as simulator, SimConfig, Simulator};
 use tokio::task::JoinHandle;
 
 /// What to do to a matching request.

@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use entity::provider_connection;
-use jobs::connections::{self, MasterKey};
-use jobs::providers::{
+use ledger::providers::connections;
+use ledger::providers::keys::MasterKey;
+use ledger::providers::{
     HttpConfig, ProviderClients, ProviderKind, ProvidersConfig, RateLimit, RetryPolicy,
 };
 use sea_orm::DatabaseConnection;
@@ -60,4 +61,26 @@ pub async fn sealed_connection(
     .await
     .expect("add connection");
     connections::get(db, name).await.expect("connection")
+}
+
+/// The scheduled jobs over `db` with `clients`, as `serve` builds them.
+pub async fn jobs_over(
+    db: &DatabaseConnection,
+    clients: ProviderClients,
+    settings: jobs::JobSettings,
+) -> jobs::Jobs {
+    use ledger::notify::{WebhookConfig, WebhookSender};
+    use ledger::pricing::{PriceBook, UnitRates};
+    use std::sync::Arc;
+    jobs::Jobs::new(jobs::JobContext {
+        db: db.clone(),
+        book: Arc::new(
+            PriceBook::load(db, UnitRates::default())
+                .await
+                .expect("book"),
+        ),
+        clients: Arc::new(clients),
+        webhooks: Arc::new(WebhookSender::new(WebhookConfig::default()).expect("sender")),
+        settings: Arc::new(settings),
+    })
 }

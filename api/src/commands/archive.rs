@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use indicatif::ProgressBar;
-use jobs::archive::{self, ArchiveOptions, ArchiveReport, DEFAULT_BATCH_SIZE};
+use ledger::archive::{self, ArchiveOptions, ArchiveReport, DEFAULT_BATCH_SIZE};
 use serde_json::{Value, json};
 
 use crate::cli::open;
@@ -89,7 +89,7 @@ pub async fn run(args: ArchiveArgs) -> Result<()> {
             let options = options(args.dry_run, &args.batches);
             let conn = open(&args.db).await?;
             let spinner = Spinner(ProgressBar::new_spinner());
-            let report = archive::run(&conn, cutoff, &options, Some(&spinner)).await;
+            let report = jobs::archive::archive_now(&conn, cutoff, &options, Some(&spinner)).await;
             spinner.0.finish_and_clear();
             (report?, json!({ "cutoff": cutoff.to_string() }))
         }
@@ -100,11 +100,11 @@ pub async fn run(args: ArchiveArgs) -> Result<()> {
             batches,
             db,
         }) => {
-            let range = jobs::dates::DayRange::parse(&from, &to)?;
+            let range = ledger::dates::DayRange::parse(&from, &to)?;
             let options = options(dry_run, &batches);
             let conn = open(&db).await?;
             let spinner = Spinner(ProgressBar::new_spinner());
-            let report = archive::restore(&conn, range, &options, Some(&spinner)).await;
+            let report = jobs::archive::restore(&conn, range, &options, Some(&spinner)).await;
             spinner.0.finish_and_clear();
             (
                 report?,

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use jobs::budgets::{WebhookConfig, WebhookSender};
-use jobs::dates::DayRange;
-use jobs::parity::{
+use ledger::dates::DayRange;
+use ledger::notify::{WebhookConfig, WebhookSender};
+use ledger::parity::{
     ExportKind, FieldDiff, ParityOutcome, ParityRequest, Tolerance, WindowFinding, WindowKey,
 };
 use rust_decimal::Decimal;
@@ -117,7 +117,7 @@ pub async fn main(args: ParityArgs) -> ExitCode {
 pub async fn run(args: ParityArgs) -> Result<ParityExit> {
     // Everything that needs no database is checked first, so a typo
     // fails fast and never touches (or creates) the database.
-    jobs::parity::check_provider(&args.provider)?;
+    ledger::parity::check_provider(&args.provider)?;
     let range = DayRange::parse(&args.start, &args.end)?;
     let tolerance = Tolerance::new(args.tolerance, args.tolerance_pct)?;
     let bytes = tokio::fs::read(&args.csv)
@@ -141,13 +141,13 @@ pub async fn run(args: ParityArgs) -> Result<ParityExit> {
         source: "cli".to_owned(),
         file_name,
     };
-    let outcome = jobs::parity::run(&conn, &bytes, &request).await?;
+    let outcome = ledger::parity::run(&conn, &bytes, &request).await?;
 
     if !args.no_alert && !outcome.within_tolerance() {
         // The report is stored and the answer is known: a webhook that is
         // down is worth a warning, not a different exit status.
         let alerted = match WebhookSender::new(WebhookConfig::default()) {
-            Ok(sender) => jobs::parity::alert(&conn, &sender, &outcome).await,
+            Ok(sender) => ledger::parity::alert(&conn, &sender, &outcome).await,
             Err(error) => Err(error),
         };
         match alerted {

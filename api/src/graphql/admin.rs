@@ -4,9 +4,9 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{ingest_key, ingestion_run, model_price};
-use jobs::dates::parse_day;
-use jobs::page::PageRequest;
-use jobs::pricing::{self, OverrideInput};
+use ledger::dates::parse_day;
+use ledger::page::PageRequest;
+use ledger::pricing::{self, OverrideInput};
 use rust_decimal::Decimal;
 
 use super::scalars::connection;
@@ -217,7 +217,7 @@ impl AdminQuery {
     /// Models seen in provider usage that the price book cannot price.
     async fn unpriced_models(&self, ctx: &Context<'_>) -> ApiResult<Vec<UnpricedModel>> {
         principal(ctx).viewer()?;
-        let rows = jobs::usage::unpriced_models(&state(ctx)?.db).await?;
+        let rows = ledger::usage::unpriced_models(&state(ctx)?.db).await?;
         Ok(rows
             .into_iter()
             .map(|(provider, model)| UnpricedModel { provider, model })
@@ -233,13 +233,13 @@ impl AdminQuery {
     ) -> ApiResult<Connection<String, IngestionRun>> {
         principal(ctx).viewer()?;
         let page = PageRequest::new(first, after.as_deref())?;
-        let found = jobs::reports::ingestion_runs(&state(ctx)?.db, &page).await?;
+        let found = ledger::ingest::runs::ingestion_runs(&state(ctx)?.db, &page).await?;
         Ok(connection(found, page.after.is_some(), IngestionRun::from))
     }
 
     async fn ingest_keys(&self, ctx: &Context<'_>) -> ApiResult<Vec<IngestKey>> {
         principal(ctx).admin()?;
-        let rows = jobs::keys::list(&state(ctx)?.db).await?;
+        let rows = ledger::tracking::keys::list(&state(ctx)?.db).await?;
         Ok(rows.into_iter().map(IngestKey::from).collect())
     }
 }
@@ -256,7 +256,7 @@ impl AdminMutation {
         name: String,
     ) -> ApiResult<CreatedIngestKey> {
         principal(ctx).admin()?;
-        let created = jobs::keys::create(&state(ctx)?.db, &name).await?;
+        let created = ledger::tracking::keys::create(&state(ctx)?.db, &name).await?;
         Ok(CreatedIngestKey {
             id: ID(created.id.to_string()),
             name: created.name,
@@ -266,7 +266,7 @@ impl AdminMutation {
 
     async fn revoke_ingest_key(&self, ctx: &Context<'_>, id: ID) -> ApiResult<IngestKey> {
         principal(ctx).admin()?;
-        let revoked = jobs::keys::revoke(&state(ctx)?.db, parse_id(&id)?).await?;
+        let revoked = ledger::tracking::keys::revoke(&state(ctx)?.db, parse_id(&id)?).await?;
         Ok(revoked.into())
     }
 
@@ -275,7 +275,7 @@ impl AdminMutation {
     async fn sync_pricing(&self, ctx: &Context<'_>) -> ApiResult<PriceSync> {
         principal(ctx).admin()?;
         let state = state(ctx)?;
-        let outcome = pricing::sync(&state.db, &state.book, &state.prices_url).await?;
+        let outcome = pricing::sync(&state.db, &state.book, &state.settings().prices_url).await?;
         Ok(PriceSync {
             price_version_id: outcome.version_id,
             created: outcome.created,
@@ -298,10 +298,11 @@ impl AdminMutation {
     ) -> ApiResult<IngestionRun> {
         let claims = principal(ctx).admin()?;
         let state = state(ctx)?;
-        let kind: jobs::providers::ProviderKind = provider.parse()?;
-        let range = jobs::dates::DayRange::parse(&from, &to)?;
-        let target = jobs::connections::pick(&state.db, kind, connection.as_deref()).await?;
-        let mut request = jobs::ingest::IngestRequest::new(&target, range)?;
+        let kind: ledger::providers::ProviderKind = provider.parse()?;
+        let range = ledger::dates::DayRange::parse(&from, &to)?;
+        let target =
+            ledger::providers::connections::pick(&state.db, kind, connection.as_deref()).await?;
+        let mut request = ledger::ingest::IngestRequest::new(&target, range)?;
         request.label = format!("api:{}", claims.sub);
         request.dry_run = dry_run.unwrap_or(false);
         if let Some(days) = chunk_days {
@@ -311,8 +312,8 @@ impl AdminMutation {
                 .ok_or_else(|| ApiError::BadInput("chunkDays must be between 1 and 31".into()))?;
         }
         let report =
-            jobs::ingest::run(&state.db, &state.book, &state.clients, request, None).await?;
-        let row = jobs::reports::ingestion_run(&state.db, report.run_id)
+            ledger::ingest::run(&state.db, &state.book, &state.clients, request, None).await?;
+        let row = ledger::ingest::runs::ingestion_run(&state.db, report.run_id)
             .await?
             .ok_or(ApiError::Internal)?;
         Ok(row.into())

@@ -1,8 +1,8 @@
 //! `runArchival` / `restoreArchived`: move old rows to the archive tables
 //! and back (admin). Reads span both, so answers do not change.
 use async_graphql::{Context, Object, SimpleObject};
-use jobs::archive::{self, ArchiveOptions, ArchiveReport};
-use jobs::dates::DayRange;
+use ledger::archive::{self, ArchiveOptions, ArchiveReport};
+use ledger::dates::DayRange;
 
 use super::scalars::BigInt;
 use super::{principal, state};
@@ -77,10 +77,10 @@ impl ArchiveMutation {
         max_batches: Option<i32>,
     ) -> ApiResult<ArchiveResult> {
         principal(ctx).admin()?;
-        let days = older_than_days.map_or(state(ctx)?.retention_days, i64::from);
+        let days = older_than_days.map_or(state(ctx)?.settings().retention_days, i64::from);
         let cutoff = archive::cutoff_for(chrono::Utc::now().date_naive(), days)?;
         let options = options(dry_run, max_batches)?;
-        let report = archive::run(&state(ctx)?.db, cutoff, &options, None).await?;
+        let report = jobs::archive::archive_now(&state(ctx)?.db, cutoff, &options, None).await?;
         Ok(ArchiveResult {
             cutoff: Some(cutoff.to_string()),
             ..ArchiveResult::new(report)
@@ -101,7 +101,7 @@ impl ArchiveMutation {
         principal(ctx).admin()?;
         let range = DayRange::parse(&from, &to)?;
         let options = options(dry_run, None)?;
-        let report = archive::restore(&state(ctx)?.db, range, &options, None).await?;
+        let report = jobs::archive::restore(&state(ctx)?.db, range, &options, None).await?;
         Ok(ArchiveResult {
             from: Some(range.from.to_string()),
             to: Some(range.to.to_string()),

@@ -1,9 +1,9 @@
 //! The attribution ledger: app-reported usage against the provider's, per
 //! day (and group): matched, provider-only, app-only, and coverage.
 use async_graphql::{Context, Enum, Object, SimpleObject};
-use jobs::attribution::{self, Amount, AttributionRow, Dimension};
-use jobs::dates::DayRange;
-use jobs::money::micros_to_usd;
+use ledger::dates::DayRange;
+use ledger::money::micros_to_usd;
+use ledger::usage::attribution::{self, Amount, AttributionRow, Dimension};
 use rust_decimal::Decimal;
 
 use super::scalars::BigInt;

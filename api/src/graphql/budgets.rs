@@ -5,10 +5,10 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{budget, budget_alert, webhook};
-use jobs::budgets::{self, AlertStatus, BudgetStatus};
-use jobs::dates::parse_day;
-use jobs::money::micros_to_usd;
-use jobs::page::PageRequest;
+use ledger::budgets::{self, AlertStatus, BudgetStatus};
+use ledger::dates::parse_day;
+use ledger::money::micros_to_usd;
+use ledger::page::PageRequest;
 use rust_decimal::Decimal;
 use sea_orm::DatabaseConnection;
 
@@ -337,7 +337,7 @@ impl BudgetsQuery {
     ) -> ApiResult<Connection<String, Webhook>> {
         principal(ctx).admin()?;
         let page = PageRequest::new(first, after.as_deref())?;
-        let found = budgets::list_webhooks(&state(ctx)?.db, &page).await?;
+        let found = ledger::notify::list_webhooks(&state(ctx)?.db, &page).await?;
         Ok(connection(found, page.after.is_some(), Webhook::from))
     }
 }
@@ -406,7 +406,7 @@ impl BudgetsMutation {
         url: String,
     ) -> ApiResult<CreatedWebhook> {
         principal(ctx).admin()?;
-        let created = budgets::create_webhook(&state(ctx)?.db, &name, &url).await?;
+        let created = ledger::notify::create_webhook(&state(ctx)?.db, &name, &url).await?;
         Ok(CreatedWebhook {
             webhook: created.webhook.into(),
             secret: created.secret,
@@ -415,7 +415,7 @@ impl BudgetsMutation {
 
     async fn delete_webhook(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
         principal(ctx).admin()?;
-        budgets::delete_webhook(&state(ctx)?.db, parse_id(&id)?).await?;
+        ledger::notify::delete_webhook(&state(ctx)?.db, parse_id(&id)?).await?;
         Ok(true)
     }
 

@@ -2,8 +2,8 @@
 //! Keys go in and are never given back; only fingerprints come out.
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use jobs::connections::{self, KeySource};
-use jobs::providers::ProviderKind;
+use ledger::providers::ProviderKind;
+use ledger::providers::connections::{self, KeySource};
 use secrecy::SecretString;
 
 use super::{principal, state};

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use async_graphql::{Context, ErrorExtensions, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::inventory_item;
-use jobs::inventory::{self, InventoryError, InventoryKind};
-use jobs::providers::ProviderKind;
+use ledger::providers::ProviderKind;
+use ledger::providers::inventory::store::{self as inventory, InventoryError, InventoryKind};
 
 use super::{principal, state};
 use crate::error::{ApiError, ApiResult};
@@ -133,7 +133,7 @@ impl InventoryQuery {
         let state = state(ctx)?;
         let provider = provider.map(|p| p.parse::<ProviderKind>()).transpose()?;
         let kind = kind.map(|k| k.parse::<InventoryKind>()).transpose()?;
-        let connections: HashMap<i64, String> = jobs::connections::list(&state.db)
+        let connections: HashMap<i64, String> = ledger::providers::connections::list(&state.db)
             .await?
             .into_iter()
             .map(|c| (c.id, c.name))
@@ -163,7 +163,7 @@ impl InventoryMutation {
         principal(ctx).admin()?;
         let state = state(ctx)?;
         let target = match connection {
-            Some(name) => jobs::connections::get(&state.db, &name)
+            Some(name) => ledger::providers::connections::get(&state.db, &name)
                 .await
                 .map_err(ApiError::from)?,
             None => only_connection(&state.db).await?,
@@ -188,11 +188,11 @@ impl InventoryMutation {
 async fn only_connection(
     db: &sea_orm::DatabaseConnection,
 ) -> ApiResult<entity::provider_connection::Model> {
-    let mut all = jobs::connections::list(db).await?;
+    let mut all = ledger::providers::connections::list(db).await?;
     match all.len() {
         1 => {
             let name = all.remove(0).name;
-            Ok(jobs::connections::get(db, &name).await?)
+            Ok(ledger::providers::connections::get(db, &name).await?)
         }
         0 => Err(ApiError::BadInput("no provider connection exists".into())),
         _ => Err(ApiError::BadInput(format!(

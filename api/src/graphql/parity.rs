@@ -6,9 +6,9 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
 use entity::parity_report;
-use jobs::dates::DayRange;
-use jobs::page::PageRequest;
-use jobs::parity::{
+use ledger::dates::DayRange;
+use ledger::page::PageRequest;
+use ledger::parity::{
     DayTotals, ExportKind, FieldDiff, ParityRequest, ParitySummary, Tolerance, WindowFinding,
 };
 use rust_decimal::Decimal;
@@ -167,7 +167,7 @@ pub struct ParityReport {
 
 impl From<parity_report::Model> for ParityReport {
     fn from(r: parity_report::Model) -> Self {
-        let s: ParitySummary = jobs::parity::summary_of(&r).unwrap_or_default();
+        let s: ParitySummary = ledger::parity::summary_of(&r).unwrap_or_default();
         let c = s.comparison;
         let windows = |list: Vec<WindowFinding>| list.into_iter().map(Into::into).collect();
         Self {
@@ -221,13 +221,13 @@ impl ParityQuery {
     ) -> ApiResult<Connection<String, ParityReport>> {
         principal(ctx).viewer()?;
         let page = PageRequest::new(first, after.as_deref())?;
-        let found = jobs::reports::parity_reports(&state(ctx)?.db, &page).await?;
+        let found = ledger::parity::reports::parity_reports(&state(ctx)?.db, &page).await?;
         Ok(connection(found, page.after.is_some(), ParityReport::from))
     }
 
     async fn parity_report(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ParityReport> {
         principal(ctx).viewer()?;
-        let row = jobs::parity::get(&state(ctx)?.db, parse_id(&id)?).await?;
+        let row = ledger::parity::get(&state(ctx)?.db, parse_id(&id)?).await?;
         Ok(row.into())
     }
 }
@@ -276,14 +276,14 @@ impl ParityMutation {
             source: format!("api:{}", claims.sub),
             file_name,
         };
-        let outcome = jobs::parity::run(&state.db, &bytes, &request).await?;
+        let outcome = ledger::parity::run(&state.db, &bytes, &request).await?;
         if !outcome.within_tolerance() {
             // Webhook retries may take a while; the caller gets the report
             // now and the alert goes out in the background.
             let (db, sender) = (state.db.clone(), state.webhooks.clone());
             let alerted = outcome.clone();
             tokio::spawn(async move {
-                if let Err(error) = jobs::parity::alert(&db, &sender, &alerted).await {
+                if let Err(error) = ledger::parity::alert(&db, &sender, &alerted).await {
                     tracing::error!(%error, report = alerted.report.id, "parity alert failed");
                 }
             });
@@ -295,7 +295,7 @@ impl ParityMutation {
 /// The upload's bytes, refusing files over the parity size limit without
 /// reading them whole.
 async fn read_upload(upload: async_graphql::UploadValue) -> ApiResult<Vec<u8>> {
-    let limit = jobs::parity::MAX_FILE_BYTES;
+    let limit = ledger::parity::MAX_FILE_BYTES;
     let read = tokio::task::spawn_blocking(move || {
         let mut bytes = Vec::new();
         upload

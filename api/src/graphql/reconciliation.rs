@@ -4,10 +4,10 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::reconciliation_report;
-use jobs::dates::DayRange;
-use jobs::money::micros_to_usd;
-use jobs::page::PageRequest;
-use jobs::reconciliation::{self, ReconRow};
+use ledger::costs::reconciliation::{self, ReconRow};
+use ledger::dates::DayRange;
+use ledger::money::micros_to_usd;
+use ledger::page::PageRequest;
 use rust_decimal::Decimal;
 
 use super::scalars::connection;
@@ -133,7 +133,8 @@ impl ReconciliationQuery {
     ) -> ApiResult<Connection<String, ReconciliationReport>> {
         principal(ctx).viewer()?;
         let page = PageRequest::new(first, after.as_deref())?;
-        let found = jobs::reports::reconciliation_reports(&state(ctx)?.db, &page).await?;
+        let found =
+            ledger::costs::reconciliation::reconciliation_reports(&state(ctx)?.db, &page).await?;
         Ok(connection(
             found,
             page.after.is_some(),

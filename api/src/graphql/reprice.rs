@@ -1,9 +1,9 @@
 //! `repriceUsage`: applies the current price book to stored usage, only
 //! when an admin asks, and shows the difference first.
 use async_graphql::{Context, Object, SimpleObject};
-use jobs::dates::DayRange;
-use jobs::money::micros_to_usd;
-use jobs::reprice::{self, DayDiff, RepriceReport};
+use ledger::dates::DayRange;
+use ledger::money::micros_to_usd;
+use ledger::pricing::reprice::{self, DayDiff, RepriceReport};
 use rust_decimal::Decimal;
 
 use super::{principal, state};

@@ -1,7 +1,7 @@
 //! Scalars shared by the domain objects.
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{InputValueError, InputValueResult, OutputType, Scalar, ScalarType, Value};
-use jobs::page::Page;
+use ledger::page::Page;
 
 /// A 64-bit integer, serialised as a JSON number (token and request counts
 /// overflow GraphQL's 32-bit `Int`).

@@ -1,9 +1,9 @@
 //! Statistics over tracked interactions and the whole ledger.
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use jobs::dates::DayRange;
-use jobs::money::micros_to_usd;
-use jobs::stats::{self as domain, TrackedTotals};
+use ledger::dates::DayRange;
+use ledger::money::micros_to_usd;
+use ledger::usage::stats::{self as domain, TrackedTotals};
 use rust_decimal::Decimal;
 
 use super::scalars::BigInt;

@@ -4,10 +4,10 @@ use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{interaction, session};
-use jobs::dates::DayRange;
-use jobs::money::micros_to_usd;
-use jobs::page::PageRequest;
-use jobs::tracking::{self as domain, InteractionKind as Kind};
+use ledger::dates::DayRange;
+use ledger::money::micros_to_usd;
+use ledger::page::PageRequest;
+use ledger::tracking::{self as domain, InteractionKind as Kind};
 use rust_decimal::Decimal;
 
 use super::scalars::{BigInt, connection};

@@ -2,8 +2,8 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::unit_rate;
-use jobs::dates::parse_day;
-use jobs::pricing::UnitRates;
+use ledger::dates::parse_day;
+use ledger::pricing::UnitRates;
 
 use super::{principal, state};
 use crate::error::ApiResult;
@@ -57,7 +57,7 @@ impl UnitRatesQuery {
     async fn unit_rates(&self, ctx: &Context<'_>) -> ApiResult<Vec<UnitRateVersion>> {
         principal(ctx).viewer()?;
         let state = state(ctx)?;
-        let mut versions: Vec<UnitRateVersion> = jobs::unit_rates::list(&state.db)
+        let mut versions: Vec<UnitRateVersion> = ledger::pricing::unit_rates::list(&state.db)
             .await?
             .into_iter()
             .map(UnitRateVersion::from)
@@ -96,7 +96,9 @@ impl UnitRatesMutation {
             compute_second_micros: input.compute_second_micros,
         };
         let day = parse_day(&input.effective_from)?;
-        let saved = jobs::unit_rates::set(&state.db, &state.book, day, rates, &claims.sub).await?;
+        let saved =
+            ledger::pricing::unit_rates::set(&state.db, &state.book, day, rates, &claims.sub)
+                .await?;
         Ok(saved.into())
     }
 }

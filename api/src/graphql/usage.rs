@@ -3,10 +3,10 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::usage_bucket;
-use jobs::dates::DayRange;
-use jobs::money::micros_to_usd;
-use jobs::page::PageRequest;
-use jobs::usage::{self as domain, Dimension};
+use ledger::dates::DayRange;
+use ledger::money::micros_to_usd;
+use ledger::page::PageRequest;
+use ledger::usage::{self as domain, Dimension};
 use rust_decimal::Decimal;
 
 use super::scalars::{BigInt, connection};

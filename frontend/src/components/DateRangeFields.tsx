@@ -1,5 +1,5 @@
-import { useId } from 'react';
 import { lastDays } from '../lib/dates';
+import { InputField } from './FormField';
 
 const PRESETS = [7, 30, 90] as const;
 
@@ -11,32 +11,25 @@ interface DateRangeFieldsProps {
 
 /** A UTC day range with quick presets; a half-edited range is not applied. */
 export function DateRangeFields({ from, to, onChange }: DateRangeFieldsProps) {
-  const id = useId();
   return (
     <fieldset className="field-group date-range">
       <legend>Date range (UTC)</legend>
-      <div className="field">
-        <label htmlFor={`${id}-from`}>From</label>
-        <input
-          id={`${id}-from`}
-          type="date"
-          value={from}
-          max={to}
-          required
-          onChange={(e) => e.target.value && e.target.value <= to && onChange({ from: e.target.value, to })}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-to`}>To</label>
-        <input
-          id={`${id}-to`}
-          type="date"
-          value={to}
-          min={from}
-          required
-          onChange={(e) => e.target.value && e.target.value >= from && onChange({ from, to: e.target.value })}
-        />
-      </div>
+      <InputField
+        label="From"
+        type="date"
+        value={from}
+        max={to}
+        required
+        onChange={(e) => e.target.value && e.target.value <= to && onChange({ from: e.target.value, to })}
+      />
+      <InputField
+        label="To"
+        type="date"
+        value={to}
+        min={from}
+        required
+        onChange={(e) => e.target.value && e.target.value >= from && onChange({ from, to: e.target.value })}
+      />
       <div className="presets" role="group" aria-label="Quick ranges">
         {PRESETS.map((days) => {
           const range = lastDays(days);

@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use api::auth::Role;
 use chrono::{Days, Utc};
 use e2e::app::{AppOptions, Backend, TestApp, TestDb};
-use jobs::dates::DayRange;
-use jobs::ingest::{IngestRequest, MAX_CHUNK_DAYS};
-use jobs::providers::{ProviderClients, ProviderKind, ProvidersConfig, RateLimit};
-use jobs::simulator::{self, SimConfig};
+use ledger::dates::DayRange;
+use ledger::ingest::{IngestRequest, MAX_CHUNK_DAYS};
+use ledger::providers::{ProviderClients, ProviderKind, ProvidersConfig, RateLimit};
 use serde_json::json;
+use sim::{self as simulator, SimConfig};
 
 const DAYS: u64 = 90;
 const BATCHES: usize = 20;
@@ -45,11 +45,12 @@ async fn main() -> anyhow::Result<()> {
         ("oa", ProviderKind::OpenAi, format!("http://{addr}/v1")),
         ("an", ProviderKind::Anthropic, format!("http://{addr}")),
     ] {
-        let connection = jobs::connections::upsert_demo(&app.state.db, name, kind, &base).await?;
+        let connection =
+            ledger::providers::connections::upsert_demo(&app.state.db, name, kind, &base).await?;
         let mut request = IngestRequest::new(&connection, range)?;
         request.chunk_days = MAX_CHUNK_DAYS;
         let report =
-            jobs::ingest::run(&app.state.db, &app.state.book, &clients, request, None).await?;
+            ledger::ingest::run(&app.state.db, &app.state.book, &clients, request, None).await?;
         rows += report.rows_inserted;
         requests += report.requests;
     }

@@ -11,9 +11,9 @@ use e2e::both_backends;
 use entity::{
     interaction, interaction_archive, session, session_archive, usage_bucket, usage_bucket_archive,
 };
-use jobs::archive::{self, ArchiveOptions};
-use jobs::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
-use jobs::tracking::{self, InteractionKind, NewInteraction, NewSession};
+use ledger::archive::{self, ArchiveOptions};
+use ledger::tracking::{self, InteractionKind, NewInteraction, NewSession};
+use ledger::usage::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 
@@ -65,10 +65,10 @@ fn chat(session: &str, when: DateTime<Utc>, tokens: i64) -> NewInteraction {
 async fn seed(app: &TestApp) {
     let db = &app.state.db;
     let book = &app.state.book;
-    let connection = jobs::connections::upsert_demo(
+    let connection = ledger::providers::connections::upsert_demo(
         db,
         "archive",
-        jobs::providers::ProviderKind::OpenAi,
+        ledger::providers::ProviderKind::OpenAi,
         "http://127.0.0.1:9/v1",
     )
     .await
@@ -107,7 +107,7 @@ async fn seed(app: &TestApp) {
             .expect("buckets");
     }
 
-    let key = jobs::keys::create(db, "archive test")
+    let key = ledger::tracking::keys::create(db, "archive test")
         .await
         .expect("key")
         .id;

@@ -3,7 +3,7 @@
 use api::auth::Role;
 use e2e::app::{Backend, TestApp, dec, error_code};
 use e2e::both_backends;
-use jobs::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
+use ledger::usage::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
 use serde_json::{Value, json};
 
 const DAY: &str = "2026-10-05";
@@ -13,10 +13,10 @@ const QUERY: &str = "query($f: String!, $t: String!, $g: [AttributionDimension!]
     totals { date provider { tokens } app { tokens } matched { tokens } providerOnly { tokens } appOnly { tokens } mismatchedKeys coveragePercent } } }";
 
 async fn seed_provider(app: &TestApp, buckets: &[(&str, i64, i64)]) {
-    let connection = jobs::connections::upsert_demo(
+    let connection = ledger::providers::connections::upsert_demo(
         &app.state.db,
         "attributed",
-        jobs::providers::ProviderKind::OpenAi,
+        ledger::providers::ProviderKind::OpenAi,
         "http://127.0.0.1:9/v1",
     )
     .await
@@ -189,10 +189,10 @@ async fn every_token_is_matched_provider_only_or_app_only(backend: Backend) {
     // reads them there and answers the same.
     let cutoff =
         chrono::NaiveDate::parse_from_str(DAY, "%Y-%m-%d").expect("day") + chrono::Days::new(1);
-    let moved = jobs::archive::run(
+    let moved = ledger::archive::run(
         &app.state.db,
         cutoff,
-        &jobs::archive::ArchiveOptions::default(),
+        &ledger::archive::ArchiveOptions::default(),
         None,
     )
     .await

@@ -8,7 +8,8 @@ use e2e::app::{Backend, TestApp, dec, error_code};
 use e2e::both_backends;
 use e2e::webhook_receiver::{Received, WebhookReceiver};
 use entity::usage_bucket;
-use jobs::budgets::{self, WebhookConfig, WebhookSender};
+use ledger::budgets;
+use ledger::notify::{self, WebhookConfig, WebhookSender};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, NotSet};
 use serde_json::{Value, json};
@@ -32,7 +33,7 @@ async fn seed_cost(
     model: &str,
     cost_micros: i64,
 ) {
-    let start = jobs::dates::midnight(day);
+    let start = ledger::dates::midnight(day);
     let bucket = usage_bucket::Model {
         id: 0,
         connection_id: 1,
@@ -118,25 +119,25 @@ fn fast_sender(max_attempts: u32) -> WebhookSender {
 /// The receiver's view: the body is signed with the secret shown once, the
 /// timestamp header matches the signed `sent_at`.
 fn assert_signed(request: &Received, secret: &str) {
-    let signature = request.header(budgets::SIGNATURE_HEADER);
+    let signature = request.header(notify::SIGNATURE_HEADER);
     assert!(signature.starts_with("sha256="), "{signature}");
     assert!(
-        budgets::verify_signature(secret, &request.body, signature),
+        notify::verify_signature(secret, &request.body, signature),
         "bad signature {signature}"
     );
-    assert!(!budgets::verify_signature(
+    assert!(!notify::verify_signature(
         "whsec_wrong",
         &request.body,
         signature
     ));
     let body = request.json();
     assert_eq!(
-        request.header(budgets::TIMESTAMP_HEADER),
+        request.header(notify::TIMESTAMP_HEADER),
         body["sent_at"].to_string()
     );
     assert_eq!(request.header("content-type"), "application/json");
     assert_eq!(
-        request.header(budgets::EVENT_HEADER),
+        request.header(notify::EVENT_HEADER),
         "budget.threshold_crossed"
     );
 }
@@ -237,7 +238,7 @@ async fn crossing_delivers_one_signed_webhook(backend: Backend) {
     assert_eq!(body["budget"]["scope_value"], "proj_a");
     assert_eq!(body["period_start"], today.to_string());
     assert_eq!(
-        got[0].header(budgets::DELIVERY_HEADER),
+        got[0].header(notify::DELIVERY_HEADER),
         body["alert_id"].to_string()
     );
 
@@ -308,7 +309,7 @@ async fn crossing_delivers_one_signed_webhook(backend: Backend) {
 async fn monthly_forecast_and_filters(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.token(Role::Admin);
-    let day = |d: &str| jobs::dates::parse_day(d).expect("day");
+    let day = |d: &str| ledger::dates::parse_day(d).expect("day");
     seed_cost(
         &app.state.db,
         day("2026-11-03"),
@@ -435,8 +436,8 @@ async fn failing_receiver_is_retried(backend: Backend) {
     for request in &got {
         assert_signed(request, &secret);
         assert_eq!(
-            request.header(budgets::DELIVERY_HEADER),
-            got[0].header(budgets::DELIVERY_HEADER)
+            request.header(notify::DELIVERY_HEADER),
+            got[0].header(notify::DELIVERY_HEADER)
         );
     }
     let alerts = alert_nodes(&app.ok(Some(&admin), ALERTS, json!({})).await);

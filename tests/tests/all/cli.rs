@@ -11,10 +11,10 @@ use e2e::both_backends;
 use e2e::cli::{self, stderr, stdout};
 use e2e::mock_provider::{Fault, MockProvider, Rule};
 use entity::{ingestion_run, usage_bucket};
-use jobs::providers::ProviderKind;
-use jobs::simulator::SimConfig;
+use ledger::providers::ProviderKind;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
+use sim::SimConfig;
 
 use crate::ingestion::{expected, per_day, stored};
 
@@ -92,7 +92,7 @@ async fn cli_ingest_killed_rerun_and_graphql_totals(backend: Backend) {
         .await
         .expect("the run reached the hanging request");
     child.kill().await.expect("kill");
-    let connection = jobs::connections::get(&db.conn, "openai")
+    let connection = ledger::providers::connections::get(&db.conn, "openai")
         .await
         .expect("default connection from OPENAI_ADMIN_KEY");
     let want = expected(&mock.sim, ProviderKind::OpenAi, from, to);
@@ -244,10 +244,10 @@ async fn cli_bad_input_is_refused_cleanly(backend: Backend) {
 /// answers the same, and `archive restore` brings it back.
 async fn cli_archive_and_restore(backend: Backend) {
     let db = TestDb::fresh(backend).await;
-    let book = jobs::pricing::PriceBook::load(&db.conn, jobs::pricing::UnitRates::default())
+    let book = ledger::pricing::PriceBook::load(&db.conn, ledger::pricing::UnitRates::default())
         .await
         .expect("book");
-    let connection = jobs::connections::upsert_demo(
+    let connection = ledger::providers::connections::upsert_demo(
         &db.conn,
         "old",
         ProviderKind::OpenAi,
@@ -257,13 +257,13 @@ async fn cli_archive_and_restore(backend: Backend) {
     .expect("connection");
     let (old, recent) = (days_ago(400), days_ago(2));
     for day in [old, recent] {
-        let set = jobs::buckets::DaySet {
+        let set = ledger::usage::buckets::DaySet {
             connection_id: connection.id,
             provider: "openai",
             usage_type: "completions",
             day,
         };
-        jobs::buckets::replace_day(&db.conn, set, vec![old_row()], None, &book)
+        ledger::usage::buckets::replace_day(&db.conn, set, vec![old_row()], None, &book)
             .await
             .expect("bucket");
     }
@@ -332,15 +332,16 @@ async fn cli_archive_and_restore(backend: Backend) {
     // set replaces the archived one instead of being counted beside it.
     let again = json_of(&cli::run(&["archive"], &vars_for(&app)).await);
     assert_eq!(again["usage_buckets"], 1);
-    let set = jobs::buckets::DaySet {
+    let set = ledger::usage::buckets::DaySet {
         connection_id: connection.id,
         provider: "openai",
         usage_type: "completions",
         day: old,
     };
-    let outcome = jobs::buckets::replace_day(&app.state.db, set, vec![old_row()], None, &book)
-        .await
-        .expect("re-ingest");
+    let outcome =
+        ledger::usage::buckets::replace_day(&app.state.db, set, vec![old_row()], None, &book)
+            .await
+            .expect("re-ingest");
     assert_eq!((outcome.inserted, outcome.deleted), (1, 1));
     let reingested = total(
         app.ok(Some(&viewer), usage, json!({"f": range.0, "t": range.1}))
@@ -350,16 +351,16 @@ async fn cli_archive_and_restore(backend: Backend) {
     app.stop().await;
 }
 
-fn old_row() -> jobs::buckets::BucketRow {
-    jobs::buckets::BucketRow {
-        dims: jobs::buckets::Dimensions {
+fn old_row() -> ledger::usage::buckets::BucketRow {
+    ledger::usage::buckets::BucketRow {
+        dims: ledger::usage::buckets::Dimensions {
             model: "gpt-4o-mini-2024-07-18".into(),
-            ..jobs::buckets::Dimensions::default()
+            ..ledger::usage::buckets::Dimensions::default()
         },
-        counts: jobs::buckets::Counts {
+        counts: ledger::usage::buckets::Counts {
             input_tokens: 1_000,
             output_tokens: 100,
-            ..jobs::buckets::Counts::default()
+            ..ledger::usage::buckets::Counts::default()
         },
     }
 }

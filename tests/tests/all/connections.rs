@@ -4,10 +4,10 @@ use api::auth::Role;
 use e2e::app::{AppOptions, Backend, TestApp, TestDb, error_code};
 use e2e::both_backends;
 use e2e::mock_provider::MockProvider;
-use jobs::connections::MasterKey;
-use jobs::providers::{ProvidersConfig, RateLimit};
-use jobs::simulator::SimConfig;
+use ledger::providers::keys::MasterKey;
+use ledger::providers::{ProvidersConfig, RateLimit};
 use serde_json::json;
+use sim::SimConfig;
 
 const KEY: &str = "sk-admin-sealed-0123456789abcdef";
 const ADD: &str = "mutation($i: AddConnectionInput!) { addProviderConnection(input: $i) { id name provider keySource keyFingerprint baseUrl completeThrough } }";

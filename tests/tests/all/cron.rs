@@ -6,10 +6,10 @@ use api::auth::Role;
 use e2e::app::{AppOptions, Backend, TestApp, TestDb};
 use e2e::both_backends;
 use e2e::mock_provider::{Fault, MockProvider, Rule};
-use jobs::providers::{ProviderKind, ProvidersConfig, RateLimit, RetryPolicy};
-use jobs::simulator::SimConfig;
+use ledger::providers::{ProviderKind, ProvidersConfig, RateLimit, RetryPolicy};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use sim::SimConfig;
 
 const SECRET: &str = "cron-secret-of-sufficient-length-42";
 
@@ -51,7 +51,7 @@ async fn cron_trigger_is_guarded_and_returns_telemetry(backend: Backend) {
     )
     .await;
     let mock = MockProvider::start(SimConfig::default()).await;
-    jobs::connections::upsert_demo(
+    ledger::providers::connections::upsert_demo(
         &app.state.db,
         "sim",
         ProviderKind::OpenAi,

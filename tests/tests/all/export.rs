@@ -3,7 +3,7 @@
 use api::auth::Role;
 use e2e::app::{Backend, TestApp};
 use e2e::both_backends;
-use jobs::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
+use ledger::usage::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -11,10 +11,10 @@ const DAYS: [&str; 3] = ["2026-10-01", "2026-10-02", "2026-10-03"];
 const PER_DAY: i64 = 400;
 
 async fn seed(app: &TestApp) {
-    let connection = jobs::connections::upsert_demo(
+    let connection = ledger::providers::connections::upsert_demo(
         &app.state.db,
         "exported",
-        jobs::providers::ProviderKind::OpenAi,
+        ledger::providers::ProviderKind::OpenAi,
         "http://127.0.0.1:9/v1",
     )
     .await

@@ -10,16 +10,17 @@ use e2e::both_backends;
 use e2e::mock_provider::{Fault, MockProvider, Rule};
 use e2e::providers::{fast_clients, master, sealed_connection as connection};
 use entity::{ingestion_run, provider_connection, usage_bucket};
-use jobs::connections::{self, KeySource, MasterKey};
-use jobs::dates::{DayRange, parse_day};
-use jobs::ingest::{self, IngestRequest, RunReport, RunStatus};
-use jobs::pricing::{PriceBook, UnitRates};
-use jobs::providers::{ProviderClients, ProviderKind, ProvidersConfig, RateLimit};
-use jobs::simulator::{SimConfig, Simulator};
+use ledger::dates::{DayRange, parse_day};
+use ledger::ingest::{self, IngestRequest, RunReport, RunStatus};
+use ledger::pricing::{PriceBook, UnitRates};
+use ledger::providers::connections::{self, KeySource};
+use ledger::providers::keys::{self, MasterKey};
+use ledger::providers::{ProviderClients, ProviderKind, ProvidersConfig, RateLimit};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use sim::{SimConfig, Simulator};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures");
 
@@ -648,7 +649,7 @@ async fn empty_days_store_nothing_and_are_complete(backend: Backend) {
 
 // ---------------------------------------------------------------- fixtures
 
-fn cost_totals(buckets: &[jobs::providers::CostBucket]) -> BTreeMap<String, Decimal> {
+fn cost_totals(buckets: &[ledger::providers::CostBucket]) -> BTreeMap<String, Decimal> {
     let mut out = BTreeMap::new();
     for bucket in buckets {
         for line in &bucket.lines {
@@ -661,7 +662,7 @@ fn cost_totals(buckets: &[jobs::providers::CostBucket]) -> BTreeMap<String, Deci
 
 #[test]
 fn fixtures_decode_and_match_the_expected_totals() {
-    use jobs::providers::{anthropic, openai};
+    use ledger::providers::{anthropic, openai};
     let totals: Value = serde_json::from_str(&fixture("EXPECTED_TOTALS.json")).expect("totals");
 
     // OpenAI costs: per day x project.
@@ -834,7 +835,7 @@ async fn fixture_server() -> (String, tokio::task::JoinHandle<()>) {
             "/v1/organizations/cost_report",
             get(|| async { fixture("anthropic_cost_report.json") }),
         );
-    let (addr, handle) = jobs::simulator::serve(router).await.expect("serve");
+    let (addr, handle) = sim::serve(router).await.expect("serve");
     (format!("http://{addr}"), handle)
 }
 
@@ -929,7 +930,7 @@ async fn fixture_responses_ingest_exactly(backend: Backend) {
     // The billed costs were stored too, and billed matches computed per
     // day and project within rounding.
     assert!(report.billed_lines > 0);
-    let rows = jobs::reconciliation::reconcile(
+    let rows = ledger::costs::reconciliation::reconcile(
         &db.conn,
         DayRange::new(from, to).expect("range"),
         true,
@@ -957,7 +958,7 @@ async fn connections_seal_keys_and_never_show_them(backend: Backend) {
     assert_eq!(made.len(), 1);
     assert_eq!(made[0].name, "openai");
     assert_eq!(made[0].key_source, KeySource::Environment);
-    assert_eq!(made[0].key_fingerprint, connections::fingerprint(&env_key));
+    assert_eq!(made[0].key_fingerprint, keys::fingerprint(&env_key));
     // Idempotent.
     connections::ensure_env_connections(&db.conn, Some(&env_key), None)
         .await
@@ -984,7 +985,7 @@ async fn connections_seal_keys_and_never_show_them(backend: Backend) {
         None,
     )
     .await;
-    assert!(matches!(duplicate, Err(jobs::Error::Conflict(_))));
+    assert!(matches!(duplicate, Err(ledger::Error::Conflict(_))));
 
     let listed = connections::list(&db.conn).await.expect("list");
     assert_eq!(listed.len(), 2);
@@ -1010,14 +1011,14 @@ async fn connections_seal_keys_and_never_show_them(backend: Backend) {
     };
     use secrecy::ExposeSecret;
     assert_eq!(
-        connections::resolve_key(&row, &config)
+        keys::resolve_key(&row, &config)
             .expect("key")
             .expose_secret(),
         "sk-ant-admin01-stored-secret"
     );
     let openai = connections::get(&db.conn, "openai").await.expect("openai");
     assert_eq!(
-        connections::resolve_key(&openai, &config)
+        keys::resolve_key(&openai, &config)
             .expect("env")
             .expose_secret(),
         "sk-admin-env-key-123"
@@ -1026,7 +1027,7 @@ async fn connections_seal_keys_and_never_show_them(backend: Backend) {
         master_key: Some(MasterKey::from_bytes([1u8; 32])),
         ..ProvidersConfig::default()
     };
-    let refused = connections::resolve_key(&row, &wrong).expect_err("wrong master key");
+    let refused = keys::resolve_key(&row, &wrong).expect_err("wrong master key");
     assert!(!refused.to_string().contains("secret-"));
     assert_eq!(
         connections::pick(&db.conn, ProviderKind::Anthropic, None)
@@ -1041,7 +1042,7 @@ async fn connections_seal_keys_and_never_show_them(backend: Backend) {
         .expect("remove");
     assert!(matches!(
         connections::remove(&db.conn, "prod-anthropic").await,
-        Err(jobs::Error::NotFound(_))
+        Err(ledger::Error::NotFound(_))
     ));
     db.cleanup().await;
 }
@@ -1133,10 +1134,17 @@ async fn lease_is_held_by_one_holder_at_a_time(backend: Backend) {
         tokio::task::yield_now().await;
     }
     assert!(taken.is_some(), "an expired lease is free");
-    let ran = lease::with_lease(&db.conn, "job", ttl, async { Ok(7) })
+    let ran = lease::with_lease(&db.conn, "job", async { 7 })
         .await
         .expect("job");
     assert_eq!(ran, Some(7));
+    // Released afterwards: another holder may take it at once.
+    assert!(
+        lease::try_acquire(&db.conn, "job", "b", ttl)
+            .await
+            .expect("b")
+            .is_some()
+    );
     db.cleanup().await;
 }
 
@@ -1145,7 +1153,9 @@ async fn demo_seed_ingests_both_providers(backend: Backend) {
     let book = PriceBook::load(&db.conn, UnitRates::default())
         .await
         .expect("book");
-    let reports = ingest::seed_demo(&db.conn, &book, 5).await.expect("demo");
+    let reports = sim::demo::seed_demo(&db.conn, &book, 5)
+        .await
+        .expect("demo");
     assert_eq!(reports.len(), 2);
     for report in &reports {
         assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
@@ -1159,7 +1169,9 @@ async fn demo_seed_ingests_both_providers(backend: Backend) {
             .all(|c| c.is_demo && c.key_source == KeySource::Demo)
     );
     // Seeding again re-points the same connections and changes nothing.
-    let again = ingest::seed_demo(&db.conn, &book, 5).await.expect("demo");
+    let again = sim::demo::seed_demo(&db.conn, &book, 5)
+        .await
+        .expect("demo");
     assert!(
         again
             .iter()
@@ -1176,13 +1188,9 @@ async fn demo_seed_ingests_both_providers(backend: Backend) {
     db.cleanup().await;
 }
 
-async fn daily_job_runs_each_connection_under_a_lease(backend: Backend) {
+async fn daily_job_runs_every_connection_once_across_replicas(backend: Backend) {
     let db = TestDb::fresh(backend).await;
-    let book = PriceBook::load(&db.conn, UnitRates::default())
-        .await
-        .expect("book");
     let mock = MockProvider::start(SimConfig::default()).await;
-    let clients = clients();
     let oa = connection(
         &db.conn,
         "oa",
@@ -1203,38 +1211,49 @@ async fn daily_job_runs_each_connection_under_a_lease(backend: Backend) {
     connections::ensure_env_connections(&db.conn, Some(&SecretString::from("elsewhere")), None)
         .await
         .expect("env");
-    // Another replica is ingesting `an` right now.
-    jobs::lease::try_acquire(
-        &db.conn,
-        &format!("ingest:{}", an.id),
-        "replica-2",
-        Duration::from_secs(60),
-    )
-    .await
-    .expect("lease")
-    .expect("held");
+    let settings = jobs::JobSettings {
+        lookback_days: 2,
+        ..jobs::JobSettings::default()
+    };
+    let jobs = e2e::providers::jobs_over(&db.conn, clients(), settings).await;
+    // Another replica is running the ingest job right now.
+    let other = jobs::lease::try_acquire(&db.conn, "ingest", "replica-2", Duration::from_secs(60))
+        .await
+        .expect("lease")
+        .expect("held");
+    let skipped = jobs.run(jobs::JobName::Ingest).await.expect("job");
+    assert!(skipped.skipped && skipped.report.is_none(), "{skipped:?}");
+    jobs::lease::release(&db.conn, &other)
+        .await
+        .expect("release");
 
-    let reports = ingest::run_daily(&db.conn, &book, &clients, 2, "schedule")
-        .await
-        .expect("daily");
-    assert_eq!(reports.len(), 1, "{reports:#?}");
-    let report = &reports[0];
+    let outcome = jobs.run(jobs::JobName::Ingest).await.expect("job");
+    let Some(jobs::JobReport::Ingest(report)) = &outcome.report else {
+        panic!("an ingest report: {outcome:?}");
+    };
+    let mut ran: Vec<_> = report
+        .runs
+        .iter()
+        .map(|r| (r.connection_id, r.status))
+        .collect();
+    ran.sort_by_key(|r| r.0);
     assert_eq!(
-        (report.connection_id, report.status),
-        (oa.id, RunStatus::Succeeded)
+        ran,
+        vec![(oa.id, RunStatus::Succeeded), (an.id, RunStatus::Succeeded)]
     );
-    assert_eq!((report.from, report.to), (days_ago(2), days_ago(0)));
-    assert_eq!(
-        report.complete_through,
-        Some(days_ago(1)),
-        "today is never complete"
-    );
-    assert_eq!(report.label, "schedule");
-    // The lease was given back: the next tick can run again.
-    let again = ingest::run_daily(&db.conn, &book, &clients, 2, "schedule")
-        .await
-        .expect("daily");
-    assert_eq!(again.len(), 1);
+    assert!(outcome.ok && !outcome.skipped);
+    for run in &report.runs {
+        assert_eq!((run.from, run.to), (days_ago(2), days_ago(0)));
+        assert_eq!(
+            run.complete_through,
+            Some(days_ago(1)),
+            "today is never complete"
+        );
+        assert_eq!(run.label, jobs::ingest::LABEL);
+    }
+    // The lease was given back: the next tick runs again.
+    let again = jobs.run(jobs::JobName::Ingest).await.expect("job");
+    assert!(!again.skipped);
     mock.stop();
     db.cleanup().await;
 }
@@ -1252,5 +1271,5 @@ both_backends!(
     connection_check_reports_ok_and_auth,
     lease_is_held_by_one_holder_at_a_time,
     demo_seed_ingests_both_providers,
-    daily_job_runs_each_connection_under_a_lease,
+    daily_job_runs_every_connection_once_across_replicas,
 );

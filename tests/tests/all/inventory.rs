@@ -12,20 +12,22 @@ use e2e::both_backends;
 use e2e::mock_provider::{Fault, MockProvider, Rule};
 use e2e::providers::{fast_clients, sealed_connection as connection};
 use entity::{inventory_item, provider_connection};
-use jobs::connections::{self};
-use jobs::inventory::{self, InventoryError, InventoryItem, InventoryKind, InventoryReport};
-use jobs::providers::{FetchStats, ProviderClients, ProviderError, ProviderKind, RateLimit};
-use jobs::simulator::data::{
-    ANTHROPIC_KEY_BATCH, KEY_ALICE_SUPPORT, KEY_BOB_BATCH, PROJECT_PIPELINE, PROJECT_SUPPORT,
-    USER_ALICE, USER_BOB, WORKSPACE_SUPPORT,
+use ledger::providers::connections::{self};
+use ledger::providers::inventory::store::{
+    self as inventory, InventoryError, InventoryItem, InventoryKind, InventoryReport,
 };
-use jobs::simulator::inventory::{
-    KEY_ETL_SERVICE, PROJECT_ARCHIVED, SERVICE_ACCOUNT_ETL, SimInventory, WORKSPACE_ARCHIVED,
-};
-use jobs::simulator::{self, SimConfig, Simulator};
+use ledger::providers::{FetchStats, ProviderClients, ProviderError, ProviderKind, RateLimit};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use sim::data::{
+    ANTHROPIC_KEY_BATCH, KEY_ALICE_SUPPORT, KEY_BOB_BATCH, PROJECT_PIPELINE, PROJECT_SUPPORT,
+    USER_ALICE, USER_BOB, WORKSPACE_SUPPORT,
+};
+use sim::inventory::{
+    KEY_ETL_SERVICE, PROJECT_ARCHIVED, SERVICE_ACCOUNT_ETL, SimInventory, WORKSPACE_ARCHIVED,
+};
+use sim::{self as simulator, SimConfig, Simulator};
 
 fn clients() -> ProviderClients {
     fast_clients(Duration::from_millis(800), 2, RateLimit::UNLIMITED)
@@ -413,11 +415,14 @@ async fn rejected_key_writes_nothing(backend: Backend) {
     assert_eq!(stored(&db.conn, good.id).await, before);
 
     // The daily job skips the bad connection and refreshes the good one.
-    let reports = inventory::refresh_all(&db.conn, &clients)
-        .await
-        .expect("refresh all");
+    let jobs = e2e::providers::jobs_over(&db.conn, clients, Default::default()).await;
+    let outcome = jobs.run(jobs::JobName::Inventory).await.expect("job");
+    let Some(jobs::JobReport::Inventory(report)) = outcome.report else {
+        panic!("an inventory report: {outcome:?}");
+    };
     assert_eq!(
-        reports
+        report
+            .connections
             .iter()
             .map(|r| r.connection.as_str())
             .collect::<Vec<_>>(),

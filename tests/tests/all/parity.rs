@@ -14,16 +14,16 @@ use e2e::both_backends;
 use e2e::mock_provider::MockProvider;
 use e2e::webhook_receiver::WebhookReceiver;
 use entity::{billed_cost, parity_report, provider_connection, usage_bucket};
-use jobs::budgets::{WebhookConfig, WebhookSender};
-use jobs::dates::{DayRange, midnight};
-use jobs::parity::{ParityRequest, ScanOptions, Tolerance, VARIANCE_EVENT};
-use jobs::providers::{ProviderKind, ProvidersConfig, RateLimit};
-use jobs::simulator::SimConfig;
+use ledger::dates::{DayRange, midnight};
+use ledger::notify::{WebhookConfig, WebhookSender};
+use ledger::parity::{ParityRequest, ScanOptions, Tolerance, VARIANCE_EVENT};
+use ledger::providers::{ProviderKind, ProvidersConfig, RateLimit};
 use rust_decimal::Decimal;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::{Value, json};
+use sim::SimConfig;
 
 /// The completions export header of a real Oct-2025 export (PROVIDERS.md §3).
 const USAGE_HEADER: &str = "start_time,end_time,start_time_iso,end_time_iso,project_id,num_model_requests,user_id,api_key_id,model,batch,service_tier,input_tokens,output_tokens,input_cached_tokens,input_uncached_tokens,input_text_tokens,output_text_tokens,input_cached_text_tokens,input_audio_tokens,input_cached_audio_tokens,output_audio_tokens,input_image_tokens,input_cached_image_tokens,output_image_tokens";
@@ -54,7 +54,7 @@ async fn fixture(backend: Backend) -> Fixture {
     )
     .await;
     let mock = MockProvider::start(SimConfig::default()).await;
-    let conn = jobs::connections::upsert_demo(
+    let conn = ledger::providers::connections::upsert_demo(
         &app.state.db,
         "oa",
         ProviderKind::OpenAi,
@@ -65,10 +65,10 @@ async fn fixture(backend: Backend) -> Fixture {
     let today = Utc::now().date_naive();
     let range = DayRange::new(today - Days::new(DAYS + 1), today - Days::new(2)).expect("range");
     assert_eq!(range.len() as u64, DAYS);
-    let mut request = jobs::ingest::IngestRequest::new(&conn, range).expect("request");
+    let mut request = ledger::ingest::IngestRequest::new(&conn, range).expect("request");
     request.chunk_days = 31;
     request.usage_types = Some(vec!["completions".into(), "costs".into()]);
-    let report = jobs::ingest::run(
+    let report = ledger::ingest::run(
         &app.state.db,
         &app.state.book,
         &app.state.clients,
@@ -79,7 +79,7 @@ async fn fixture(backend: Backend) -> Fixture {
     .expect("ingest");
     assert_eq!(
         report.status,
-        jobs::ingest::RunStatus::Succeeded,
+        ledger::ingest::RunStatus::Succeeded,
         "{report:?}"
     );
     Fixture {
@@ -249,7 +249,7 @@ async fn usage_export_round_trip(backend: Backend) {
         .await
         .expect("parity run");
     assert_eq!(exit, ParityExit::Within);
-    let outcome = jobs::parity::run(db, &std::fs::read(&good).expect("read"), &request(range))
+    let outcome = ledger::parity::run(db, &std::fs::read(&good).expect("read"), &request(range))
         .await
         .expect("matching export");
     let c = &outcome.summary.comparison;
@@ -291,7 +291,7 @@ async fn usage_export_round_trip(backend: Backend) {
         .await
         .expect("parity run");
     assert_eq!(exit, ParityExit::Outside);
-    let outcome = jobs::parity::run(db, &std::fs::read(&bad).expect("read"), &request(range))
+    let outcome = ledger::parity::run(db, &std::fs::read(&bad).expect("read"), &request(range))
         .await
         .expect("changed export");
     let c = &outcome.summary.comparison;
@@ -312,7 +312,7 @@ async fn usage_export_round_trip(backend: Backend) {
     // missing and extra windows stay findings.
     let mut loose = request(range);
     loose.tolerance = Tolerance::new(Decimal::from(7), Decimal::ZERO).expect("tolerance");
-    let outcome = jobs::parity::run(db, &std::fs::read(&bad).expect("read"), &loose)
+    let outcome = ledger::parity::run(db, &std::fs::read(&bad).expect("read"), &loose)
         .await
         .expect("loose");
     let c = &outcome.summary.comparison;
@@ -328,7 +328,7 @@ async fn usage_export_round_trip(backend: Backend) {
     cells[5] = "12.5".into();
     malformed[4] = cells.join(",");
     let text = csv_of(USAGE_HEADER, &malformed);
-    let error = jobs::parity::run(db, text.as_bytes(), &request(range))
+    let error = ledger::parity::run(db, text.as_bytes(), &request(range))
         .await
         .expect_err("malformed");
     // Line 1 is the header, so the fifth data row is line 6.
@@ -355,12 +355,12 @@ async fn usage_export_round_trip(backend: Backend) {
     let header_only = format!("{TIME_ONLY_HEADER}\n");
     let quiet =
         DayRange::new(range.from - Days::new(60), range.from - Days::new(50)).expect("range");
-    let outcome = jobs::parity::run(db, header_only.as_bytes(), &request(quiet))
+    let outcome = ledger::parity::run(db, header_only.as_bytes(), &request(quiet))
         .await
         .expect("header only");
     assert!(outcome.within_tolerance());
     assert_eq!(outcome.summary.comparison.stored_windows, 0);
-    let outcome = jobs::parity::run(db, header_only.as_bytes(), &request(range))
+    let outcome = ledger::parity::run(db, header_only.as_bytes(), &request(range))
         .await
         .expect("header only");
     assert!(!outcome.within_tolerance());
@@ -369,7 +369,7 @@ async fn usage_export_round_trip(backend: Backend) {
     // The watched folder: each file once, alerts for the one outside
     // tolerance, a malformed file remembered with its error.
     let receiver = WebhookReceiver::spawn().await;
-    let hook = jobs::budgets::create_webhook(db, "parity", &receiver.url())
+    let hook = ledger::notify::create_webhook(db, "parity", &receiver.url())
         .await
         .expect("webhook");
     let watch = temp_dir("watch");
@@ -391,7 +391,7 @@ async fn usage_export_round_trip(backend: Backend) {
     };
     let sender = fast_sender();
     let before = reports(db).await;
-    let scan = jobs::parity::scan_dir(db, &watch, &options, Some(&sender))
+    let scan = ledger::parity::scan_dir(db, &watch, &options, Some(&sender))
         .await
         .expect("scan");
     assert_eq!(
@@ -424,7 +424,7 @@ async fn usage_export_round_trip(backend: Backend) {
     assert_eq!(received.len(), 1);
     let alert = &received[0];
     assert_eq!(alert.header("X-CogniTrack-Event"), VARIANCE_EVENT);
-    assert!(jobs::budgets::verify_signature(
+    assert!(ledger::notify::verify_signature(
         &hook.secret,
         &alert.body,
         alert.header("X-CogniTrack-Signature")
@@ -441,12 +441,12 @@ async fn usage_export_round_trip(backend: Backend) {
     );
 
     // Scanned again: nothing new. A changed file is a new version.
-    let again = jobs::parity::scan_dir(db, &watch, &options, Some(&sender))
+    let again = ledger::parity::scan_dir(db, &watch, &options, Some(&sender))
         .await
         .expect("scan");
     assert_eq!((again.known, again.processed.len()), (3, 0));
     std::fs::write(watch.join(&name), csv_of(USAGE_HEADER, &lines[1..])).expect("rewrite");
-    let third = jobs::parity::scan_dir(db, &watch, &options, Some(&sender))
+    let third = ledger::parity::scan_dir(db, &watch, &options, Some(&sender))
         .await
         .expect("scan");
     assert_eq!((third.known, third.processed.len()), (2, 1));
@@ -457,7 +457,7 @@ async fn usage_export_round_trip(backend: Backend) {
         ..options.clone()
     };
     std::fs::write(watch.join("cost_new.csv"), format!("{TIME_ONLY_HEADER}\n")).expect("write");
-    let fourth = jobs::parity::scan_dir(db, &watch, &young, None)
+    let fourth = ledger::parity::scan_dir(db, &watch, &young, None)
         .await
         .expect("scan");
     assert_eq!((fourth.recent, fourth.processed.len()), (4, 0));
@@ -601,7 +601,7 @@ async fn cost_export_through_graphql(backend: Backend) {
 
     // The variance alert of an upload goes out in the background.
     let receiver = WebhookReceiver::spawn().await;
-    jobs::budgets::create_webhook(db, "parity", &receiver.url())
+    ledger::notify::create_webhook(db, "parity", &receiver.url())
         .await
         .expect("webhook");
     let body = upload(&app, &admin, &changed, "cost_export.csv", vars.clone()).await;

@@ -3,7 +3,7 @@
 use api::auth::Role;
 use e2e::app::{Backend, TestApp, dec, error_code};
 use e2e::both_backends;
-use jobs::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
+use ledger::usage::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -88,10 +88,10 @@ async fn costs(app: &TestApp, token: &str) -> Vec<Decimal> {
 /// when an admin reprices, after a dry run showed the difference.
 async fn repricing_is_explicit_and_dry_runs_first(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let connection = jobs::connections::upsert_demo(
+    let connection = ledger::providers::connections::upsert_demo(
         &app.state.db,
         "priced",
-        jobs::providers::ProviderKind::OpenAi,
+        ledger::providers::ProviderKind::OpenAi,
         "http://127.0.0.1:9/v1",
     )
     .await

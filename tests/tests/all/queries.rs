@@ -15,7 +15,7 @@ const DAILY: &str = "query($f: UsageFilter!, $g: [UsageDimension!]) { dailyUsage
 
 async fn seeded(backend: Backend) -> (TestApp, String, String, String) {
     let app = TestApp::spawn(backend).await;
-    jobs::demo::seed(&app.state.db, &app.state.book)
+    sim::demo::seed(&app.state.db, &app.state.book)
         .await
         .expect("seed");
     let today = Utc::now().date_naive();
@@ -134,7 +134,7 @@ async fn buckets_paginate_without_gaps(backend: Backend) {
             // and tool calls have no token price and say so.
             let node = &edge["node"];
             let usage_type = node["usageType"].as_str().expect("usage type");
-            let token_priced = jobs::buckets::TOKEN_PRICED_TYPES.contains(&usage_type);
+            let token_priced = ledger::usage::buckets::TOKEN_PRICED_TYPES.contains(&usage_type);
             assert_eq!(node["priced"], token_priced, "{node}");
             assert_eq!(node["costUsd"].is_null(), !token_priced, "{node}");
         }

@@ -5,10 +5,10 @@ use chrono::{Days, Utc};
 use e2e::app::{AppOptions, Backend, TestApp, TestDb, dec, error_code};
 use e2e::both_backends;
 use e2e::mock_provider::MockProvider;
-use jobs::providers::{ProviderKind, ProvidersConfig, RateLimit};
-use jobs::simulator::SimConfig;
+use ledger::providers::{ProviderKind, ProvidersConfig, RateLimit};
 use rust_decimal::Decimal;
 use serde_json::json;
+use sim::SimConfig;
 
 const SECRET: &str = "cron-secret-of-sufficient-length-42";
 const RECONCILE: &str = "query($f: String!, $t: String!) { costReconciliation(from: $f, to: $t, groupBy: [PROJECT]) { provider date projectId billedUsd computedUsd varianceUsd variancePercent withinTolerance likelyCause billedLines usageBuckets } }";
@@ -31,7 +31,7 @@ async fn billed_and_computed_side_by_side(backend: Backend) {
         ("oa", ProviderKind::OpenAi, mock.openai_base()),
         ("an", ProviderKind::Anthropic, mock.anthropic_base()),
     ] {
-        jobs::connections::upsert_demo(&app.state.db, name, kind, &base)
+        ledger::providers::connections::upsert_demo(&app.state.db, name, kind, &base)
             .await
             .expect("connection");
     }
@@ -76,10 +76,10 @@ async fn billed_and_computed_side_by_side(backend: Backend) {
         findings += usize::from(!row["likelyCause"].is_null());
     }
     // Archived usage is still computed: the answer does not change.
-    let moved = jobs::archive::run(
+    let moved = ledger::archive::run(
         &app.state.db,
         today,
-        &jobs::archive::ArchiveOptions::default(),
+        &ledger::archive::ArchiveOptions::default(),
         None,
     )
     .await

@@ -3,9 +3,9 @@ use api::auth::Role;
 use chrono::{Days, Utc};
 use e2e::app::{Backend, TestApp, error_code};
 use e2e::both_backends;
-use jobs::providers::ProviderKind;
-use jobs::simulator::{self, SimConfig};
+use ledger::providers::ProviderKind;
 use serde_json::json;
+use sim::{self as simulator, SimConfig};
 
 const RUN: &str = "mutation($from: String!, $to: String!, $dry: Boolean) { runIngestion(provider: \"openai\", from: $from, to: $to, connection: \"sim\", dryRun: $dry) { status windows rowsInserted rowsUpdated rowsDeleted dryRun issues } }";
 
@@ -14,7 +14,7 @@ async fn run_ingestion_is_idempotent(backend: Backend) {
     let (addr, _server) = simulator::spawn(SimConfig::default())
         .await
         .expect("simulator");
-    jobs::connections::upsert_demo(
+    ledger::providers::connections::upsert_demo(
         &app.state.db,
         "sim",
         ProviderKind::OpenAi,

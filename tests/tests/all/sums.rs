@@ -4,7 +4,7 @@ use api::auth::Role;
 use e2e::app::{Backend, TestApp, dec};
 use e2e::both_backends;
 use entity::usage_bucket;
-use jobs::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
+use ledger::usage::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Iterable, PaginatorTrait};
 use serde_json::json;
@@ -23,10 +23,10 @@ fn cost(n: i64) -> i64 {
 
 async fn a_million_priced_rows_sum_exactly(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let connection = jobs::connections::upsert_demo(
+    let connection = ledger::providers::connections::upsert_demo(
         &app.state.db,
         "sums",
-        jobs::providers::ProviderKind::OpenAi,
+        ledger::providers::ProviderKind::OpenAi,
         "http://127.0.0.1:9/v1",
     )
     .await

@@ -1,0 +1,111 @@
+//! `cognitrack serve [--demo]`: migrate, start the scheduler and serve the
+//! API and the dashboard until Ctrl-C.
+use anyhow::{Context, Result, bail};
+use jobs::JobName;
+use ledger::providers::ProviderClients;
+use rand::RngCore;
+use tokio::net::TcpListener;
+
+use crate::auth::Role;
+use crate::cli::open_url;
+use crate::config::{DbArgs, JwtArgs, ServeArgs};
+use crate::router::router;
+use crate::state::AppState;
+
+pub async fn run(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()> {
+    let database_url = if serve.demo {
+        let path =
+            std::env::temp_dir().join(format!("cognitrack-demo-{}.db", uuid::Uuid::new_v4()));
+        format!("sqlite://{}?mode=rwc", path.display())
+    } else {
+        db.database_url.clone()
+    };
+    let state = build_state(&database_url, jwt, &serve).await?;
+    if serve.demo {
+        eprintln!("seeding demo data into {database_url} …");
+        seed_demo(&state).await?;
+    }
+    let _scheduler = if serve.schedule.no_schedule {
+        None
+    } else {
+        Some(jobs::schedule::start(state.jobs.clone(), serve.schedule.crons()).await?)
+    };
+    let listener = TcpListener::bind(serve.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", serve.addr))?;
+    let addr = listener.local_addr()?;
+    println!("CogniTrack listening on http://{addr}  (GraphQL playground: http://{addr}/graphql)");
+    let app = router(state, Some(&serve.frontend_dir));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("server error")
+}
+
+/// Checks every setting before the database is touched, then opens it.
+async fn build_state(database_url: &str, jwt: JwtArgs, serve: &ServeArgs) -> Result<AppState> {
+    let secret = match (jwt.jwt_secret, serve.demo) {
+        (Some(secret), _) => secret,
+        (None, true) => {
+            let mut bytes = [0u8; 32];
+            rand::rng().fill_bytes(&mut bytes);
+            hex::encode(bytes)
+        }
+        (None, false) => bail!("COGNITRACK_JWT_SECRET is required to serve (or use --demo)"),
+    };
+    let cron_secret = serve.cron_secret.clone().filter(|s| !s.trim().is_empty());
+    if cron_secret
+        .as_deref()
+        .is_some_and(crate::cron::is_placeholder)
+    {
+        bail!(
+            "COGNITRACK_CRON_SECRET must be at least {} characters and not a placeholder",
+            crate::cron::MIN_SECRET_LEN
+        );
+    }
+    let settings = serve.schedule.settings.job_settings(&serve.prices)?;
+    let providers = serve.providers.providers_config()?;
+    let conn = open_url(database_url).await?;
+    ledger::providers::connections::ensure_env_connections(
+        &conn,
+        providers.openai_admin_key.as_ref(),
+        providers.anthropic_admin_key.as_ref(),
+    )
+    .await?;
+    let clients = ProviderClients::new(providers)?;
+    let rates = serve.rates.unit_rates();
+    Ok(AppState::new(
+        conn,
+        rates,
+        secret.as_bytes(),
+        cron_secret,
+        clients,
+        settings,
+    )
+    .await?)
+}
+
+/// Demo data from the built-in simulator, a first reconciliation (so the
+/// demo shows one before the daily job) and ready-made tokens.
+async fn seed_demo(state: &AppState) -> Result<()> {
+    let summary = sim::demo::seed(&state.db, &state.book)
+        .await
+        .context("demo seeding failed")?;
+    state.jobs.run(JobName::Reconcile).await?;
+    let day = chrono::Duration::days(1);
+    println!(
+        "CogniTrack demo: {} buckets ingested from the built-in simulator, {} sessions, {} interactions (connections demo-openai, demo-anthropic)",
+        summary.buckets, summary.sessions, summary.interactions
+    );
+    println!(
+        "viewer token: {}",
+        state.jwt.mint("demo-viewer", Role::Viewer, day)?
+    );
+    println!(
+        "admin token:  {}",
+        state.jwt.mint("demo-admin", Role::Admin, day)?
+    );
+    Ok(())
+}

@@ -1,0 +1,82 @@
+import { useMutation } from 'urql';
+import { ErrorNotice } from '../../components/Status';
+import type { BudgetFieldsFragment } from '../../gql/graphql';
+import { formatDay } from '../../lib/dates';
+import { formatUsd } from '../../lib/money';
+import type { NameIndex } from '../../lib/names';
+import { DeleteBudgetMutation, UpdateBudgetMutation } from './queries';
+import { scopeLabel } from './scope';
+
+interface BudgetCardProps {
+  budget: BudgetFieldsFragment;
+  admin: boolean;
+  onChanged: () => void;
+  names: NameIndex;
+}
+
+export function BudgetCard({ budget, admin, onChanged, names }: BudgetCardProps) {
+  const [update, runUpdate] = useMutation(UpdateBudgetMutation);
+  const [remove, runRemove] = useMutation(DeleteBudgetMutation);
+  const { current } = budget;
+  const error = update.error ?? remove.error;
+  const percent = Number(current.percentUsed);
+  const forecastPercent = Number(current.forecastPercentUsed);
+  const level = percent >= 100 ? 'over' : forecastPercent >= 100 ? 'at-risk' : 'ok';
+
+  async function toggle() {
+    const result = await runUpdate({ id: budget.id, input: { enabled: !budget.enabled } });
+    if (!result.error) onChanged();
+  }
+  async function destroy() {
+    if (!window.confirm(`Delete the budget “${budget.name}”? Its alerts stay in the history.`)) return;
+    const result = await runRemove({ id: budget.id });
+    if (!result.error) onChanged();
+  }
+
+  return (
+    <li className={`budget budget-${level}`} aria-label={budget.name}>
+      <div className="panel-header">
+        <div>
+          <h3>{budget.name}</h3>
+          <p className="muted small">
+            {scopeLabel(budget, names)} · {budget.period} · {formatDay(current.periodStart)}–{formatDay(current.periodEnd)}
+            {!budget.enabled && ' · disabled'}
+          </p>
+        </div>
+        {admin && (
+          <div className="actions">
+            <button type="button" className="button" onClick={toggle} disabled={update.fetching}>
+              {budget.enabled ? 'Disable' : 'Enable'}
+            </button>
+            <button type="button" className="button" onClick={destroy} disabled={remove.fetching}>
+              Delete
+            </button>
+          </div>
+        )}
+      </div>
+      <p className="budget-figures">
+        <strong title={current.spendUsd}>{formatUsd(current.spendUsd)}</strong> of {formatUsd(budget.amountUsd)} (
+        {current.percentUsed}%) · forecast {formatUsd(current.forecastUsd)} ({current.forecastPercentUsed}%)
+      </p>
+      <meter
+        className="budget-meter"
+        min={0}
+        max={100}
+        low={80}
+        high={99.99}
+        optimum={0}
+        value={Math.min(percent, 100)}
+        aria-label={`${budget.name}: ${current.percentUsed}% used`}
+      />
+      <p className="muted small">
+        Alerts at {budget.thresholds.join('%, ')}%
+        {current.thresholdsCrossed.length > 0 && ` · crossed ${current.thresholdsCrossed.join('%, ')}%`} · counted
+        through {current.asOf}
+        {current.unpricedBuckets > 0 && (
+          <span className="warning"> · {current.unpricedBuckets} unpriced buckets: spend is understated</span>
+        )}
+      </p>
+      {error && <ErrorNotice error={error} />}
+    </li>
+  );
+}

@@ -1,0 +1,48 @@
+import { useState } from 'react';
+import { SelectField } from '../../components/FormField';
+import { Empty } from '../../components/Status';
+import { UsageChart } from '../../components/UsageChart';
+import type { UsageFilterState } from '../../lib/filters';
+import type { NameIndex } from '../../lib/names';
+import { type Metric, METRICS, pivotSeries, type UsageRow } from '../../lib/usage';
+
+interface ExplorerChartProps {
+  rows: UsageRow[];
+  state: UsageFilterState;
+  names: NameIndex;
+}
+
+/** The rows per day, stacked by the grouping, in the measure picked here. */
+export function ExplorerChart({ rows, state, names }: ExplorerChartProps) {
+  const [metric, setMetric] = useState<Metric>('cost');
+  const { points, series } = pivotSeries(rows, state.groupBy, metric, 8, names);
+  return (
+    <section className="panel" aria-labelledby="explorer-chart-title">
+      <div className="panel-header">
+        <h2 id="explorer-chart-title">Per day</h2>
+        <SelectField
+          label="Measure"
+          className="field-inline"
+          value={metric}
+          onChange={(e) => setMetric(e.target.value as Metric)}
+        >
+          {METRICS.map((m) => (
+            <option key={m.value} value={m.value}>
+              {m.label}
+            </option>
+          ))}
+        </SelectField>
+      </div>
+      {series.length === 0 ? (
+        <Empty>No usage matches these filters.</Empty>
+      ) : (
+        <UsageChart
+          points={points}
+          series={series}
+          metric={metric}
+          title={`Daily ${METRICS.find((m) => m.value === metric)?.label.toLowerCase()}, ${state.from} to ${state.to}`}
+        />
+      )}
+    </section>
+  );
+}

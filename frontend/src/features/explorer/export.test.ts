@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import type { UsageFilterState } from '../../lib/filters';
+import { buildNameIndex } from '../../lib/names';
+import type { UsageRow } from '../../lib/usage';
+import { bucketsExportUrl, exportColumns, exportFileName, toCsv, toJson, toRecords } from './export';
+
+const base = {
+  inputCachedTokens: 0,
+  inputCacheWriteTokens: 0,
+  inputAudioTokens: 0,
+  outputAudioTokens: 0,
+  unpricedBuckets: 0,
+  costEstimated: false,
+};
+const rows: UsageRow[] = [
+  {
+    ...base,
+    date: '2026-11-01',
+    group: { provider: null, projectId: 'proj "x", y', apiKeyId: null, userId: null, model: 'gpt-4o', serviceTier: null, batch: null },
+    inputTokens: 1200,
+    outputTokens: 300,
+    numModelRequests: 4,
+    costUsd: '0.012345',
+    pricedCostUsd: '0.012345',
+  },
+  {
+    ...base,
+    date: '2026-11-02',
+    group: { provider: null, projectId: '', apiKeyId: null, userId: null, model: 'mystery', serviceTier: null, batch: null },
+    inputTokens: 10,
+    outputTokens: 1,
+    numModelRequests: 1,
+    costUsd: null,
+    pricedCostUsd: '0',
+    unpricedBuckets: 1,
+  },
+];
+
+const state: UsageFilterState = {
+  from: '2026-11-01',
+  to: '2026-11-02',
+  providers: [],
+  projectIds: [],
+  apiKeyIds: [],
+  userIds: [],
+  models: ['gpt-4o', 'mystery'],
+  serviceTiers: [],
+  batch: true,
+  groupBy: ['PROJECT', 'MODEL'],
+};
+
+describe('export of the current view', () => {
+  const names = buildNameIndex([
+    { provider: 'openai', kind: 'project', externalId: 'proj "x", y', name: 'Support, "Bot"', status: 'active' },
+  ]);
+  const records = toRecords(rows, state.groupBy, names);
+
+  it('has the grouped dimensions and every measure, as the API sent them', () => {
+    expect(exportColumns(state.groupBy)).toEqual([
+      'date',
+      'projectId',
+      'projectName',
+      'model',
+      'inputTokens',
+      'inputCachedTokens',
+      'inputCacheWriteTokens',
+      'outputTokens',
+      'inputAudioTokens',
+      'outputAudioTokens',
+      'numModelRequests',
+      'costUsd',
+      'pricedCostUsd',
+      'unpricedBuckets',
+      'costEstimated',
+    ]);
+    expect(records[0]).toMatchObject({
+      date: '2026-11-01',
+      projectId: 'proj "x", y',
+      projectName: 'Support, "Bot"',
+      model: 'gpt-4o',
+      costUsd: '0.012345',
+    });
+    expect(records[1]).toMatchObject({ projectId: '', projectName: null, costUsd: null, unpricedBuckets: 1 });
+  });
+
+  it('adds a name column only after dimensions the inventory names', () => {
+    expect(exportColumns(['PROVIDER', 'API_KEY', 'USER', 'MODEL']).slice(0, 6)).toEqual([
+      'date',
+      'provider',
+      'apiKeyId',
+      'apiKeyName',
+      'userId',
+      'userName',
+    ]);
+    expect(toRecords(rows, ['MODEL'])[0]).not.toHaveProperty('projectName');
+  });
+
+  it('writes RFC 4180 CSV with exact money and empty unknown costs', () => {
+    const csv = toCsv(records, exportColumns(state.groupBy));
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(exportColumns(state.groupBy).join(','));
+    expect(lines[1]).toBe('2026-11-01,"proj ""x"", y","Support, ""Bot""",gpt-4o,1200,0,0,300,0,0,4,0.012345,0.012345,0,false');
+    expect(lines[2]).toBe('2026-11-02,,,mystery,10,0,0,1,0,0,1,,0,1,false');
+    expect(lines[3]).toBe('');
+  });
+
+  it('writes JSON with the filter that reproduces it', () => {
+    const json = JSON.parse(toJson(state, records));
+    expect(json.filter).toEqual({ from: '2026-11-01', to: '2026-11-02', models: ['gpt-4o', 'mystery'], batch: true });
+    expect(json.groupBy).toEqual(['PROJECT', 'MODEL']);
+    expect(json.rows).toEqual(records);
+  });
+
+  it('names the file after the range', () => {
+    expect(exportFileName(state, 'csv')).toBe('cognitrack-usage-2026-11-01-to-2026-11-02.csv');
+  });
+});
+
+describe('bucketsExportUrl', () => {
+  it('asks the server for exactly the current filters', () => {
+    const filters: UsageFilterState = {
+      from: '2026-11-01',
+      to: '2026-11-30',
+      providers: ['openai'],
+      projectIds: ['proj_a', 'proj_b'],
+      apiKeyIds: [],
+      userIds: [],
+      models: [],
+      serviceTiers: ['default'],
+      batch: false,
+      groupBy: ['MODEL'],
+    };
+    const url = new URL(bucketsExportUrl(filters, 'csv'), 'http://host');
+    expect(url.pathname).toBe('/api/export/buckets');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      from: '2026-11-01',
+      to: '2026-11-30',
+      providers: 'openai',
+      projectIds: 'proj_a,proj_b',
+      serviceTiers: 'default',
+      batch: 'false',
+      format: 'csv',
+    });
+  });
+});

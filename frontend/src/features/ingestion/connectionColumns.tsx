@@ -1,0 +1,31 @@
+import { createColumnHelper } from '@tanstack/react-table';
+import type { ConnectionFieldsFragment } from '../../gql/graphql';
+import { formatDay } from '../../lib/dates';
+
+const KEY_SOURCES: Record<string, string> = {
+  environment: 'environment variable',
+  stored: 'stored (sealed)',
+  demo: 'demo simulator',
+};
+
+export const connectionColumn = createColumnHelper<ConnectionFieldsFragment>();
+
+export const connectionColumns = [
+  connectionColumn.accessor('name', { header: 'Connection' }),
+  connectionColumn.accessor('provider', { header: 'Provider' }),
+  connectionColumn.accessor('keySource', {
+    header: 'Key from',
+    cell: ({ getValue }) => KEY_SOURCES[getValue()] ?? getValue(),
+  }),
+  connectionColumn.accessor((c) => c.baseUrl ?? '', {
+    id: 'baseUrl',
+    header: 'Base URL',
+    cell: ({ getValue }) => (getValue() ? <code className="break">{getValue()}</code> : <span className="muted">default</span>),
+  }),
+  connectionColumn.accessor((c) => c.completeThrough ?? '', {
+    id: 'completeThrough',
+    header: 'Complete through',
+    cell: ({ getValue }) => (getValue() ? formatDay(getValue()) : <span className="warning">never ingested</span>),
+  }),
+  connectionColumn.accessor('keyFingerprint', { header: 'Key', cell: ({ getValue }) => <code>{getValue()}</code> }),
+];

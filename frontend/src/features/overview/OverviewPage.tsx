@@ -1,0 +1,80 @@
+import { useQuery } from 'urql';
+import { PageHeader } from '../../components/Layout';
+import { Empty, QueryView } from '../../components/Status';
+import { UsageChart } from '../../components/UsageChart';
+import { useSearchState } from '../../hooks/useSearchState';
+import { formatDay, previousPeriod } from '../../lib/dates';
+import { DIMENSIONS, overviewToParams, parseOverview } from '../../lib/filters';
+import { pivotSeries } from '../../lib/usage';
+import { DailyUsageQuery } from '../shared/queries';
+import { useInventoryNames } from '../shared/useInventoryNames';
+import { OverviewOptions } from './OverviewOptions';
+import { OverviewTotals } from './OverviewTotals';
+import { OverviewSummaryQuery } from './queries';
+import { TopList } from './TopList';
+
+export function OverviewPage() {
+  const [state, update] = useSearchState(parseOverview, overviewToParams);
+  const range = { from: state.from, to: state.to };
+  const [summary, refetchSummary] = useQuery({
+    query: OverviewSummaryQuery,
+    variables: { current: range, previous: previousPeriod(state.from, state.to), ...range },
+  });
+  const [chart, refetchChart] = useQuery({
+    query: DailyUsageQuery,
+    variables: { filter: range, groupBy: [state.stack] },
+  });
+  const names = useInventoryNames();
+  const stackLabel = DIMENSIONS.find((d) => d.value === state.stack)?.label.toLowerCase() ?? '';
+
+  return (
+    <>
+      <PageHeader title="Overview" />
+      <OverviewOptions state={state} onChange={update} />
+
+      <section aria-labelledby="totals-title">
+        <h2 id="totals-title" className="visually-hidden">
+          Period totals
+        </h2>
+        <QueryView result={summary} onRetry={() => refetchSummary({ requestPolicy: 'network-only' })}>
+          {(data) => <OverviewTotals data={data} />}
+        </QueryView>
+      </section>
+
+      <section className="panel" aria-labelledby="chart-title">
+        <h2 id="chart-title">
+          Daily {state.metric === 'cost' ? 'spend' : 'tokens'} by {stackLabel}
+        </h2>
+        <QueryView result={chart} onRetry={() => refetchChart({ requestPolicy: 'network-only' })}>
+          {(data) => {
+            const { points, series } = pivotSeries(data.dailyUsage, [state.stack], state.metric, 8, names);
+            if (series.length === 0) return <Empty>No usage between {formatDay(state.from)} and {formatDay(state.to)}.</Empty>;
+            return (
+              <UsageChart
+                points={points}
+                series={series}
+                metric={state.metric}
+                title={`Daily ${state.metric === 'cost' ? 'spend' : 'tokens'} by ${stackLabel}, ${state.from} to ${state.to}`}
+              />
+            );
+          }}
+        </QueryView>
+      </section>
+
+      {summary.data && (
+        <div className="grid-3">
+          <TopList
+            title="Top projects"
+            field="projectIds"
+            dimension="PROJECT"
+            rows={summary.data.byProject}
+            range={range}
+            names={names}
+          />
+          <TopList title="Top API keys" field="apiKeyIds" dimension="API_KEY" rows={summary.data.byKey} range={range} names={names} />
+          <TopList title="Top models" field="models" dimension="MODEL" rows={summary.data.byModel} range={range} names={names} />
+        </div>
+      )}
+    </>
+  );
+}

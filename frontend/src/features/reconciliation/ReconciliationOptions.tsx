@@ -1,0 +1,52 @@
+import { DateRangeFields } from '../../components/DateRangeFields';
+import { SelectField } from '../../components/FormField';
+import { RECONCILIATION_PROVIDERS, type ReconciliationState } from '../../lib/filters';
+
+interface ReconciliationOptionsProps {
+  state: ReconciliationState;
+  onChange: (patch: Partial<ReconciliationState>) => void;
+}
+
+/** The range of the cost and attribution views, and the options of each. */
+export function ReconciliationOptions({ state, onChange }: ReconciliationOptionsProps) {
+  return (
+    <form className="toolbar" onSubmit={(e) => e.preventDefault()} aria-label="Reconciliation options">
+      <DateRangeFields from={state.from} to={state.to} onChange={onChange} />
+      {state.view === 'cost' && (
+        <SelectField
+          label="Provider"
+          value={state.providers[0] ?? ''}
+          onChange={(e) => onChange({ providers: e.target.value ? [e.target.value] : [] })}
+        >
+          <option value="">Every provider</option>
+          {RECONCILIATION_PROVIDERS.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </SelectField>
+      )}
+      {state.view === 'attribution' && (
+        <>
+          <div className="segmented" role="group" aria-label="Attribution measure">
+            {(['tokens', 'cost'] as const).map((measure) => (
+              <button
+                key={measure}
+                type="button"
+                className="chip"
+                aria-pressed={state.measure === measure}
+                onClick={() => onChange({ measure })}
+              >
+                {measure === 'cost' ? 'Cost' : 'Tokens'}
+              </button>
+            ))}
+          </div>
+          <label className="check">
+            <input type="checkbox" checked={state.byKey} onChange={(e) => onChange({ byKey: e.target.checked })} />
+            <span>Split projects by API key</span>
+          </label>
+        </>
+      )}
+    </form>
+  );
+}

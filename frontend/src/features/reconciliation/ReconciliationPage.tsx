@@ -1,0 +1,37 @@
+import { PageHeader } from '../../components/Layout';
+import { useSearchState } from '../../hooks/useSearchState';
+import { parseReconciliation, reconciliationToParams } from '../../lib/filters';
+import { AttributionView } from './attribution/AttributionView';
+import { CostView } from './cost/CostView';
+import { ParityView } from './parity/ParityView';
+import { ReconciliationOptions } from './ReconciliationOptions';
+import { ReconciliationTabs } from './ReconciliationTabs';
+
+export function ReconciliationPage() {
+  const [state, update] = useSearchState(parseReconciliation, reconciliationToParams);
+
+  return (
+    <>
+      <PageHeader title="Reconciliation" />
+      <ReconciliationTabs state={state} />
+      {state.view === 'cost' && (
+        <p className="muted">
+          What the providers billed (their costs API) against what CogniTrack computed from usage and the price book, per
+          UTC day and project. A row is within tolerance when the two differ by at most $0.01 or 1&nbsp;% of the bill.
+        </p>
+      )}
+      {state.view === 'attribution' && (
+        <p className="muted">
+          How much of the providers' usage the applications reported as interactions: matched usage is attributed to
+          sessions and users; the provider-only remainder is not.
+        </p>
+      )}
+      {state.view !== 'parity' && <ReconciliationOptions state={state} onChange={update} />}
+      {state.view === 'cost' && <CostView state={state} />}
+      {state.view === 'attribution' && (
+        <AttributionView from={state.from} to={state.to} measure={state.measure} byKey={state.byKey} />
+      )}
+      {state.view === 'parity' && <ParityView />}
+    </>
+  );
+}

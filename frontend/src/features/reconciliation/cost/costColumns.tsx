@@ -1,0 +1,69 @@
+import { createColumnHelper } from '@tanstack/react-table';
+import Decimal from 'decimal.js';
+import { formatSignedUsd, formatUsd } from '../../../lib/money';
+import type { NameIndex } from '../../../lib/names';
+import { causeLabel, LIKELY_CAUSES, reconciliationProject, type ReconciliationRow } from '../reconciliation';
+import { signedPercent } from './signedPercent';
+
+const rowColumn = createColumnHelper<ReconciliationRow>();
+const money = (field: 'billedUsd' | 'computedUsd', header: string) =>
+  rowColumn.accessor((r) => Number(r[field]), {
+    id: field,
+    header,
+    cell: ({ row: { original } }) => <span title={original[field]}>{formatUsd(original[field])}</span>,
+    meta: { numeric: true },
+  });
+
+/** A row per day, provider and project; the project by name, its id in the tooltip. */
+export function costColumns(names: NameIndex) {
+  return [
+    rowColumn.accessor('date', { header: 'Day' }),
+    rowColumn.accessor('provider', { header: 'Provider' }),
+    rowColumn.accessor((r) => reconciliationProject(r, names), {
+      id: 'project',
+      header: 'Project',
+      cell: ({ getValue, row: { original } }) =>
+        original.projectId && getValue() !== original.projectId ? (
+          <span title={original.projectId} data-id={original.projectId}>
+            {getValue()}
+          </span>
+        ) : (
+          getValue()
+        ),
+    }),
+    money('billedUsd', 'Billed'),
+    money('computedUsd', 'Computed'),
+    rowColumn.accessor((r) => Number(r.varianceUsd), {
+      id: 'varianceUsd',
+      header: 'Variance',
+      cell: ({ row: { original } }) => <span title={original.varianceUsd}>{formatSignedUsd(new Decimal(original.varianceUsd))}</span>,
+      meta: { numeric: true },
+    }),
+    rowColumn.accessor((r) => (r.variancePercent === null ? Number.NEGATIVE_INFINITY : Number(r.variancePercent)), {
+      id: 'variancePercent',
+      header: 'Variance %',
+      cell: ({ row: { original } }) =>
+        original.variancePercent === null ? <span className="muted">not billed</span> : signedPercent(original.variancePercent),
+      meta: { numeric: true },
+    }),
+    rowColumn.accessor((r) => (r.withinTolerance ? '' : causeLabel(r.likelyCause) || 'outside'), {
+      id: 'status',
+      header: 'Status',
+      cell: ({ row: { original } }) =>
+        original.withinTolerance ? (
+          <span className="tag tag-succeeded">within tolerance</span>
+        ) : (
+          <span className="tag tag-failed" title={LIKELY_CAUSES[original.likelyCause ?? '']?.hint}>
+            {causeLabel(original.likelyCause) || 'outside tolerance'}
+          </span>
+        ),
+    }),
+    rowColumn.accessor('billedLines', { header: 'Bill lines', meta: { numeric: true } }),
+    rowColumn.accessor('usageBuckets', { header: 'Usage buckets', meta: { numeric: true } }),
+    rowColumn.accessor('unpricedBuckets', {
+      header: 'Unpriced',
+      cell: ({ getValue }) => (getValue() > 0 ? <span className="warning">{getValue()}</span> : '0'),
+      meta: { numeric: true },
+    }),
+  ];
+}

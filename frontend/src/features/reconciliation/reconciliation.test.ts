@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { buildNameIndex } from '../../lib/names';
+import { NOT_REPORTED } from '../../lib/usage';
+import {
+  causeLabel,
+  dailyBilledVsComputed,
+  reconciliationProject,
+  type ReconciliationRow,
+  reconciliationTotals,
+} from './reconciliation';
+
+function row(date: string, billedUsd: string, computedUsd: string, fields: Partial<ReconciliationRow> = {}): ReconciliationRow {
+  return {
+    provider: 'openai',
+    date,
+    projectId: 'proj_1',
+    billedUsd,
+    computedUsd,
+    varianceUsd: '0',
+    variancePercent: '0',
+    withinTolerance: true,
+    likelyCause: null,
+    billedLines: 1,
+    usageBuckets: 1,
+    unpricedBuckets: 0,
+    ...fields,
+  };
+}
+
+describe('reconciliation totals', () => {
+  it('sums billed and computed exactly and derives the variance', () => {
+    const totals = reconciliationTotals([
+      row('2026-11-01', '0.1', '0.1'),
+      row('2026-11-01', '0.2', '0.25', { withinTolerance: false, likelyCause: 'price_difference', unpricedBuckets: 2 }),
+    ]);
+    expect(totals.billedUsd.toFixed()).toBe('0.3');
+    expect(totals.computedUsd.toFixed()).toBe('0.35');
+    expect(totals.varianceUsd.toFixed()).toBe('0.05');
+    expect(totals.variancePercent?.toFixed(2)).toBe('16.67');
+    expect(totals).toMatchObject({ rows: 2, outsideTolerance: 1, unpricedBuckets: 2 });
+  });
+
+  it('has no variance percent when nothing was billed', () => {
+    expect(reconciliationTotals([row('2026-11-01', '0', '1.5')]).variancePercent).toBeNull();
+    expect(reconciliationTotals([]).billedUsd.toFixed()).toBe('0');
+  });
+});
+
+describe('billed vs computed per day', () => {
+  it('sums every provider and project of a day, oldest day first', () => {
+    const points = dailyBilledVsComputed([
+      row('2026-11-02', '1', '1'),
+      row('2026-11-01', '0.1', '0.1'),
+      row('2026-11-01', '0.2', '0.3', { provider: 'anthropic', withinTolerance: false }),
+    ]);
+    expect(points).toEqual([
+      { date: '2026-11-01', billed: 0.3, computed: 0.4, outside: 1 },
+      { date: '2026-11-02', billed: 1, computed: 1, outside: 0 },
+    ]);
+  });
+});
+
+describe('row labels', () => {
+  const names = buildNameIndex([
+    { provider: 'openai', kind: 'project', externalId: 'proj_1', name: 'Support Bot', status: 'active' },
+  ]);
+
+  it('names the project, and the empty id by provider', () => {
+    expect(reconciliationProject({ provider: 'openai', projectId: 'proj_1' }, names)).toBe('Support Bot');
+    expect(reconciliationProject({ provider: 'openai', projectId: 'proj_2' }, names)).toBe('proj_2');
+    expect(reconciliationProject({ provider: 'anthropic', projectId: '' }, names)).toBe('Default workspace');
+    expect(reconciliationProject({ provider: 'openai', projectId: '' }, names)).toBe(NOT_REPORTED);
+    expect(reconciliationProject({ provider: 'openai', projectId: null }, names)).toBe('All projects');
+  });
+
+  it('reads a likely cause, including one this dashboard does not know yet', () => {
+    expect(causeLabel('price_difference')).toBe('Price difference');
+    expect(causeLabel('new_cause_kind')).toBe('new cause kind');
+    expect(causeLabel(null)).toBe('');
+  });
+});

@@ -1,0 +1,108 @@
+import Decimal from 'decimal.js';
+import type { CostReconciliationQuery } from '../../gql/graphql';
+import { sumMoney } from '../../lib/money';
+import { type NameIndex, nameOf } from '../../lib/names';
+import { NOT_REPORTED } from '../../lib/usage';
+
+/** A `costReconciliation` row as the dashboard asks for it. */
+export type ReconciliationRow = CostReconciliationQuery['costReconciliation'][number];
+
+/** What each `likelyCause` means, for a reader who has not seen the code. */
+export const LIKELY_CAUSES: Record<string, { label: string; hint: string }> = {
+  unpriced_model: {
+    label: 'Unpriced model',
+    hint: 'Usage of a model the price book cannot price: the computed cost leaves it out.',
+  },
+  tier_not_reported: {
+    label: 'Tier not reported',
+    hint: 'The provider did not report the service tier, so the standard price was used.',
+  },
+  line_item_without_usage: {
+    label: 'Billed, no usage',
+    hint: 'The bill has a line with no matching usage (e.g. a tool, storage or a fee).',
+  },
+  usage_not_billed_yet: {
+    label: 'Not billed yet',
+    hint: 'Usage the provider has not billed yet; the costs API lags usage by hours.',
+  },
+  usage_without_token_price: {
+    label: 'Usage without token price',
+    hint: 'Usage billed per image, second or character, which is not priced per token.',
+  },
+  price_difference: {
+    label: 'Price difference',
+    hint: 'The provider billed another price than the price book: a negotiated rate, or a stale book.',
+  },
+};
+
+export function causeLabel(cause: string | null | undefined): string {
+  if (!cause) return '';
+  return LIKELY_CAUSES[cause]?.label ?? cause.replaceAll('_', ' ');
+}
+
+/**
+ * The project a row is about: the inventory's name when it has one. `""` is
+ * Anthropic's default workspace, or a project OpenAI did not report.
+ */
+export function reconciliationProject(row: Pick<ReconciliationRow, 'provider' | 'projectId'>, names: NameIndex): string {
+  if (row.projectId === null || row.projectId === undefined) return 'All projects';
+  if (row.projectId === '') return row.provider === 'anthropic' ? 'Default workspace' : NOT_REPORTED;
+  return nameOf(names, 'PROJECT', row.projectId) ?? row.projectId;
+}
+
+export interface ReconciliationTotals {
+  billedUsd: Decimal;
+  computedUsd: Decimal;
+  /** Computed minus billed, as the API's rows. */
+  varianceUsd: Decimal;
+  /** Of the bill; null when nothing was billed. */
+  variancePercent: Decimal | null;
+  rows: number;
+  outsideTolerance: number;
+  unpricedBuckets: number;
+}
+
+/** Exact sums over the rows shown. */
+export function reconciliationTotals(rows: readonly ReconciliationRow[]): ReconciliationTotals {
+  const billedUsd = sumMoney(rows.map((r) => r.billedUsd));
+  const computedUsd = sumMoney(rows.map((r) => r.computedUsd));
+  const varianceUsd = computedUsd.minus(billedUsd);
+  return {
+    billedUsd,
+    computedUsd,
+    varianceUsd,
+    variancePercent: billedUsd.isZero() ? null : varianceUsd.dividedBy(billedUsd).times(100),
+    rows: rows.length,
+    outsideTolerance: rows.filter((r) => !r.withinTolerance).length,
+    unpricedBuckets: rows.reduce((n, r) => n + r.unpricedBuckets, 0),
+  };
+}
+
+export interface ReconciliationPoint {
+  date: string;
+  billed: number;
+  computed: number;
+  /** Rows of the day outside tolerance. */
+  outside: number;
+}
+
+/** One point per day (every provider and project summed), oldest first, for the chart. */
+export function dailyBilledVsComputed(rows: readonly ReconciliationRow[]): ReconciliationPoint[] {
+  const days = new Map<string, { billed: Decimal; computed: Decimal; outside: number }>();
+  for (const row of rows) {
+    const day = days.get(row.date) ?? { billed: new Decimal(0), computed: new Decimal(0), outside: 0 };
+    day.billed = day.billed.plus(row.billedUsd);
+    day.computed = day.computed.plus(row.computedUsd);
+    if (!row.withinTolerance) day.outside += 1;
+    days.set(row.date, day);
+  }
+  return [...days.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([date, day]) => ({
+      date,
+      // Only the plotted height becomes a float.
+      billed: day.billed.toNumber(),
+      computed: day.computed.toNumber(),
+      outside: day.outside,
+    }));
+}

@@ -1,0 +1,55 @@
+import { graphql } from '../../gql';
+
+/*
+ * Documents more than one feature sends: the usage rows (overview, explorer;
+ * pricing spreads the fragment) and the inventory behind every id → name lookup.
+ * A document used by one feature lives in that feature's queries.ts.
+ * Codegen checks every document against api/schema.graphql and types its result.
+ */
+
+graphql(`
+  fragment UsageRowFields on DailyUsage {
+    date
+    group {
+      provider
+      projectId
+      apiKeyId
+      userId
+      model
+      serviceTier
+      batch
+    }
+    inputTokens
+    inputCachedTokens
+    inputCacheWriteTokens
+    outputTokens
+    inputAudioTokens
+    outputAudioTokens
+    numModelRequests
+    costUsd
+    pricedCostUsd
+    unpricedBuckets
+    costEstimated
+  }
+`);
+
+export const DailyUsageQuery = graphql(`
+  query DailyUsage($filter: UsageFilter!, $groupBy: [UsageDimension!]) {
+    dailyUsage(filter: $filter, groupBy: $groupBy) {
+      ...UsageRowFields
+    }
+  }
+`);
+
+/** Every named provider object; the dashboard shows names in place of ids. */
+export const InventoryQuery = graphql(`
+  query Inventory {
+    inventory {
+      provider
+      kind
+      externalId
+      name
+      status
+    }
+  }
+`);

@@ -1,0 +1,361 @@
+//! Evaluating budgets: raise each crossed threshold once per period, then
+//! deliver every undelivered alert to the webhooks.
+//!
+//! "Once" holds across re-runs, replicas and the `evaluateBudgets` mutation
+//! racing the scheduler: an alert row is inserted with ON CONFLICT DO
+//! NOTHING against a unique (budget, period, threshold) index, a delivering
+//! evaluator first claims the row with a conditional UPDATE, and each
+//! webhook that accepted an alert is recorded so a retry skips it.
+use std::collections::{BTreeSet, HashSet};
+
+use chrono::{Days, NaiveDate, Utc};
+use entity::budget_alert::{ActiveModel, Column, Entity, Model};
+use entity::{budget, webhook};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TryInsertResult,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use super::period::{Period, PeriodWindow};
+use super::{BudgetStatus, percent, status};
+use crate::dates::{midnight, next_day};
+use crate::error::Result;
+use crate::money::micros_to_usd;
+use crate::notify::webhook::WebhookSender;
+use crate::page::{IdOrder, Page, PageRequest, by_id};
+
+/// Days back re-checked on every run, matching the daily ingestion's
+/// re-pull window: usage that arrives late can still cross a threshold of
+/// a period that has just ended (a daily budget would otherwise never see
+/// its day's full spend when evaluated shortly after midnight).
+pub const LATE_DATA_DAYS: u64 = 3;
+
+/// The `X-CogniTrack-Event` of alert deliveries.
+pub const ALERT_EVENT: &str = "budget.threshold_crossed";
+
+/// What one evaluation did; serialisable for job telemetry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EvaluationReport {
+    /// The evaluated UTC day.
+    pub day: NaiveDate,
+    /// Enabled budgets looked at.
+    pub budgets_evaluated: u64,
+    /// Budgets whose stored row could not be read (skipped, logged).
+    pub budgets_skipped: u64,
+    /// Alert rows newly inserted by this run.
+    pub alerts_raised: u64,
+    /// Alerts whose delivery completed in this run.
+    pub alerts_delivered: u64,
+    /// (alert, webhook) pairs accepted by the receiver.
+    pub deliveries: u64,
+    /// (alert, webhook) pairs that failed after their attempts.
+    pub failed_deliveries: u64,
+    /// HTTP requests made.
+    pub attempts: u64,
+    /// Alerts still undelivered after the run (retried by the next one).
+    pub alerts_pending: u64,
+}
+
+/// Where an alert's delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum AlertStatus {
+    /// Not attempted yet.
+    Pending,
+    /// Attempted and not yet accepted by every webhook.
+    Retrying,
+    /// Every webhook that existed when it was raised accepted it.
+    Delivered,
+    /// No webhook existed when it was raised: nothing to deliver.
+    NoWebhook,
+}
+
+pub fn alert_status(alert: &Model) -> AlertStatus {
+    match (alert.delivered_at, alert.attempts) {
+        (Some(_), _) if alert.delivered_to.is_empty() => AlertStatus::NoWebhook,
+        (Some(_), _) => AlertStatus::Delivered,
+        (None, 0) => AlertStatus::Pending,
+        (None, _) => AlertStatus::Retrying,
+    }
+}
+
+/// The webhooks that accepted the alert.
+pub fn delivered_webhooks(alert: &Model) -> Vec<i64> {
+    alert
+        .delivered_to
+        .split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .collect()
+}
+
+/// Evaluates every enabled budget on `today` (UTC) and delivers every
+/// undelivered alert. Safe to run as often as wanted and on several
+/// replicas at once: nothing is raised or delivered twice.
+pub async fn evaluate(
+    db: &impl ConnectionTrait,
+    today: NaiveDate,
+    sender: &WebhookSender,
+) -> Result<EvaluationReport> {
+    let mut report = EvaluationReport {
+        day: today,
+        ..Default::default()
+    };
+    let budgets = budget::Entity::find()
+        .filter(budget::Column::Enabled.eq(true))
+        .order_by_asc(budget::Column::Id)
+        .all(db)
+        .await?;
+    for budget in &budgets {
+        let windows = match windows_to_check(budget, today) {
+            Ok(windows) => windows,
+            Err(error) => {
+                // Rows are validated on write; one damaged row must not
+                // stop every other budget's alerts.
+                tracing::warn!(budget = budget.id, %error, "skipping an unreadable budget");
+                report.budgets_skipped += 1;
+                continue;
+            }
+        };
+        report.budgets_evaluated += 1;
+        for window in windows {
+            let now = status(db, budget, today.min(window.end)).await?;
+            for pct in &now.crossed {
+                if raise(db, budget, &now, *pct).await? {
+                    report.alerts_raised += 1;
+                }
+            }
+        }
+    }
+    deliver_pending(db, sender, &mut report).await?;
+    report.alerts_pending = Entity::find()
+        .filter(Column::DeliveredAt.is_null())
+        .count(db)
+        .await?;
+    Ok(report)
+}
+
+/// The current period, plus earlier ones still within [`LATE_DATA_DAYS`]
+/// that ended after the budget was created (a new budget does not alert
+/// on periods that closed before it existed).
+fn windows_to_check(budget: &budget::Model, today: NaiveDate) -> Result<BTreeSet<PeriodWindow>> {
+    let period = Period::parse(&budget.period)?;
+    super::Scope::parse(&budget.scope)?;
+    let current = period.window(today);
+    let mut windows = BTreeSet::from([current]);
+    for back in 1..=LATE_DATA_DAYS {
+        let Some(day) = today.checked_sub_days(Days::new(back)) else {
+            break;
+        };
+        let window = period.window(day);
+        if midnight(next_day(window.end)) > budget.created_at {
+            windows.insert(window);
+        }
+    }
+    Ok(windows)
+}
+
+/// Inserts the alert unless it exists; true when this call inserted it.
+async fn raise(
+    db: &impl ConnectionTrait,
+    budget: &budget::Model,
+    now: &BudgetStatus,
+    pct: i32,
+) -> Result<bool> {
+    let row = ActiveModel {
+        budget_id: Set(budget.id),
+        budget_name: Set(budget.name.clone()),
+        scope: Set(budget.scope.clone()),
+        scope_value: Set(budget.scope_value.clone()),
+        provider: Set(budget.provider.clone()),
+        period: Set(budget.period.clone()),
+        period_start: Set(now.window.start),
+        threshold_pct: Set(pct),
+        spend_micros: Set(now.spend_micros),
+        forecast_micros: Set(now.forecast_micros),
+        amount_micros: Set(now.amount_micros),
+        created_at: Set(Utc::now()),
+        delivered_at: Set(None),
+        delivered_to: Set(String::new()),
+        attempts: Set(0),
+        last_error: Set(None),
+        claimed_until: Set(None),
+        ..Default::default()
+    };
+    let inserted = Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([Column::BudgetId, Column::PeriodStart, Column::ThresholdPct])
+                .do_nothing()
+                .to_owned(),
+        )
+        .try_insert()
+        .exec_without_returning(db)
+        .await?;
+    Ok(matches!(inserted, TryInsertResult::Inserted(n) if n > 0))
+}
+
+async fn deliver_pending(
+    db: &impl ConnectionTrait,
+    sender: &WebhookSender,
+    report: &mut EvaluationReport,
+) -> Result<()> {
+    let webhooks = webhook::Entity::find()
+        .order_by_asc(webhook::Column::Id)
+        .all(db)
+        .await?;
+    let pending = Entity::find()
+        .filter(Column::DeliveredAt.is_null())
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?;
+    // A webhook that failed all its attempts in this run is not tried for
+    // the remaining alerts: one dead receiver must not hold the run for
+    // (attempts x timeout) per alert. The next run retries it.
+    let mut failing: HashSet<i64> = HashSet::new();
+    for alert in pending {
+        let due = targets(&alert, &webhooks);
+        if !due.is_empty() && due.iter().all(|w| failing.contains(&w.id)) {
+            continue;
+        }
+        let ttl = sender
+            .config()
+            .worst_case()
+            .saturating_mul(u32::try_from(due.len()).unwrap_or(u32::MAX))
+            .saturating_add(std::time::Duration::from_secs(60));
+        if !claim(db, alert.id, ttl).await? {
+            continue;
+        }
+        // Re-read under the claim: another evaluator may have delivered
+        // to some webhooks between our read and our claim. The claim only
+        // succeeds on an undelivered row, so it is still undelivered.
+        let Some(alert) = Entity::find_by_id(alert.id).one(db).await? else {
+            continue;
+        };
+        let mut delivered = delivered_webhooks(&alert);
+        let mut attempts: u32 = 0;
+        let mut last_error = alert.last_error.clone();
+        let mut complete = true;
+        let payload = alert_payload(&alert);
+        let delivery_id = alert.id.to_string();
+        for hook in targets(&alert, &webhooks) {
+            if failing.contains(&hook.id) {
+                complete = false;
+                continue;
+            }
+            let delivery = sender
+                .deliver(&hook.url, &hook.secret, ALERT_EVENT, &delivery_id, &payload)
+                .await;
+            attempts = attempts.saturating_add(delivery.attempts);
+            report.attempts += u64::from(delivery.attempts);
+            if let Some(error) = &delivery.last_error {
+                last_error = Some(format!("webhook {:?}: {error}", hook.name));
+            }
+            match delivery.outcome {
+                Ok(()) => {
+                    delivered.push(hook.id);
+                    report.deliveries += 1;
+                }
+                Err(error) => {
+                    tracing::warn!(
+                        alert = alert.id,
+                        webhook = hook.id,
+                        attempts = delivery.attempts,
+                        %error,
+                        "budget alert delivery failed; the next evaluation retries it"
+                    );
+                    failing.insert(hook.id);
+                    report.failed_deliveries += 1;
+                    complete = false;
+                }
+            }
+        }
+        let total_attempts = alert
+            .attempts
+            .saturating_add(i32::try_from(attempts).unwrap_or(i32::MAX));
+        let mut row = ActiveModel::from(alert);
+        row.delivered_to = Set(delivered
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(","));
+        row.attempts = Set(total_attempts);
+        row.last_error = Set(last_error);
+        row.claimed_until = Set(None);
+        if complete {
+            row.delivered_at = Set(Some(Utc::now()));
+            report.alerts_delivered += 1;
+        }
+        row.update(db).await?;
+    }
+    Ok(())
+}
+
+/// Webhooks that should get the alert and do not have it yet: those that
+/// existed when it was raised (a new webhook does not replay history).
+fn targets<'a>(alert: &Model, webhooks: &'a [webhook::Model]) -> Vec<&'a webhook::Model> {
+    let done = delivered_webhooks(alert);
+    webhooks
+        .iter()
+        .filter(|w| w.created_at <= alert.created_at && !done.contains(&w.id))
+        .collect()
+}
+
+/// Takes the alert for delivery unless another evaluator holds it. The
+/// claim expires after `ttl`, so a crashed evaluator's alert is retried.
+async fn claim(db: &impl ConnectionTrait, id: i64, ttl: std::time::Duration) -> Result<bool> {
+    let now = Utc::now();
+    let ttl = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::hours(1));
+    let updated = Entity::update_many()
+        .col_expr(Column::ClaimedUntil, Expr::value(now + ttl))
+        .filter(Column::Id.eq(id))
+        .filter(Column::DeliveredAt.is_null())
+        .filter(
+            Condition::any()
+                .add(Column::ClaimedUntil.is_null())
+                .add(Column::ClaimedUntil.lt(now)),
+        )
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+/// The JSON body of an alert delivery (before `sent_at` is stamped).
+pub fn alert_payload(alert: &Model) -> serde_json::Value {
+    let period_end = Period::parse(&alert.period)
+        .map(|p| p.window(alert.period_start).end)
+        .unwrap_or(alert.period_start);
+    json!({
+        "event": ALERT_EVENT,
+        "alert_id": alert.id,
+        "budget": {
+            "id": alert.budget_id,
+            "name": alert.budget_name,
+            "scope": alert.scope,
+            "scope_value": alert.scope_value,
+            "provider": alert.provider,
+            "period": alert.period,
+            "amount_usd": micros_to_usd(alert.amount_micros).to_string(),
+        },
+        "period_start": alert.period_start.to_string(),
+        "period_end": period_end.to_string(),
+        "threshold_pct": alert.threshold_pct,
+        "spend_usd": micros_to_usd(alert.spend_micros).to_string(),
+        "percent_used": percent(alert.spend_micros, alert.amount_micros).to_string(),
+        "forecast_usd": micros_to_usd(alert.forecast_micros).to_string(),
+        "raised_at": alert.created_at.to_rfc3339(),
+    })
+}
+
+/// The alert history, newest first; optionally of one budget.
+pub async fn alerts(
+    db: &impl ConnectionTrait,
+    page: &PageRequest,
+    budget_id: Option<i64>,
+) -> Result<Page<Model>> {
+    let mut query = Entity::find();
+    if let Some(budget_id) = budget_id {
+        query = query.filter(Column::BudgetId.eq(budget_id));
+    }
+    by_id(db, query, Column::Id, IdOrder::Newest, page, |r| r.id).await
+}

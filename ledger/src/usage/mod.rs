@@ -1,0 +1,421 @@
+//! Reading provider usage: the daily series behind every chart, raw
+//! buckets, and the values offered in filter dropdowns.
+pub mod attribution;
+pub mod buckets;
+pub mod stats;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::usage_bucket::{self, Column as C};
+use entity::usage_bucket_archive as archived;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
+};
+
+use crate::archive;
+use crate::dates::DayRange;
+use crate::db::sum_i64;
+use crate::error::{Result, invalid};
+use crate::page::{Cursor, Page, PageRequest};
+use crate::usage::buckets::{TOKEN_PRICED_TYPES, token_priced_sql};
+
+/// A dimension to group daily usage by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Dimension {
+    Provider,
+    Project,
+    ApiKey,
+    User,
+    Model,
+    ServiceTier,
+    Batch,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 7] = [
+        Self::Provider,
+        Self::Project,
+        Self::ApiKey,
+        Self::User,
+        Self::Model,
+        Self::ServiceTier,
+        Self::Batch,
+    ];
+
+    fn column(self) -> C {
+        match self {
+            Self::Provider => C::Provider,
+            Self::Project => C::ProjectId,
+            Self::ApiKey => C::ApiKeyId,
+            Self::User => C::UserId,
+            Self::Model => C::Model,
+            Self::ServiceTier => C::ServiceTier,
+            Self::Batch => C::Batch,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct UsageFilter {
+    pub range: DayRange,
+    pub providers: Vec<String>,
+    pub project_ids: Vec<String>,
+    pub api_key_ids: Vec<String>,
+    pub user_ids: Vec<String>,
+    pub models: Vec<String>,
+    pub service_tiers: Vec<String>,
+    pub batch: Option<bool>,
+    /// Search the archive too: `Some` is the client's choice; `None`
+    /// searches it whenever it can hold rows of the range.
+    pub include_archived: Option<bool>,
+}
+
+impl UsageFilter {
+    pub fn new(range: DayRange) -> Self {
+        Self {
+            range,
+            providers: vec![],
+            project_ids: vec![],
+            api_key_ids: vec![],
+            user_ids: vec![],
+            models: vec![],
+            service_tiers: vec![],
+            batch: None,
+            include_archived: None,
+        }
+    }
+
+    async fn archived(&self, db: &impl ConnectionTrait) -> Result<bool> {
+        archive::includes::<archived::Entity>(
+            db,
+            archived::Column::WindowStart,
+            self.include_archived,
+            Some(self.range.from),
+        )
+        .await
+    }
+
+    fn condition(&self) -> Condition {
+        let (start, end) = self.range.bounds();
+        let mut cond = Condition::all()
+            .add(C::WindowStart.gte(start))
+            .add(C::WindowStart.lt(end));
+        for (column, values) in [
+            (C::Provider, &self.providers),
+            (C::ProjectId, &self.project_ids),
+            (C::ApiKeyId, &self.api_key_ids),
+            (C::UserId, &self.user_ids),
+            (C::Model, &self.models),
+            (C::ServiceTier, &self.service_tiers),
+        ] {
+            if !values.is_empty() {
+                cond = cond.add(column.is_in(values.iter().map(String::as_str)));
+            }
+        }
+        if let Some(batch) = self.batch {
+            cond = cond.add(C::Batch.eq(if batch { "true" } else { "false" }));
+        }
+        cond
+    }
+}
+
+/// The group of a row: `None` for dimensions not grouped by.
+pub type GroupKey = BTreeMap<Dimension, String>;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub input_tokens: i64,
+    pub input_cached_tokens: i64,
+    pub input_cache_write_tokens: i64,
+    pub output_tokens: i64,
+    pub input_audio_tokens: i64,
+    pub output_audio_tokens: i64,
+    pub num_model_requests: i64,
+    /// Sum of priced buckets' costs, micro-USD.
+    pub cost_micros: i64,
+    /// Token-priced buckets without a price: their cost is unknown, not zero.
+    pub unpriced_buckets: i64,
+    pub estimated_buckets: i64,
+}
+
+impl Totals {
+    pub fn add(&mut self, other: &Totals) {
+        self.input_tokens += other.input_tokens;
+        self.input_cached_tokens += other.input_cached_tokens;
+        self.input_cache_write_tokens += other.input_cache_write_tokens;
+        self.output_tokens += other.output_tokens;
+        self.input_audio_tokens += other.input_audio_tokens;
+        self.output_audio_tokens += other.output_audio_tokens;
+        self.num_model_requests += other.num_model_requests;
+        self.cost_micros += other.cost_micros;
+        self.unpriced_buckets += other.unpriced_buckets;
+        self.estimated_buckets += other.estimated_buckets;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyRow {
+    pub day: NaiveDate,
+    pub group: GroupKey,
+    pub totals: Totals,
+}
+
+const SUMS: [(&str, &str); 10] = [
+    ("input_tokens", "input_tokens"),
+    ("input_cached_tokens", "input_cached_tokens"),
+    ("input_cache_write_tokens", "input_cache_write_tokens"),
+    ("output_tokens", "output_tokens"),
+    (
+        "input_audio_tokens",
+        "input_audio_tokens + input_cached_audio_tokens",
+    ),
+    ("output_audio_tokens", "output_audio_tokens"),
+    ("num_model_requests", "num_model_requests"),
+    ("cost_micros", "COALESCE(cost_micros, 0)"),
+    (
+        "unpriced_buckets",
+        "CASE WHEN cost_micros IS NULL AND usage_type IN ({priced}) THEN 1 ELSE 0 END",
+    ),
+    (
+        "estimated_buckets",
+        "CASE WHEN cost_estimated THEN 1 ELSE 0 END",
+    ),
+];
+
+/// One row per day and group, days without usage filled with zeros (for
+/// every group seen in the range), ordered by day then group.
+pub async fn daily_usage(
+    db: &impl ConnectionTrait,
+    filter: &UsageFilter,
+    group_by: &[Dimension],
+) -> Result<Vec<DailyRow>> {
+    let dims: BTreeSet<Dimension> = group_by.iter().copied().collect();
+    let mut query = Query::select();
+    query
+        .from(usage_bucket::Entity)
+        .column(C::WindowStart)
+        .cond_where(filter.condition())
+        .group_by_col(C::WindowStart);
+    for dim in &dims {
+        query.column(dim.column()).group_by_col(dim.column());
+    }
+    add_sums(&mut query);
+    let mut found: BTreeMap<(NaiveDate, GroupKey), Totals> = BTreeMap::new();
+    let archived = filter.archived(db).await?;
+    for query in archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived) {
+        for row in db.query_all(&query).await? {
+            let start: DateTime<Utc> = row.try_get("", "window_start")?;
+            let mut group = GroupKey::new();
+            for dim in &dims {
+                let name = dim.column().as_str();
+                group.insert(*dim, row.try_get::<String>("", name)?);
+            }
+            let totals = read_totals(&row)?;
+            found
+                .entry((start.date_naive(), group))
+                .or_default()
+                .add(&totals);
+        }
+    }
+    let groups: BTreeSet<GroupKey> = if dims.is_empty() {
+        BTreeSet::from([GroupKey::new()])
+    } else {
+        found.keys().map(|(_, group)| group.clone()).collect()
+    };
+    let mut rows = Vec::with_capacity(filter.range.len() * groups.len());
+    for day in filter.range.days() {
+        for group in &groups {
+            let totals = found.remove(&(day, group.clone())).unwrap_or_default();
+            rows.push(DailyRow {
+                day,
+                group: group.clone(),
+                totals,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Totals over the whole filter, for summaries.
+pub async fn totals(db: &impl ConnectionTrait, filter: &UsageFilter) -> Result<Totals> {
+    let mut query = Query::select();
+    query
+        .from(usage_bucket::Entity)
+        .cond_where(filter.condition());
+    add_sums(&mut query);
+    let mut sum = Totals::default();
+    let archived = filter.archived(db).await?;
+    for query in archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived) {
+        if let Some(row) = db.query_one(&query).await? {
+            sum.add(&read_totals(&row)?);
+        }
+    }
+    Ok(sum)
+}
+
+fn add_sums(query: &mut SelectStatement) {
+    let priced = token_priced_sql();
+    for (alias, expr) in SUMS {
+        let expr = expr.replace("{priced}", &priced);
+        query.expr_as(sum_i64(&expr), Alias::new(alias));
+    }
+}
+
+fn read_totals(row: &sea_orm::QueryResult) -> Result<Totals> {
+    let get = |name: &str| row.try_get::<i64>("", name);
+    Ok(Totals {
+        input_tokens: get("input_tokens")?,
+        input_cached_tokens: get("input_cached_tokens")?,
+        input_cache_write_tokens: get("input_cache_write_tokens")?,
+        output_tokens: get("output_tokens")?,
+        input_audio_tokens: get("input_audio_tokens")?,
+        output_audio_tokens: get("output_audio_tokens")?,
+        num_model_requests: get("num_model_requests")?,
+        cost_micros: get("cost_micros")?,
+        unpriced_buckets: get("unpriced_buckets")?,
+        estimated_buckets: get("estimated_buckets")?,
+    })
+}
+
+/// Raw buckets in window order.
+pub async fn list_buckets(
+    db: &impl ConnectionTrait,
+    filter: &UsageFilter,
+    page: &PageRequest,
+) -> Result<Page<usage_bucket::Model>> {
+    let mut query = usage_bucket::Entity::find().filter(filter.condition());
+    if let Some(after) = &page.after {
+        let at =
+            DateTime::from_timestamp_micros(after.at).ok_or_else(|| invalid("malformed cursor"))?;
+        let id: i64 = after.id.parse().map_err(|_| invalid("malformed cursor"))?;
+        query = query.filter(
+            Condition::any().add(C::WindowStart.gt(at)).add(
+                Expr::col(C::WindowStart)
+                    .eq(at)
+                    .and(Expr::col(C::Id).gt(id)),
+            ),
+        );
+    }
+    let query = query
+        .order_by(C::WindowStart, Order::Asc)
+        .order_by(C::Id, Order::Asc)
+        .limit(page.first + 1);
+    // Each table gives its first+1 rows; the first+1 of the merge are the page.
+    let mut rows = archive::models::<usage_bucket::Entity, archived::Entity>(
+        db,
+        query,
+        filter.archived(db).await?,
+    )
+    .await?;
+    rows.sort_by_key(|b| (b.window_start, b.id));
+    Ok(Page::from_rows(rows, page.first, |b| Cursor {
+        at: b.window_start.timestamp_micros(),
+        id: b.id.to_string(),
+    }))
+}
+
+/// Distinct non-empty values per dimension, for dropdowns.
+#[derive(Debug, Clone, Default)]
+pub struct FilterOptions {
+    pub providers: Vec<String>,
+    pub project_ids: Vec<String>,
+    pub api_key_ids: Vec<String>,
+    pub user_ids: Vec<String>,
+    pub models: Vec<String>,
+    pub service_tiers: Vec<String>,
+}
+
+pub async fn filter_options(
+    db: &impl ConnectionTrait,
+    range: Option<DayRange>,
+) -> Result<FilterOptions> {
+    let archived = archive::includes::<archived::Entity>(
+        db,
+        archived::Column::WindowStart,
+        None,
+        range.map(|r| r.from),
+    )
+    .await?;
+    let distinct = async |column: C| -> Result<Vec<String>> {
+        let mut query = usage_bucket::Entity::find()
+            .select_only()
+            .column(column)
+            .distinct()
+            .filter(column.ne(""))
+            .order_by_asc(column);
+        if let Some(range) = range {
+            let (start, end) = range.bounds();
+            query = query
+                .filter(C::WindowStart.gte(start))
+                .filter(C::WindowStart.lt(end));
+        }
+        let mut values = BTreeSet::new();
+        for query in archive::statements::<usage_bucket::Entity, archived::Entity>(
+            query.into_query(),
+            archived,
+        ) {
+            for row in db.query_all(&query).await? {
+                values.insert(row.try_get_by_index::<String>(0)?);
+            }
+        }
+        Ok(values.into_iter().collect())
+    };
+    Ok(FilterOptions {
+        providers: distinct(C::Provider).await?,
+        project_ids: distinct(C::ProjectId).await?,
+        api_key_ids: distinct(C::ApiKeyId).await?,
+        user_ids: distinct(C::UserId).await?,
+        models: distinct(C::Model).await?,
+        service_tiers: distinct(C::ServiceTier).await?,
+    })
+}
+
+/// Input + output tokens of token-priced buckets that have no price.
+pub async fn unpriced_tokens(db: &impl ConnectionTrait, range: DayRange) -> Result<i64> {
+    let (start, end) = range.bounds();
+    let mut query = Query::select();
+    query
+        .from(usage_bucket::Entity)
+        .expr_as(
+            sum_i64("input_tokens + output_tokens"),
+            Alias::new("tokens"),
+        )
+        .and_where(Expr::col(C::WindowStart).gte(start))
+        .and_where(Expr::col(C::WindowStart).lt(end))
+        .and_where(Expr::col(C::CostMicros).is_null())
+        .and_where(Expr::col(C::UsageType).is_in(TOKEN_PRICED_TYPES.iter().copied()));
+    let archived = archive::includes::<archived::Entity>(
+        db,
+        archived::Column::WindowStart,
+        None,
+        Some(range.from),
+    )
+    .await?;
+    let mut tokens = 0;
+    for query in archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived) {
+        if let Some(row) = db.query_one(&query).await? {
+            tokens += row.try_get::<i64>("", "tokens")?;
+        }
+    }
+    Ok(tokens)
+}
+
+/// Models seen in token-priced buckets without a price.
+pub async fn unpriced_models(db: &impl ConnectionTrait) -> Result<Vec<(String, String)>> {
+    Ok(usage_bucket::Entity::find()
+        .select_only()
+        .column(C::Provider)
+        .column(C::Model)
+        .distinct()
+        .filter(C::CostMicros.is_null())
+        .filter(C::Model.ne(""))
+        .filter(C::UsageType.is_in(TOKEN_PRICED_TYPES.iter().copied()))
+        .order_by_asc(C::Provider)
+        .order_by_asc(C::Model)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
