@@ -23,6 +23,8 @@ const config: CodegenConfig = {
           // Money is an exact decimal string; never parse it to a float for totals.
           Decimal: 'string',
           DateTime: 'string',
+          // A UTC day, `YYYY-MM-DD`.
+          Date: 'string',
           JSON: 'unknown',
           // Multipart file uploads (importUsageCsv).
           Upload: 'File',

@@ -59,6 +59,14 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
+/// A stored value that names no variant: a damaged row, our fault.
+impl From<entity::enums::UnknownValue> for ApiError {
+    fn from(error: entity::enums::UnknownValue) -> Self {
+        tracing::error!(%error, "a stored value is not a known variant");
+        Self::Internal
+    }
+}
+
 impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
         let code = error.code();

@@ -5,6 +5,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use entity::enums::{ProviderKind, UnknownValue};
 use entity::usage_bucket;
 use futures_util::stream::{self, StreamExt};
 use ledger::dates::DayRange;
@@ -86,48 +87,11 @@ pub async fn buckets(
         Ok(range) => range,
         Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
     };
-    let list = |value: &Option<String>| -> Vec<String> {
-        value
-            .as_deref()
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-            .collect()
+    let filter = match usage_filter(&params, range) {
+        Ok(filter) => filter,
+        Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
     };
-    let mut filter = UsageFilter::new(range);
-    filter.providers = list(&params.providers);
-    filter.project_ids = list(&params.project_ids);
-    filter.api_key_ids = list(&params.api_key_ids);
-    filter.user_ids = list(&params.user_ids);
-    filter.models = list(&params.models);
-    filter.service_tiers = list(&params.service_tiers);
-    filter.batch = params.batch;
-
-    let header_line = match format {
-        Format::Csv => Some(Ok(Bytes::from(format!("{}\n", COLUMNS.join(","))))),
-        Format::Ndjson => None,
-    };
-    let pages = stream::try_unfold(
-        Some((state.db.clone(), filter, None::<Cursor>)),
-        move |next| async move {
-            let Some((db, filter, after)) = next else {
-                return Ok(None);
-            };
-            let (chunk, after) = page(&db, &filter, after, format).await?;
-            Ok::<_, ledger::Error>(Some((chunk, after.map(|a| (db, filter, Some(a))))))
-        },
-    )
-    .map(|chunk| {
-        chunk.map_err(|error| {
-            // Headers are gone once streaming began; the cut-short body and
-            // this log line are what is left to say.
-            tracing::error!(%error, "bucket export failed");
-            std::io::Error::other("export failed")
-        })
-    });
-    let body = stream::iter(header_line).chain(pages);
+    let body = export_body(state.db.clone(), filter, format);
     let (mime, extension) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Ndjson => ("application/x-ndjson", "ndjson"),
@@ -141,9 +105,59 @@ pub async fn buckets(
             (header::CONTENT_TYPE, mime.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        Body::from_stream(body),
+        body,
     )
         .into_response()
+}
+
+/// A provider that names none is refused, like every other bad parameter.
+fn usage_filter(params: &ExportParams, range: DayRange) -> Result<UsageFilter, UnknownValue> {
+    let list = |value: &Option<String>| -> Vec<String> {
+        value
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut filter = UsageFilter::new(range);
+    filter.providers = list(&params.providers)
+        .iter()
+        .map(|p| p.parse::<ProviderKind>())
+        .collect::<Result<_, _>>()?;
+    filter.project_ids = list(&params.project_ids);
+    filter.api_key_ids = list(&params.api_key_ids);
+    filter.user_ids = list(&params.user_ids);
+    filter.models = list(&params.models);
+    filter.service_tiers = list(&params.service_tiers);
+    filter.batch = params.batch;
+    Ok(filter)
+}
+
+/// The CSV header line, then every page of buckets as it is read.
+fn export_body(db: DatabaseConnection, filter: UsageFilter, format: Format) -> Body {
+    let header_line = match format {
+        Format::Csv => Some(Ok(Bytes::from(format!("{}\n", COLUMNS.join(","))))),
+        Format::Ndjson => None,
+    };
+    let pages = stream::try_unfold(Some((db, filter, None::<Cursor>)), move |next| async move {
+        let Some((db, filter, after)) = next else {
+            return Ok(None);
+        };
+        let (chunk, after) = page(&db, &filter, after, format).await?;
+        Ok::<_, ledger::Error>(Some((chunk, after.map(|a| (db, filter, Some(a))))))
+    })
+    .map(|chunk| {
+        chunk.map_err(|error| {
+            // Headers are gone once streaming began; the cut-short body and
+            // this log line are what is left to say.
+            tracing::error!(%error, "bucket export failed");
+            std::io::Error::other("export failed")
+        })
+    });
+    Body::from_stream(stream::iter(header_line).chain(pages))
 }
 
 /// One page of buckets rendered, and the cursor of the next page if any.
@@ -196,14 +210,14 @@ async fn page(
 fn fields(b: &usage_bucket::Model) -> [String; 21] {
     [
         b.window_start.date_naive().to_string(),
-        b.provider.clone(),
+        b.provider.to_string(),
         b.connection_id.to_string(),
         b.usage_type.clone(),
         b.project_id.clone(),
         b.api_key_id.clone(),
         b.user_id.clone(),
         b.model.clone(),
-        b.batch.clone(),
+        b.batch.as_str().to_owned(),
         b.service_tier.clone(),
         b.context_window.clone(),
         b.input_tokens.to_string(),

@@ -2,13 +2,15 @@
 //! line item, as its costs API reported it.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::ProviderKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "billed_cost")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub connection_id: i64,
-    pub provider: String,
+    pub provider: ProviderKind,
     pub day: Date,
     /// OpenAI project or Anthropic workspace; `''` when absent or default.
     pub project_id: String,

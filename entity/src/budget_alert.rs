@@ -2,6 +2,8 @@
 //! on budget, period and threshold) and delivered to the webhooks.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{BudgetPeriod, BudgetScope, ProviderScope};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "budget_alert")]
 pub struct Model {
@@ -12,10 +14,10 @@ pub struct Model {
     /// The budget as it was when the alert was raised, so the history and
     /// late deliveries read without the budget row.
     pub budget_name: String,
-    pub scope: String,
+    pub scope: BudgetScope,
     pub scope_value: String,
-    pub provider: String,
-    pub period: String,
+    pub provider: ProviderScope,
+    pub period: BudgetPeriod,
     /// First UTC day of the period (the day, or the 1st of the month).
     pub period_start: Date,
     pub threshold_pct: i32,

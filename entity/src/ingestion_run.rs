@@ -1,18 +1,19 @@
 //! Telemetry of one ingestion run (CLI, schedule, admin trigger or demo).
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{ProviderKind, RunStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "ingestion_run")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub label: String,
-    pub provider: String,
+    pub provider: ProviderKind,
     pub connection_id: Option<i64>,
     pub range_start: Date,
     pub range_end: Date,
-    /// running | succeeded | partial | failed
-    pub status: String,
+    pub status: RunStatus,
     pub dry_run: bool,
     pub started_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,

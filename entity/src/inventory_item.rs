@@ -3,6 +3,8 @@
 //! dashboard can be shown with their names.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::ProviderKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "inventory_item")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub connection_id: i64,
     /// `openai` | `anthropic`.
-    pub provider: String,
+    pub provider: ProviderKind,
     /// `project` | `user` | `service_account` | `api_key` | `workspace`.
     pub kind: String,
     /// The provider's id, as it appears in usage buckets.

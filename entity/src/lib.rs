@@ -1,9 +1,11 @@
 //! SeaORM entities: the table shapes of the ledger, nothing else.
 //!
 //! Missing provider dimensions are stored as `''`, never NULL, so one plain
-//! unique index dedupes rows on SQLite and PostgreSQL alike.
+//! unique index dedupes rows on SQLite and PostgreSQL alike. Stored enums
+//! are typed ([`enums`]) and keep the strings the columns always held.
 
 pub mod billed_cost;
+pub mod enums;
 pub mod ingest_key;
 pub mod ingestion_run;
 pub mod interaction;

@@ -1,6 +1,8 @@
 //! A named provider account the ingestion engine pulls from.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::ProviderKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "provider_connection")]
 pub struct Model {
@@ -8,7 +10,7 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub name: String,
-    pub provider: String,
+    pub provider: ProviderKind,
     /// Demo connections hold simulated data and say so in every view.
     pub is_demo: bool,
     /// AEAD-sealed admin key (base64); NULL for keys taken from the environment.

@@ -7,14 +7,15 @@ macro_rules! usage_bucket_table {
     ($table:tt, $($key:tt)*) => {
         use sea_orm::entity::prelude::*;
 
+        use $crate::enums::{Batch, ProviderKind};
+
         #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
         #[sea_orm(table_name = $table)]
         pub struct Model {
             #[sea_orm($($key)*)]
             pub id: i64,
             pub connection_id: i64,
-            /// `openai` | `anthropic`.
-            pub provider: String,
+            pub provider: ProviderKind,
             /// completions, embeddings, moderations, images, audio_speeches,
             /// audio_transcriptions, vector_stores, code_interpreter_sessions,
             /// web_search_calls, file_search_calls, messages.
@@ -25,8 +26,7 @@ macro_rules! usage_bucket_table {
             pub api_key_id: String,
             pub user_id: String,
             pub model: String,
-            /// `''`, `true` or `false`: a string so that "not reported" can be unique-indexed.
-            pub batch: String,
+            pub batch: Batch,
             pub service_tier: String,
             pub context_window: String,
             pub inference_geo: String,

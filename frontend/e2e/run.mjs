@@ -234,7 +234,7 @@ test('an admin adds, tests and removes a provider connection; the key is never e
   );
   assert.deepEqual(
     providerConnections.find((c) => c.name === 'e2e-openai'),
-    { name: 'e2e-openai', keySource: 'stored', baseUrl: 'http://127.0.0.1:9/v1' },
+    { name: 'e2e-openai', keySource: 'STORED', baseUrl: 'http://127.0.0.1:9/v1' },
   );
   await page.getByRole('button', { name: 'Remove connection e2e-openai' }).click();
   await page.getByRole('button', { name: 'Remove connection e2e-openai' }).waitFor({ state: 'detached' });
@@ -479,7 +479,7 @@ test('the reconciliation page shows billed vs computed for the default range', a
   const { costReconciliation: rows, projects } = await graphql(
     server.baseUrl,
     server.adminToken,
-    `query ($from: String!, $to: String!) {
+    `query ($from: Date!, $to: Date!) {
        costReconciliation(from: $from, to: $to, groupBy: [PROJECT]) { provider date projectId billedUsd computedUsd withinTolerance }
        projects: inventory(kind: "project") { externalId name } }`,
     range,
@@ -513,7 +513,7 @@ test('the attribution tab shows the API coverage and totals for the default rang
   const { attribution, projects, workspaces } = await graphql(
     server.baseUrl,
     server.adminToken,
-    `query ($from: String!, $to: String!) {
+    `query ($from: Date!, $to: Date!) {
        attribution(from: $from, to: $to) { totals {
          provider { ${ATTRIBUTION_AMOUNT} } app { ${ATTRIBUTION_AMOUNT} } matched { ${ATTRIBUTION_AMOUNT} }
          providerOnly { ${ATTRIBUTION_AMOUNT} } appOnly { ${ATTRIBUTION_AMOUNT} } mismatchedKeys coveragePercent } }
@@ -575,7 +575,8 @@ test('an admin uploads a CSV export; the report the API stored is listed and ope
       w.userId,
       w.apiKeyId,
       w.model,
-      w.batch,
+      // The export's batch column: "true", "false", or empty when not reported.
+      { BATCH: 'true', INTERACTIVE: 'false', NOT_REPORTED: '' }[w.batch],
       w.serviceTier,
       w.inputTokens,
       w.outputTokens,
@@ -672,7 +673,7 @@ test('an admin previews a reprice after an override, sees the API diff, then app
     graphql(
       server.baseUrl,
       server.adminToken,
-      `mutation ($from: String!, $to: String!, $dryRun: Boolean!) { repriceUsage(from: $from, to: $to, dryRun: $dryRun) {
+      `mutation ($from: Date!, $to: Date!, $dryRun: Boolean!) { repriceUsage(from: $from, to: $to, dryRun: $dryRun) {
          bucketsChanged oldCostUsd newCostUsd deltaUsd days { date provider bucketsChanged oldCostUsd newCostUsd deltaUsd } } }`,
       { ...range, dryRun },
     ).then((d) => d.repriceUsage);

@@ -1,7 +1,7 @@
 //! The reconcile job: record billed vs computed for the last complete days.
 use chrono::{NaiveDate, Utc};
 use ledger::Result;
-use ledger::costs::reconciliation::{self, RECONCILE_WINDOW_DAYS};
+use ledger::costs::reconciliation::{self, Finding, RECONCILE_WINDOW_DAYS};
 use ledger::dates::DayRange;
 use serde::Serialize;
 
@@ -13,17 +13,18 @@ pub struct ReconcileReport {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub within_tolerance: bool,
-    pub findings: serde_json::Value,
+    pub findings: Vec<Finding>,
 }
 
 pub async fn run(ctx: &JobContext) -> Result<ReconcileReport> {
     let range = DayRange::ending_yesterday(Utc::now().date_naive(), RECONCILE_WINDOW_DAYS)?;
     let report = reconciliation::record(&ctx.db, range).await?;
+    let findings = reconciliation::findings_of(&report)?;
     Ok(ReconcileReport {
         report_id: report.id,
         from: range.from,
         to: range.to,
         within_tolerance: report.within_tolerance,
-        findings: report.findings,
+        findings,
     })
 }

@@ -49,8 +49,16 @@ impl DayRange {
 
     /// An optional range: both ends or neither.
     pub fn parse_optional(from: Option<&str>, to: Option<&str>) -> Result<Option<Self>> {
+        Self::optional(
+            from.map(parse_day).transpose()?,
+            to.map(parse_day).transpose()?,
+        )
+    }
+
+    /// An optional range of parsed days: both ends or neither.
+    pub fn optional(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Option<Self>> {
         match (from, to) {
-            (Some(from), Some(to)) => Self::parse(from, to).map(Some),
+            (Some(from), Some(to)) => Self::new(from, to).map(Some),
             (None, None) => Ok(None),
             _ => Err(invalid("give both from and to, or neither")),
         }

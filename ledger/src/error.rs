@@ -23,3 +23,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub(crate) fn invalid(message: impl Into<String>) -> Error {
     Error::InvalidInput(message.into())
 }
+
+impl From<entity::enums::UnknownValue> for Error {
+    fn from(unknown: entity::enums::UnknownValue) -> Self {
+        Error::InvalidInput(unknown.to_string())
+    }
+}

@@ -12,7 +12,7 @@
 //! - [`parity`]: provider CSV exports checked against the ledger
 //! - [`archive`]: moving old rows to the archive tables and back
 //!
-//! Shared primitives: [`dates`], [`db`], [`money`], [`page`], [`error`].
+//! Shared primitives: [`dates`], [`db`], [`money`], [`page`], [`text`], [`error`].
 
 pub mod archive;
 pub mod budgets;
@@ -27,6 +27,7 @@ pub mod page;
 pub mod parity;
 pub mod pricing;
 pub mod providers;
+pub mod text;
 pub mod tracking;
 pub mod usage;
 

@@ -15,7 +15,9 @@ const OPENAI_RATES: &[(&str, i64, i64, i64)] = &[
 ];
 
 /// (model, label, input, cache read, write 5m, write 1h, output).
-const ANTHROPIC_RATES: &[(&str, &str, i64, i64, i64, i64, i64)] = &[
+type AnthropicRates = (&'static str, &'static str, i64, i64, i64, i64, i64);
+
+const ANTHROPIC_RATES: &[AnthropicRates] = &[
     (
         "claude-sonnet-4-5-20250929",
         "Claude Sonnet 4.5",
@@ -114,91 +116,92 @@ pub fn openai_cost_json(row: &SimRow, line_items: bool) -> Value {
 pub fn anthropic_cost_rows(seed: u64, day: NaiveDate) -> Vec<SimRow> {
     let mut out = Vec::new();
     for row in anthropic_rows(seed, day) {
-        let model = row.dim("model").unwrap_or("").to_owned();
-        let Some(&(_, label, input, read, w5m, w1h, output)) =
-            ANTHROPIC_RATES.iter().find(|r| r.0 == model)
-        else {
+        let model = row.dim("model").unwrap_or("");
+        let Some(rates) = ANTHROPIC_RATES.iter().find(|r| r.0 == model) else {
             continue;
         };
-        let tier = row.dim("service_tier").unwrap_or("standard").to_owned();
-        let batch = tier == "batch";
-        let factor = if batch { 2 } else { 1 };
-        let usage = if batch { "Batch Usage" } else { "Usage" };
         let workspace = row
             .dims
             .iter()
             .find(|(n, _)| *n == "workspace_id")
             .map(|(_, v)| v.clone())
             .unwrap_or(Value::Null);
-        let lines = [
-            (
-                "Input Tokens",
-                "uncached_input_tokens",
-                row.count("uncached_input_tokens"),
-                input,
-            ),
-            (
-                "Input Tokens (Cache Write 5m)",
-                "cache_creation.ephemeral_5m_input_tokens",
-                row.count("cache_creation.ephemeral_5m_input_tokens"),
-                w5m,
-            ),
-            (
-                "Input Tokens (Cache Write 1h)",
-                "cache_creation.ephemeral_1h_input_tokens",
-                row.count("cache_creation.ephemeral_1h_input_tokens"),
-                w1h,
-            ),
-            (
-                "Input Tokens (Cache Read)",
-                "cache_read_input_tokens",
-                row.count("cache_read_input_tokens"),
-                read,
-            ),
-            (
-                "Output Tokens",
-                "output_tokens",
-                row.count("output_tokens"),
-                output,
-            ),
-        ];
-        for (what, token_type, tokens, rate) in lines {
-            if tokens == 0 {
-                continue;
-            }
-            out.push(SimRow {
-                dims: vec![
-                    ("workspace_id", workspace.clone()),
-                    ("description", s(&format!("{label} {usage} - {what}"))),
-                    ("cost_type", s("tokens")),
-                    ("model", s(&model)),
-                    ("service_tier", s(&tier)),
-                    ("token_type", s(token_type)),
-                    ("context_window", s("0-200k")),
-                    ("inference_geo", s("not_available")),
-                ],
-                counts: vec![("tenth_micro_cents", tokens * rate / factor)],
-            });
-        }
+        out.extend(token_cost_rows(&row, rates, &workspace));
         let searches = row.count("server_tool_use.web_search_requests");
         if searches > 0 {
-            out.push(SimRow {
-                dims: vec![
-                    ("workspace_id", workspace.clone()),
-                    ("description", s("Web Search Usage")),
-                    ("cost_type", s("web_search")),
-                    ("model", Value::Null),
-                    ("service_tier", Value::Null),
-                    ("token_type", Value::Null),
-                    ("context_window", Value::Null),
-                    ("inference_geo", Value::Null),
-                ],
-                // One cent per search ($10 per thousand).
-                counts: vec![("tenth_micro_cents", searches * 10_000_000)],
-            });
+            out.push(web_search_cost_row(workspace, searches));
         }
     }
     out
+}
+
+/// (description, token type, rate) of each billed token line, in the
+/// order the cost report lists them.
+fn token_lines(rates: &AnthropicRates) -> [(&'static str, &'static str, i64); 5] {
+    let &(_, _, input, read, w5m, w1h, output) = rates;
+    [
+        ("Input Tokens", "uncached_input_tokens", input),
+        (
+            "Input Tokens (Cache Write 5m)",
+            "cache_creation.ephemeral_5m_input_tokens",
+            w5m,
+        ),
+        (
+            "Input Tokens (Cache Write 1h)",
+            "cache_creation.ephemeral_1h_input_tokens",
+            w1h,
+        ),
+        ("Input Tokens (Cache Read)", "cache_read_input_tokens", read),
+        ("Output Tokens", "output_tokens", output),
+    ]
+}
+
+/// One cost row per token line the usage row has tokens for.
+fn token_cost_rows(row: &SimRow, rates: &AnthropicRates, workspace: &Value) -> Vec<SimRow> {
+    let model = row.dim("model").unwrap_or("");
+    let label = rates.1;
+    let tier = row.dim("service_tier").unwrap_or("standard");
+    let batch = tier == "batch";
+    let factor = if batch { 2 } else { 1 };
+    let usage = if batch { "Batch Usage" } else { "Usage" };
+    let mut out = Vec::new();
+    for (what, token_type, rate) in token_lines(rates) {
+        let tokens = row.count(token_type);
+        if tokens == 0 {
+            continue;
+        }
+        out.push(SimRow {
+            dims: vec![
+                ("workspace_id", workspace.clone()),
+                ("description", s(&format!("{label} {usage} - {what}"))),
+                ("cost_type", s("tokens")),
+                ("model", s(model)),
+                ("service_tier", s(tier)),
+                ("token_type", s(token_type)),
+                ("context_window", s("0-200k")),
+                ("inference_geo", s("not_available")),
+            ],
+            counts: vec![("tenth_micro_cents", tokens * rate / factor)],
+        });
+    }
+    out
+}
+
+fn web_search_cost_row(workspace: Value, searches: i64) -> SimRow {
+    SimRow {
+        dims: vec![
+            ("workspace_id", workspace),
+            ("description", s("Web Search Usage")),
+            ("cost_type", s("web_search")),
+            ("model", Value::Null),
+            ("service_tier", Value::Null),
+            ("token_type", Value::Null),
+            ("context_window", Value::Null),
+            ("inference_geo", Value::Null),
+        ],
+        // One cent per search ($10 per thousand).
+        counts: vec![("tenth_micro_cents", searches * 10_000_000)],
+    }
 }
 
 pub fn anthropic_cost_json(row: &SimRow) -> Value {

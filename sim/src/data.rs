@@ -176,8 +176,36 @@ const COMPLETIONS: &[CompletionSeries] = &[
 
 /// The OpenAI results of one usage type on one day, finest grain.
 pub fn openai_rows(seed: u64, day: NaiveDate, usage_type: &str) -> Vec<SimRow> {
-    let f = day_factor(day);
-    let series_base = match usage_type {
+    let Some(series_base) = openai_series_base(usage_type) else {
+        return Vec::new();
+    };
+    let d = SeriesDay {
+        seed,
+        day,
+        factor: day_factor(day),
+        series_base,
+    };
+    match usage_type {
+        "completions" => COMPLETIONS
+            .iter()
+            .enumerate()
+            .map(|(i, series)| completion_row(&d, i as u64, series))
+            .collect(),
+        "embeddings" | "moderations" => vec![token_count_row(&d, usage_type)],
+        "images" => vec![image_row(&d)],
+        "audio_speeches" | "audio_transcriptions" => vec![audio_row(&d, usage_type)],
+        "vector_stores" => vector_store_rows(day),
+        "code_interpreter_sessions" => vec![code_interpreter_row(&d)],
+        "web_search_calls" => vec![web_search_row(&d)],
+        "file_search_calls" => vec![file_search_row(&d)],
+        _ => Vec::new(),
+    }
+}
+
+/// Each usage type draws its noise from its own block of series numbers,
+/// so adding a series to one type never changes another's numbers.
+fn openai_series_base(usage_type: &str) -> Option<u64> {
+    Some(match usage_type {
         "completions" => 0,
         "embeddings" => 10,
         "moderations" => 20,
@@ -188,173 +216,193 @@ pub fn openai_rows(seed: u64, day: NaiveDate, usage_type: &str) -> Vec<SimRow> {
         "code_interpreter_sessions" => 70,
         "web_search_calls" => 80,
         "file_search_calls" => 90,
-        _ => return Vec::new(),
+        _ => return None,
+    })
+}
+
+/// One usage type on one day: what its rows are scaled by and drawn from.
+struct SeriesDay {
+    seed: u64,
+    day: NaiveDate,
+    factor: f64,
+    series_base: u64,
+}
+
+impl SeriesDay {
+    /// The noise of the `i`th series of the usage type.
+    fn rng(&self, i: u64) -> Rng {
+        Rng::new(self.seed, self.day, self.series_base + i)
+    }
+}
+
+fn who(project: &str, user: &str, key: &str, model: &str) -> Vec<(&'static str, Value)> {
+    vec![
+        ("project_id", s(project)),
+        ("user_id", s(user)),
+        ("api_key_id", s(key)),
+        ("model", s(model)),
+    ]
+}
+
+fn completion_row(d: &SeriesDay, i: u64, series: &CompletionSeries) -> SimRow {
+    let &(project, user, key, model, batch, tier, req, per_req, cached, image, out) = series;
+    let mut r = d.rng(i);
+    let requests = scaled(req, d.factor, &mut r).max(1);
+    let input = (requests as f64 * per_req * r.jitter()).round() as i64;
+    // Cache hits come in 1024-token blocks, as OpenAI reports them.
+    let cached_tokens = ((input as f64 * cached) as i64 / 1024) * 1024;
+    let uncached = input - cached_tokens;
+    let image_tokens = (uncached as f64 * image) as i64;
+    let text = uncached - image_tokens;
+    let output = (requests as f64 * out * r.jitter()).round() as i64;
+    let mut dims = who(project, user, key, model);
+    dims.push(("batch", Value::Bool(batch)));
+    dims.push(("service_tier", s(tier)));
+    SimRow {
+        dims,
+        counts: vec![
+            ("input_tokens", input),
+            ("input_cached_tokens", cached_tokens),
+            ("input_cache_write_tokens", 0),
+            ("input_uncached_tokens", uncached),
+            ("output_tokens", output),
+            ("input_text_tokens", text),
+            ("output_text_tokens", output),
+            ("input_cached_text_tokens", cached_tokens),
+            ("input_audio_tokens", 0),
+            ("input_cached_audio_tokens", 0),
+            ("output_audio_tokens", 0),
+            ("input_image_tokens", image_tokens),
+            ("input_cached_image_tokens", 0),
+            ("output_image_tokens", 0),
+            ("num_model_requests", requests),
+        ],
+    }
+}
+
+/// Embeddings or moderations: input tokens and requests, nothing else.
+fn token_count_row(d: &SeriesDay, usage_type: &str) -> SimRow {
+    let (project, user, key, model, tokens, requests) = if usage_type == "embeddings" {
+        (
+            PROJECT_PIPELINE,
+            USER_BOB,
+            KEY_BOB_BATCH,
+            "text-embedding-3-small",
+            4_100_000.0,
+            3100.0,
+        )
+    } else {
+        (
+            PROJECT_SUPPORT,
+            USER_ALICE,
+            KEY_ALICE_SUPPORT,
+            "omni-moderation-2024-09-26",
+            91_000.0,
+            5000.0,
+        )
     };
-    let who = |project: &str, user: &str, key: &str, model: &str| {
-        vec![
-            ("project_id", s(project)),
-            ("user_id", s(user)),
-            ("api_key_id", s(key)),
-            ("model", s(model)),
-        ]
+    let mut r = d.rng(0);
+    SimRow {
+        dims: who(project, user, key, model),
+        counts: vec![
+            ("input_tokens", scaled(tokens, d.factor, &mut r)),
+            (
+                "num_model_requests",
+                scaled(requests, d.factor, &mut r).max(1),
+            ),
+        ],
+    }
+}
+
+fn image_row(d: &SeriesDay) -> SimRow {
+    let mut r = d.rng(0);
+    let images = scaled(42.0, d.factor, &mut r).max(1);
+    let mut dims = who(
+        PROJECT_SUPPORT,
+        USER_ALICE,
+        KEY_ALICE_SUPPORT,
+        "gpt-image-1",
+    );
+    dims.push(("size", s("1024x1024")));
+    dims.push(("source", s("image.generation")));
+    SimRow {
+        dims,
+        counts: vec![("images", images), ("num_model_requests", images)],
+    }
+}
+
+/// Speech counts characters, transcription seconds.
+fn audio_row(d: &SeriesDay, usage_type: &str) -> SimRow {
+    let mut r = d.rng(0);
+    let (model, unit, base, requests) = if usage_type == "audio_speeches" {
+        ("gpt-4o-mini-tts", "characters", 183_000.0, 410.0)
+    } else {
+        ("whisper-1", "seconds", 7260.0, 96.0)
     };
-    let rng = |i: u64| Rng::new(seed, day, series_base + i);
-    match usage_type {
-        "completions" => COMPLETIONS
-            .iter()
-            .enumerate()
-            .map(
-                |(
-                    i,
-                    &(project, user, key, model, batch, tier, req, per_req, cached, image, out),
-                )| {
-                    let mut r = rng(i as u64);
-                    let requests = scaled(req, f, &mut r).max(1);
-                    let input = (requests as f64 * per_req * r.jitter()).round() as i64;
-                    // Cache hits come in 1024-token blocks, as OpenAI reports them.
-                    let cached_tokens = ((input as f64 * cached) as i64 / 1024) * 1024;
-                    let uncached = input - cached_tokens;
-                    let image_tokens = (uncached as f64 * image) as i64;
-                    let text = uncached - image_tokens;
-                    let output = (requests as f64 * out * r.jitter()).round() as i64;
-                    let mut dims = who(project, user, key, model);
-                    dims.push(("batch", Value::Bool(batch)));
-                    dims.push(("service_tier", s(tier)));
-                    SimRow {
-                        dims,
-                        counts: vec![
-                            ("input_tokens", input),
-                            ("input_cached_tokens", cached_tokens),
-                            ("input_cache_write_tokens", 0),
-                            ("input_uncached_tokens", uncached),
-                            ("output_tokens", output),
-                            ("input_text_tokens", text),
-                            ("output_text_tokens", output),
-                            ("input_cached_text_tokens", cached_tokens),
-                            ("input_audio_tokens", 0),
-                            ("input_cached_audio_tokens", 0),
-                            ("output_audio_tokens", 0),
-                            ("input_image_tokens", image_tokens),
-                            ("input_cached_image_tokens", 0),
-                            ("output_image_tokens", 0),
-                            ("num_model_requests", requests),
-                        ],
-                    }
-                },
-            )
-            .collect(),
-        "embeddings" | "moderations" => {
-            let (project, user, key, model, tokens, requests) = if usage_type == "embeddings" {
-                (
-                    PROJECT_PIPELINE,
-                    USER_BOB,
-                    KEY_BOB_BATCH,
-                    "text-embedding-3-small",
-                    4_100_000.0,
-                    3100.0,
-                )
-            } else {
-                (
-                    PROJECT_SUPPORT,
-                    USER_ALICE,
-                    KEY_ALICE_SUPPORT,
-                    "omni-moderation-2024-09-26",
-                    91_000.0,
-                    5000.0,
-                )
-            };
-            let mut r = rng(0);
-            vec![SimRow {
-                dims: who(project, user, key, model),
-                counts: vec![
-                    ("input_tokens", scaled(tokens, f, &mut r)),
-                    ("num_model_requests", scaled(requests, f, &mut r).max(1)),
-                ],
-            }]
-        }
-        "images" => {
-            let mut r = rng(0);
-            let images = scaled(42.0, f, &mut r).max(1);
-            let mut dims = who(
-                PROJECT_SUPPORT,
-                USER_ALICE,
-                KEY_ALICE_SUPPORT,
-                "gpt-image-1",
-            );
-            dims.push(("size", s("1024x1024")));
-            dims.push(("source", s("image.generation")));
-            vec![SimRow {
-                dims,
-                counts: vec![("images", images), ("num_model_requests", images)],
-            }]
-        }
-        "audio_speeches" | "audio_transcriptions" => {
-            let mut r = rng(0);
-            let (model, unit, base, requests) = if usage_type == "audio_speeches" {
-                ("gpt-4o-mini-tts", "characters", 183_000.0, 410.0)
-            } else {
-                ("whisper-1", "seconds", 7260.0, 96.0)
-            };
-            vec![SimRow {
-                dims: who(PROJECT_SUPPORT, USER_ALICE, KEY_ALICE_SUPPORT, model),
-                counts: vec![
-                    (unit, scaled(base, f, &mut r)),
-                    ("num_model_requests", scaled(requests, f, &mut r).max(1)),
-                ],
-            }]
-        }
-        "vector_stores" => {
-            // Storage grows slowly with the calendar, not with the weekday.
-            let growth = 1.0 + (day.num_days_from_ce() % 365) as f64 / 365.0;
-            vec![
-                SimRow {
-                    dims: vec![("project_id", s(PROJECT_SUPPORT))],
-                    counts: vec![("usage_bytes", (1_073_741_824.0 * growth) as i64)],
-                },
-                SimRow {
-                    dims: vec![("project_id", s(PROJECT_PIPELINE))],
-                    counts: vec![("usage_bytes", (268_435_456.0 * growth) as i64)],
-                },
-            ]
-        }
-        "code_interpreter_sessions" => {
-            let mut r = rng(0);
-            vec![SimRow {
-                dims: vec![("project_id", s(PROJECT_PIPELINE))],
-                counts: vec![("num_sessions", scaled(17.0, f, &mut r).max(1))],
-            }]
-        }
-        "web_search_calls" => {
-            let mut r = rng(0);
-            let mut dims = who(
-                PROJECT_SUPPORT,
-                USER_ALICE,
-                KEY_ALICE_SUPPORT,
-                "gpt-4o-2024-08-06",
-            );
-            dims.push(("context_level", s("medium")));
-            let calls = scaled(37.0, f, &mut r).max(1);
-            vec![SimRow {
-                dims,
-                counts: vec![
-                    ("num_model_requests", (calls * 5 / 6).max(1)),
-                    ("num_requests", calls),
-                ],
-            }]
-        }
-        "file_search_calls" => {
-            let mut r = rng(0);
-            vec![SimRow {
-                dims: vec![
-                    ("project_id", s(PROJECT_SUPPORT)),
-                    ("user_id", s(USER_ALICE)),
-                    ("api_key_id", s(KEY_ALICE_SUPPORT)),
-                    ("vector_store_id", s(VECTOR_STORE)),
-                ],
-                counts: vec![("num_requests", scaled(220.0, f, &mut r).max(1))],
-            }]
-        }
-        _ => Vec::new(),
+    SimRow {
+        dims: who(PROJECT_SUPPORT, USER_ALICE, KEY_ALICE_SUPPORT, model),
+        counts: vec![
+            (unit, scaled(base, d.factor, &mut r)),
+            (
+                "num_model_requests",
+                scaled(requests, d.factor, &mut r).max(1),
+            ),
+        ],
+    }
+}
+
+fn vector_store_rows(day: NaiveDate) -> Vec<SimRow> {
+    // Storage grows slowly with the calendar, not with the weekday.
+    let growth = 1.0 + (day.num_days_from_ce() % 365) as f64 / 365.0;
+    vec![
+        SimRow {
+            dims: vec![("project_id", s(PROJECT_SUPPORT))],
+            counts: vec![("usage_bytes", (1_073_741_824.0 * growth) as i64)],
+        },
+        SimRow {
+            dims: vec![("project_id", s(PROJECT_PIPELINE))],
+            counts: vec![("usage_bytes", (268_435_456.0 * growth) as i64)],
+        },
+    ]
+}
+
+fn code_interpreter_row(d: &SeriesDay) -> SimRow {
+    let mut r = d.rng(0);
+    SimRow {
+        dims: vec![("project_id", s(PROJECT_PIPELINE))],
+        counts: vec![("num_sessions", scaled(17.0, d.factor, &mut r).max(1))],
+    }
+}
+
+fn web_search_row(d: &SeriesDay) -> SimRow {
+    let mut r = d.rng(0);
+    let mut dims = who(
+        PROJECT_SUPPORT,
+        USER_ALICE,
+        KEY_ALICE_SUPPORT,
+        "gpt-4o-2024-08-06",
+    );
+    dims.push(("context_level", s("medium")));
+    let calls = scaled(37.0, d.factor, &mut r).max(1);
+    SimRow {
+        dims,
+        counts: vec![
+            ("num_model_requests", (calls * 5 / 6).max(1)),
+            ("num_requests", calls),
+        ],
+    }
+}
+
+fn file_search_row(d: &SeriesDay) -> SimRow {
+    let mut r = d.rng(0);
+    SimRow {
+        dims: vec![
+            ("project_id", s(PROJECT_SUPPORT)),
+            ("user_id", s(USER_ALICE)),
+            ("api_key_id", s(KEY_ALICE_SUPPORT)),
+            ("vector_store_id", s(VECTOR_STORE)),
+        ],
+        counts: vec![("num_requests", scaled(220.0, d.factor, &mut r).max(1))],
     }
 }
 

@@ -113,82 +113,97 @@ impl Default for SimInventory {
     /// Names for every id of [`super::data`], plus an archived project and
     /// workspace (listed only with `include_archived=true`).
     fn default() -> Self {
-        let alice = || user(USER_ALICE, "Alice Example", "alice@example.com", "owner");
-        let bob = || user(USER_BOB, "Bob Example", "bob@example.com", "member");
         Self {
-            projects: vec![
-                SimProject {
-                    id: PROJECT_SUPPORT.to_owned(),
-                    name: "Support Bot".to_owned(),
-                    archived: false,
-                    users: vec![alice()],
-                    service_accounts: Vec::new(),
-                    api_keys: vec![key(
-                        KEY_ALICE_SUPPORT,
-                        "support-bot prod",
-                        USER_ALICE,
-                        false,
-                    )],
-                },
-                SimProject {
-                    id: PROJECT_PIPELINE.to_owned(),
-                    name: "Data Pipeline".to_owned(),
-                    archived: false,
-                    users: vec![alice(), bob()],
-                    service_accounts: vec![SimServiceAccount {
-                        id: SERVICE_ACCOUNT_ETL.to_owned(),
-                        name: "nightly-etl".to_owned(),
-                    }],
-                    api_keys: vec![
-                        key(KEY_BOB_BATCH, "etl-batch", USER_BOB, false),
-                        key(KEY_ALICE_PIPELINE, "pipeline-dev", USER_ALICE, false),
-                        key(
-                            KEY_ETL_SERVICE,
-                            "nightly-etl key",
-                            SERVICE_ACCOUNT_ETL,
-                            true,
-                        ),
-                    ],
-                },
-                SimProject {
-                    id: PROJECT_ARCHIVED.to_owned(),
-                    name: "Old Prototype".to_owned(),
-                    archived: true,
-                    users: vec![bob()],
-                    service_accounts: Vec::new(),
-                    api_keys: Vec::new(),
-                },
-            ],
-            workspaces: vec![
-                SimWorkspace {
-                    id: WORKSPACE_SUPPORT.to_owned(),
-                    name: "Support".to_owned(),
-                    archived: false,
-                },
-                SimWorkspace {
-                    id: WORKSPACE_ARCHIVED.to_owned(),
-                    name: "Experiments".to_owned(),
-                    archived: true,
-                },
-            ],
-            anthropic_keys: vec![
-                SimAnthropicKey {
-                    id: ANTHROPIC_KEY_SUPPORT.to_owned(),
-                    name: "support-prod".to_owned(),
-                    workspace_id: Some(WORKSPACE_SUPPORT.to_owned()),
-                    created_by: ANTHROPIC_USER_ALICE.to_owned(),
-                    status: "active".to_owned(),
-                },
-                SimAnthropicKey {
-                    id: ANTHROPIC_KEY_BATCH.to_owned(),
-                    name: "batch-default".to_owned(),
-                    workspace_id: None,
-                    created_by: ANTHROPIC_USER_ALICE.to_owned(),
-                    status: "active".to_owned(),
-                },
-            ],
+            projects: default_projects(),
+            workspaces: default_workspaces(),
+            anthropic_keys: default_anthropic_keys(),
         }
     }
+}
+
+/// The OpenAI projects: the two of the usage data and an archived one.
+fn default_projects() -> Vec<SimProject> {
+    let alice = || user(USER_ALICE, "Alice Example", "alice@example.com", "owner");
+    let bob = || user(USER_BOB, "Bob Example", "bob@example.com", "member");
+    vec![
+        SimProject {
+            id: PROJECT_SUPPORT.to_owned(),
+            name: "Support Bot".to_owned(),
+            archived: false,
+            users: vec![alice()],
+            service_accounts: Vec::new(),
+            api_keys: vec![key(
+                KEY_ALICE_SUPPORT,
+                "support-bot prod",
+                USER_ALICE,
+                false,
+            )],
+        },
+        SimProject {
+            id: PROJECT_PIPELINE.to_owned(),
+            name: "Data Pipeline".to_owned(),
+            archived: false,
+            users: vec![alice(), bob()],
+            service_accounts: vec![SimServiceAccount {
+                id: SERVICE_ACCOUNT_ETL.to_owned(),
+                name: "nightly-etl".to_owned(),
+            }],
+            api_keys: vec![
+                key(KEY_BOB_BATCH, "etl-batch", USER_BOB, false),
+                key(KEY_ALICE_PIPELINE, "pipeline-dev", USER_ALICE, false),
+                key(
+                    KEY_ETL_SERVICE,
+                    "nightly-etl key",
+                    SERVICE_ACCOUNT_ETL,
+                    true,
+                ),
+            ],
+        },
+        SimProject {
+            id: PROJECT_ARCHIVED.to_owned(),
+            name: "Old Prototype".to_owned(),
+            archived: true,
+            users: vec![bob()],
+            service_accounts: Vec::new(),
+            api_keys: Vec::new(),
+        },
+    ]
+}
+
+fn default_workspaces() -> Vec<SimWorkspace> {
+    vec![
+        SimWorkspace {
+            id: WORKSPACE_SUPPORT.to_owned(),
+            name: "Support".to_owned(),
+            archived: false,
+        },
+        SimWorkspace {
+            id: WORKSPACE_ARCHIVED.to_owned(),
+            name: "Experiments".to_owned(),
+            archived: true,
+        },
+    ]
+}
+
+/// The Anthropic keys of the usage data; the batch key lives in the
+/// default workspace.
+fn default_anthropic_keys() -> Vec<SimAnthropicKey> {
+    vec![
+        SimAnthropicKey {
+            id: ANTHROPIC_KEY_SUPPORT.to_owned(),
+            name: "support-prod".to_owned(),
+            workspace_id: Some(WORKSPACE_SUPPORT.to_owned()),
+            created_by: ANTHROPIC_USER_ALICE.to_owned(),
+            status: "active".to_owned(),
+        },
+        SimAnthropicKey {
+            id: ANTHROPIC_KEY_BATCH.to_owned(),
+            name: "batch-default".to_owned(),
+            workspace_id: None,
+            created_by: ANTHROPIC_USER_ALICE.to_owned(),
+            status: "active".to_owned(),
+        },
+    ]
 }
 
 impl SimInventory {
@@ -405,82 +420,88 @@ async fn openai_project_list(
     if let Err(reject) = state.sim.check_key(flavor, &headers) {
         return reject.into_response();
     }
-    let not_found = |what: &str| {
-        error(
-            flavor,
-            StatusCode::NOT_FOUND,
-            "invalid_request_error",
-            &format!("No such {what}"),
-        )
-        .into_response()
-    };
     let Some(project) = state
         .snapshot()
         .projects
         .into_iter()
         .find(|p| p.id == project_id)
     else {
-        return not_found("project");
+        return openai_not_found("project");
     };
     let items: Vec<(String, Value)> = match list.as_str() {
-        "users" => project
-            .users
-            .iter()
-            .map(|u| {
-                let body = json!({
-                    "object": "organization.project.user",
-                    "id": u.id,
-                    "name": u.name,
-                    "email": u.email,
-                    "role": u.role,
-                    "added_at": CREATED + 100,
-                });
-                (u.id.clone(), body)
-            })
-            .collect(),
+        "users" => project.users.iter().map(project_user_json).collect(),
         "service_accounts" => project
             .service_accounts
             .iter()
-            .map(|a| {
-                let body = json!({
-                    "object": "organization.project.service_account",
-                    "id": a.id,
-                    "name": a.name,
-                    "role": "member",
-                    "created_at": CREATED + 200,
-                });
-                (a.id.clone(), body)
-            })
+            .map(service_account_json)
             .collect(),
         "api_keys" => project
             .api_keys
             .iter()
-            .map(|k| {
-                let owner_name = SimInventory::owner_name(&project, k);
-                let owner = if k.owner_is_service_account {
-                    json!({"type": "service_account", "service_account": {
-                        "id": k.owner_id, "name": owner_name, "role": "member", "created_at": CREATED + 200}})
-                } else {
-                    json!({"type": "user", "user": {
-                        "id": k.owner_id, "name": owner_name, "email": "", "role": "member", "created_at": CREATED}})
-                };
-                let tail: String = k.id.chars().rev().take(4).collect();
-                let body = json!({
-                    "object": "organization.project.api_key",
-                    "redacted_value": format!("sk-proj-****{tail}"),
-                    "name": k.name,
-                    "created_at": CREATED + 300,
-                    "last_used_at": null,
-                    "id": k.id,
-                    "owner_project_access": "active",
-                    "owner": owner,
-                });
-                (k.id.clone(), body)
-            })
+            .map(|k| project_key_json(&project, k))
             .collect(),
-        _ => return not_found("endpoint"),
+        _ => return openai_not_found("endpoint"),
     };
     respond(page_of(&state.sim, flavor, &params, "after", 100, items))
+}
+
+fn openai_not_found(what: &str) -> Response {
+    error(
+        Flavor::OpenAi,
+        StatusCode::NOT_FOUND,
+        "invalid_request_error",
+        &format!("No such {what}"),
+    )
+    .into_response()
+}
+
+/// A project user as listed, keyed by its id for paging.
+fn project_user_json(u: &SimUser) -> (String, Value) {
+    let body = json!({
+        "object": "organization.project.user",
+        "id": u.id,
+        "name": u.name,
+        "email": u.email,
+        "role": u.role,
+        "added_at": CREATED + 100,
+    });
+    (u.id.clone(), body)
+}
+
+fn service_account_json(a: &SimServiceAccount) -> (String, Value) {
+    let body = json!({
+        "object": "organization.project.service_account",
+        "id": a.id,
+        "name": a.name,
+        "role": "member",
+        "created_at": CREATED + 200,
+    });
+    (a.id.clone(), body)
+}
+
+/// A project API key with its owner (a user or a service account)
+/// embedded, as OpenAI lists it.
+fn project_key_json(project: &SimProject, k: &SimProjectKey) -> (String, Value) {
+    let owner_name = SimInventory::owner_name(project, k);
+    let owner = if k.owner_is_service_account {
+        json!({"type": "service_account", "service_account": {
+            "id": k.owner_id, "name": owner_name, "role": "member", "created_at": CREATED + 200}})
+    } else {
+        json!({"type": "user", "user": {
+            "id": k.owner_id, "name": owner_name, "email": "", "role": "member", "created_at": CREATED}})
+    };
+    let tail: String = k.id.chars().rev().take(4).collect();
+    let body = json!({
+        "object": "organization.project.api_key",
+        "redacted_value": format!("sk-proj-****{tail}"),
+        "name": k.name,
+        "created_at": CREATED + 300,
+        "last_used_at": null,
+        "id": k.id,
+        "owner_project_access": "active",
+        "owner": owner,
+    });
+    (k.id.clone(), body)
 }
 
 async fn anthropic_workspaces(

@@ -21,12 +21,13 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// A database of its own for one test. PostgreSQL ones are dropped by
-/// [`TestDb::cleanup`]; `.ci/run` also drops any left by a failed test.
+/// A database of its own for one test, dropped by [`TestDb::cleanup`] or,
+/// when a test panics before that, by its guard when the `TestDb` is
+/// dropped. `scripts/test` also drops any left by a killed test process.
 pub struct TestDb {
     pub conn: DatabaseConnection,
     pub url: String,
-    pg_name: Option<String>,
+    guard: DropGuard,
 }
 
 pub const TEST_DB_PREFIX: &str = "ct_test_";
@@ -34,10 +35,11 @@ pub const TEST_DB_PREFIX: &str = "ct_test_";
 impl TestDb {
     pub async fn fresh(backend: Backend) -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let (url, pg_name) = match backend {
+        let (url, guard) = match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{TEST_DB_PREFIX}{id}.db"));
-                (format!("sqlite://{}?mode=rwc", path.display()), None)
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                (url, DropGuard(Some(Leftover::SqliteFile(path))))
             }
             Backend::Postgres => {
                 let admin_url = postgres_admin_url();
@@ -51,10 +53,13 @@ impl TestDb {
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
                     .expect("create test database");
+                // From here on the database goes away however the test ends.
+                let guard = DropGuard(Some(Leftover::Postgres(name.clone())));
+                drop(admin.close().await);
                 let base = admin_url
                     .rsplit_once('/')
                     .map_or(admin_url.as_str(), |(base, _)| base);
-                (format!("{base}/{name}"), Some(name))
+                (format!("{base}/{name}"), guard)
             }
         };
         let conn = ledger::db::connect(&url)
@@ -63,33 +68,84 @@ impl TestDb {
         ledger::db::migrate(&conn)
             .await
             .expect("migrate test database");
-        Self { conn, url, pg_name }
+        Self { conn, url, guard }
     }
 
-    pub async fn cleanup(self) {
-        let Self { conn, pg_name, url } = self;
-        drop(conn.close().await);
-        match pg_name {
-            Some(name) => {
-                let admin = Database::connect(postgres_admin_url().as_str())
-                    .await
-                    .expect("connect");
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .expect("drop test database");
-            }
-            None => {
-                if let Some(path) = url
-                    .strip_prefix("sqlite://")
-                    .and_then(|p| p.split('?').next())
-                {
-                    for suffix in ["", "-wal", "-shm"] {
-                        let _ = std::fs::remove_file(format!("{path}{suffix}"));
-                    }
+    /// Closes the connections and drops the database now (dropping the
+    /// `TestDb` would too, from a thread of its own).
+    pub async fn cleanup(mut self) {
+        drop(self.conn.close_by_ref().await);
+        match self.guard.0.take() {
+            Some(Leftover::Postgres(name)) => drop_postgres(&name)
+                .await
+                .unwrap_or_else(|e| panic!("drop test database {name}: {e}")),
+            Some(Leftover::SqliteFile(path)) => remove_sqlite_files(&path),
+            None => {}
+        }
+    }
+}
+
+/// What a test database leaves behind until it is removed.
+enum Leftover {
+    Postgres(String),
+    SqliteFile(std::path::PathBuf),
+}
+
+/// Removes the test database when dropped unless [`TestDb::cleanup`]
+/// already did: a failing assertion unwinds through here. Never panics
+/// (a panic while unwinding aborts the test binary).
+struct DropGuard(Option<Leftover>);
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        match self.0.take() {
+            None => {}
+            Some(Leftover::SqliteFile(path)) => remove_sqlite_files(&path),
+            // The test's own runtime may be the one unwinding (and a
+            // runtime cannot block on another inside it): a thread with a
+            // small runtime of its own does the drop, and is waited for.
+            Some(Leftover::Postgres(name)) => {
+                let dropped = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| format!("runtime: {e}"))?;
+                    runtime
+                        .block_on(drop_postgres(&name))
+                        .map_err(|e| format!("{name}: {e}"))
+                })
+                .join();
+                match dropped {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => eprintln!("could not drop test database {e}"),
+                    Err(_) => eprintln!("dropping a test database panicked"),
                 }
             }
         }
+    }
+}
+
+/// `DROP DATABASE … WITH (FORCE)` over a connection of its own to the
+/// admin URL; connections still open to the database are ended.
+async fn drop_postgres(name: &str) -> Result<(), sea_orm::DbErr> {
+    let mut options = sea_orm::ConnectOptions::new(postgres_admin_url());
+    options
+        .max_connections(1)
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .sqlx_logging(false);
+    let admin = Database::connect(options).await?;
+    let dropped = admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await;
+    drop(admin.close().await);
+    dropped.map(drop)
+}
+
+fn remove_sqlite_files(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
     }
 }
 

@@ -13,7 +13,8 @@ use clap::{Args, ValueEnum};
 use ledger::dates::DayRange;
 use ledger::notify::{WebhookConfig, WebhookSender};
 use ledger::parity::{
-    ExportKind, FieldDiff, ParityOutcome, ParityRequest, Tolerance, WindowFinding, WindowKey,
+    Comparison, ExportKind, FieldDiff, ParityOutcome, ParityRequest, Tolerance, WindowFinding,
+    WindowKey,
 };
 use rust_decimal::Decimal;
 
@@ -188,11 +189,19 @@ fn json(outcome: &ParityOutcome) -> Result<serde_json::Value> {
 const TABLE_FINDINGS: usize = 20;
 
 fn table(outcome: &ParityOutcome) -> String {
+    let mut out = String::new();
+    write_summary(&mut out, outcome);
+    write_days(&mut out, &outcome.summary.comparison);
+    write_findings(&mut out, &outcome.summary.comparison);
+    out
+}
+
+/// What was compared with what, the window counts and the verdict.
+fn write_summary(out: &mut String, outcome: &ParityOutcome) {
     use std::fmt::Write;
 
     let s = &outcome.summary;
     let c = &s.comparison;
-    let mut out = String::new();
     let _ = writeln!(
         out,
         "parity report {}: {} {} export {:?} vs connection {:?}, {}..{}",
@@ -225,8 +234,13 @@ fn table(outcome: &ParityOutcome) -> String {
         s.tolerance,
         s.tolerance_pct
     );
-    // Per day: the window counts and, for the first few fields, CSV and
-    // stored totals; a full breakdown is in the JSON.
+}
+
+/// Per day: the window counts and, for the first few fields, CSV and
+/// stored totals; a full breakdown is in the JSON.
+fn write_days(out: &mut String, c: &Comparison) {
+    use std::fmt::Write;
+
     let shown: Vec<&String> = c.fields.iter().take(4).collect();
     let _ = write!(out, "\n{:<10}  {:>7}  {:>7}", "date", "csv", "stored");
     for field in &shown {
@@ -246,6 +260,12 @@ fn table(outcome: &ParityOutcome) -> String {
         }
         let _ = writeln!(out, "  {}", if day.within_tolerance { "yes" } else { "NO" });
     }
+}
+
+/// The first [`TABLE_FINDINGS`] windows of each kind of finding.
+fn write_findings(out: &mut String, c: &Comparison) {
+    use std::fmt::Write;
+
     for (title, list, total) in [
         (
             "missing (in the CSV, not stored)",
@@ -266,7 +286,6 @@ fn table(outcome: &ParityOutcome) -> String {
             let _ = writeln!(out, "  … {} more", total as usize - TABLE_FINDINGS);
         }
     }
-    out
 }
 
 fn finding_line(finding: &WindowFinding) -> String {

@@ -2,9 +2,8 @@
 //! and back (admin). Reads span both, so answers do not change.
 use async_graphql::{Context, Object, SimpleObject};
 use ledger::archive::{self, ArchiveOptions, ArchiveReport};
-use ledger::dates::DayRange;
 
-use super::scalars::BigInt;
+use super::types::{BigInt, Date, day_range};
 use super::{principal, state};
 use crate::error::{ApiError, ApiResult};
 
@@ -13,10 +12,10 @@ use crate::error::{ApiError, ApiResult};
 pub struct ArchiveResult {
     pub dry_run: bool,
     /// Archival: rows of the UTC days before this day moved.
-    pub cutoff: Option<String>,
+    pub cutoff: Option<Date>,
     /// Restore: the UTC days restored, both included.
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
     pub usage_buckets: BigInt,
     pub sessions: BigInt,
     pub interactions: BigInt,
@@ -82,7 +81,7 @@ impl ArchiveMutation {
         let options = options(dry_run, max_batches)?;
         let report = jobs::archive::archive_now(&state(ctx)?.db, cutoff, &options, None).await?;
         Ok(ArchiveResult {
-            cutoff: Some(cutoff.to_string()),
+            cutoff: Some(cutoff.into()),
             ..ArchiveResult::new(report)
         })
     }
@@ -94,17 +93,17 @@ impl ArchiveMutation {
     async fn restore_archived(
         &self,
         ctx: &Context<'_>,
-        from: String,
-        to: String,
+        from: Date,
+        to: Date,
         dry_run: Option<bool>,
     ) -> ApiResult<ArchiveResult> {
         principal(ctx).admin()?;
-        let range = DayRange::parse(&from, &to)?;
+        let range = day_range(from, to)?;
         let options = options(dry_run, None)?;
         let report = jobs::archive::restore(&state(ctx)?.db, range, &options, None).await?;
         Ok(ArchiveResult {
-            from: Some(range.from.to_string()),
-            to: Some(range.to.to_string()),
+            from: Some(range.from.into()),
+            to: Some(range.to.into()),
             ..ArchiveResult::new(report)
         })
     }

@@ -1,12 +1,11 @@
 //! The attribution ledger: app-reported usage against the provider's, per
 //! day (and group): matched, provider-only, app-only, and coverage.
 use async_graphql::{Context, Enum, Object, SimpleObject};
-use ledger::dates::DayRange;
 use ledger::money::micros_to_usd;
 use ledger::usage::attribution::{self, Amount, AttributionRow, Dimension};
 use rust_decimal::Decimal;
 
-use super::scalars::BigInt;
+use super::types::{BigInt, Date, day_range};
 use super::{principal, state};
 use crate::error::ApiResult;
 
@@ -60,7 +59,7 @@ pub struct AttributionGroup {
 #[derive(SimpleObject)]
 pub struct AttributionLine {
     /// Null on the totals line.
-    pub date: Option<String>,
+    pub date: Option<Date>,
     pub group: AttributionGroup,
     pub provider: AttributedAmount,
     pub app: AttributedAmount,
@@ -85,7 +84,7 @@ impl From<AttributionRow> for AttributionLine {
                 / 100.0
         });
         Self {
-            date: Some(row.day.to_string()),
+            date: Some(row.day.into()),
             group: AttributionGroup {
                 provider: value(Dimension::Provider),
                 project_id: value(Dimension::Project),
@@ -123,12 +122,12 @@ impl AttributionQuery {
     async fn attribution(
         &self,
         ctx: &Context<'_>,
-        from: String,
-        to: String,
+        from: Date,
+        to: Date,
         group_by: Option<Vec<AttributionDimension>>,
     ) -> ApiResult<Attribution> {
         principal(ctx).viewer()?;
-        let range = DayRange::parse(&from, &to)?;
+        let range = day_range(from, to)?;
         let dims: Vec<Dimension> = group_by
             .unwrap_or_default()
             .into_iter()

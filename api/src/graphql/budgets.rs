@@ -6,26 +6,25 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{budget, budget_alert, webhook};
 use ledger::budgets::{self, AlertStatus, BudgetStatus};
-use ledger::dates::parse_day;
 use ledger::money::micros_to_usd;
 use ledger::page::PageRequest;
 use rust_decimal::Decimal;
 use sea_orm::DatabaseConnection;
 
 use super::BigInt;
-use super::scalars::connection;
-use super::{principal, state};
-use crate::error::{ApiError, ApiResult};
+use super::types::{Date, Provider, connection, day_or_today};
+use super::{parse_id, principal, state};
+use crate::error::ApiResult;
 
 /// A budget's standing in one period.
 #[derive(SimpleObject)]
 pub struct BudgetPeriodStatus {
     /// First UTC day of the period.
-    pub period_start: String,
+    pub period_start: Date,
     /// Last UTC day of the period.
-    pub period_end: String,
+    pub period_end: Date,
     /// The last day counted.
-    pub as_of: String,
+    pub as_of: Date,
     pub spend_usd: Decimal,
     /// Run-rate forecast of the period's final spend (daily: the spend).
     pub forecast_usd: Decimal,
@@ -42,9 +41,9 @@ pub struct BudgetPeriodStatus {
 impl From<BudgetStatus> for BudgetPeriodStatus {
     fn from(s: BudgetStatus) -> Self {
         Self {
-            period_start: s.window.start.to_string(),
-            period_end: s.window.end.to_string(),
-            as_of: s.as_of.to_string(),
+            period_start: s.window.start.into(),
+            period_end: s.window.end.into(),
+            as_of: s.as_of.into(),
             spend_usd: micros_to_usd(s.spend_micros),
             forecast_usd: micros_to_usd(s.forecast_micros),
             amount_usd: micros_to_usd(s.amount_micros),
@@ -60,14 +59,12 @@ impl From<BudgetStatus> for BudgetPeriodStatus {
 pub struct Budget {
     pub id: ID,
     pub name: String,
-    /// `org`, `project`, `api_key`, `user` or `model`.
-    pub scope: String,
-    /// The project, key, user or model id; empty for `org`.
+    pub scope: BudgetScope,
+    /// The project, key, user or model id; empty for `ORG`.
     pub scope_value: String,
-    /// `openai` or `anthropic`; empty for every provider.
-    pub provider: String,
-    /// `daily` or `monthly` (UTC).
-    pub period: String,
+    /// Null: every provider.
+    pub provider: Option<Provider>,
+    pub period: BudgetPeriod,
     pub amount_usd: Decimal,
     /// Percents of the amount that raise an alert, ascending.
     pub thresholds: Vec<i32>,
@@ -86,16 +83,35 @@ impl Budget {
             thresholds: budgets::thresholds_of(&b),
             amount_usd: micros_to_usd(b.amount_micros),
             name: b.name,
-            scope: b.scope,
+            scope: b.scope.into(),
             scope_value: b.scope_value,
-            provider: b.provider,
-            period: b.period,
+            provider: b.provider.provider().map(Into::into),
+            period: b.period.into(),
             enabled: b.enabled,
             created_at: b.created_at,
             updated_at: b.updated_at,
             current,
         })
     }
+}
+
+/// What a budget limits: the whole organisation or one dimension value.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entity::enums::BudgetScope")]
+pub enum BudgetScope {
+    Org,
+    Project,
+    ApiKey,
+    User,
+    Model,
+}
+
+/// A UTC day or a UTC calendar month.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entity::enums::BudgetPeriod")]
+pub enum BudgetPeriod {
+    Daily,
+    Monthly,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -128,11 +144,12 @@ pub struct BudgetAlert {
     /// The budget may since have been deleted; the fields below are as it was.
     pub budget_id: ID,
     pub budget_name: String,
-    pub scope: String,
+    pub scope: BudgetScope,
     pub scope_value: String,
-    pub provider: String,
-    pub period: String,
-    pub period_start: String,
+    /// Null: every provider.
+    pub provider: Option<Provider>,
+    pub period: BudgetPeriod,
+    pub period_start: Date,
     pub threshold_pct: i32,
     pub spend_usd: Decimal,
     pub forecast_usd: Decimal,
@@ -156,16 +173,16 @@ impl From<budget_alert::Model> for BudgetAlert {
                 .into_iter()
                 .map(|id| ID(id.to_string()))
                 .collect(),
-            period_start: a.period_start.to_string(),
+            period_start: a.period_start.into(),
             threshold_pct: a.threshold_pct,
             spend_usd: micros_to_usd(a.spend_micros),
             forecast_usd: micros_to_usd(a.forecast_micros),
             amount_usd: micros_to_usd(a.amount_micros),
             budget_name: a.budget_name,
-            scope: a.scope,
+            scope: a.scope.into(),
             scope_value: a.scope_value,
-            provider: a.provider,
-            period: a.period,
+            provider: a.provider.provider().map(Into::into),
+            period: a.period.into(),
             created_at: a.created_at,
             delivered_at: a.delivered_at,
             attempts: a.attempts,
@@ -205,9 +222,8 @@ pub struct CreatedWebhook {
 /// What one budget evaluation did.
 #[derive(SimpleObject)]
 pub struct BudgetEvaluation {
-    pub date: String,
+    pub date: Date,
     pub budgets_evaluated: i64,
-    pub budgets_skipped: i64,
     /// Alerts newly raised.
     pub alerts_raised: i64,
     /// Alerts whose delivery completed.
@@ -225,9 +241,8 @@ impl BudgetEvaluation {
     fn new(day: NaiveDate, r: budgets::EvaluationReport) -> Self {
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         Self {
-            date: day.to_string(),
+            date: day.into(),
             budgets_evaluated: n(r.budgets_evaluated),
-            budgets_skipped: n(r.budgets_skipped),
             alerts_raised: n(r.alerts_raised),
             alerts_delivered: n(r.alerts_delivered),
             deliveries: n(r.deliveries),
@@ -241,14 +256,12 @@ impl BudgetEvaluation {
 #[derive(InputObject)]
 pub struct BudgetInput {
     pub name: String,
-    /// `org`, `project`, `api_key`, `user` or `model`.
-    pub scope: String,
-    /// Required unless the scope is `org`.
+    pub scope: BudgetScope,
+    /// Required unless the scope is `ORG`.
     pub scope_value: Option<String>,
-    /// `openai` or `anthropic`; omitted: every provider.
-    pub provider: Option<String>,
-    /// `daily` or `monthly`.
-    pub period: String,
+    /// Omitted: every provider.
+    pub provider: Option<Provider>,
+    pub period: BudgetPeriod,
     pub amount_usd: Decimal,
     /// Percents of the amount, each 1..=1000; default [50, 80, 100].
     pub thresholds: Option<Vec<i32>>,
@@ -265,18 +278,6 @@ pub struct UpdateBudgetInput {
     pub enabled: Option<bool>,
 }
 
-fn parse_id(id: &ID) -> ApiResult<i64> {
-    id.parse::<i64>()
-        .map_err(|_| ApiError::BadInput(format!("malformed id {:?}", id.0)))
-}
-
-fn day_or_today(date: Option<String>) -> ApiResult<NaiveDate> {
-    Ok(match date {
-        Some(d) => parse_day(&d)?,
-        None => Utc::now().date_naive(),
-    })
-}
-
 #[derive(Default)]
 pub struct BudgetsQuery;
 
@@ -289,11 +290,11 @@ impl BudgetsQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        date: Option<String>,
+        date: Option<Date>,
     ) -> ApiResult<Connection<String, Budget>> {
         principal(ctx).viewer()?;
         let db = &state(ctx)?.db;
-        let day = day_or_today(date)?;
+        let day = day_or_today(date);
         let page = PageRequest::new(first, after.as_deref())?;
         let found = budgets::list(db, &page).await?;
         let had_cursor = page.after.is_some();
@@ -305,10 +306,10 @@ impl BudgetsQuery {
         Ok(out)
     }
 
-    async fn budget(&self, ctx: &Context<'_>, id: ID, date: Option<String>) -> ApiResult<Budget> {
+    async fn budget(&self, ctx: &Context<'_>, id: ID, date: Option<Date>) -> ApiResult<Budget> {
         principal(ctx).viewer()?;
         let db = &state(ctx)?.db;
-        let day = day_or_today(date)?;
+        let day = day_or_today(date);
         let found = budgets::get(db, parse_id(&id)?).await?;
         Budget::load(db, found, day).await
     }
@@ -354,10 +355,10 @@ impl BudgetsMutation {
             db,
             budgets::NewBudget {
                 name: input.name,
-                scope: input.scope,
+                scope: input.scope.into(),
                 scope_value: input.scope_value,
-                provider: input.provider,
-                period: input.period,
+                provider: input.provider.map(Into::into),
+                period: input.period.into(),
                 amount_usd: input.amount_usd,
                 thresholds: input.thresholds,
                 enabled: input.enabled,

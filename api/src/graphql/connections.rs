@@ -1,11 +1,11 @@
 //! Provider connections: list, add (key sealed at rest), test, remove.
 //! Keys go in and are never given back; only fingerprints come out.
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use ledger::providers::ProviderKind;
-use ledger::providers::connections::{self, KeySource};
+use ledger::providers::connections;
 use secrecy::SecretString;
 
+use super::types::{Date, IssueCode, Provider};
 use super::{principal, state};
 use crate::error::{ApiError, ApiResult};
 
@@ -14,16 +14,14 @@ use crate::error::{ApiError, ApiResult};
 pub struct ProviderConnection {
     pub id: ID,
     pub name: String,
-    pub provider: String,
+    pub provider: Provider,
     pub is_demo: bool,
-    /// `environment` (OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY), `stored`
-    /// (sealed in the database) or `demo` (the built-in simulator).
-    pub key_source: String,
+    pub key_source: KeySource,
     pub key_fingerprint: String,
     /// Set when the connection does not use the provider's default URL.
     pub base_url: Option<String>,
     /// The last UTC day fully ingested.
-    pub complete_through: Option<String>,
+    pub complete_through: Option<Date>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -32,17 +30,12 @@ impl From<connections::Connection> for ProviderConnection {
         Self {
             id: ID(c.id.to_string()),
             name: c.name,
-            provider: c.provider,
+            provider: c.provider.into(),
             is_demo: c.is_demo,
-            key_source: match c.key_source {
-                KeySource::Environment => "environment",
-                KeySource::Stored => "stored",
-                KeySource::Demo => "demo",
-            }
-            .to_owned(),
+            key_source: c.key_source.into(),
             key_fingerprint: c.key_fingerprint,
             base_url: c.base_url,
-            complete_through: c.complete_through.map(|d| d.to_string()),
+            complete_through: c.complete_through.map(Date),
             created_at: c.created_at,
         }
     }
@@ -52,8 +45,7 @@ impl From<connections::Connection> for ProviderConnection {
 pub struct AddConnectionInput {
     /// 1-64 letters, digits, `-`, `_` or `.`.
     pub name: String,
-    /// `openai` or `anthropic`.
-    pub provider: String,
+    pub provider: Provider,
     /// The organization admin key; sealed at rest, never returned.
     #[graphql(secret)]
     pub admin_key: String,
@@ -61,12 +53,24 @@ pub struct AddConnectionInput {
     pub base_url: Option<String>,
 }
 
+/// Where a connection's key comes from.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "ledger::providers::connections::KeySource")]
+pub enum KeySource {
+    /// `OPENAI_ADMIN_KEY` / `ANTHROPIC_ADMIN_KEY`; not stored.
+    Environment,
+    /// Sealed in the database with the master key.
+    Stored,
+    /// A demo connection to the built-in simulator.
+    Demo,
+}
+
 /// The outcome of one call to the provider with a connection's key.
 #[derive(SimpleObject)]
 pub struct ConnectionCheck {
     pub ok: bool,
-    /// Null when ok; otherwise `auth`, `timeout`, `rate_limited`, ….
-    pub code: Option<String>,
+    /// Null when ok.
+    pub code: Option<IssueCode>,
     pub message: String,
     pub latency_ms: i64,
 }
@@ -101,12 +105,11 @@ impl ConnectionsMutation {
                 "no master key is configured (COGNITRACK_MASTER_KEY or its key file)".into(),
             )
         })?;
-        let provider: ProviderKind = input.provider.parse()?;
         let added = connections::add(
             &state.db,
             master_key,
             &input.name,
-            provider,
+            input.provider.into(),
             SecretString::from(input.admin_key),
             input.base_url.as_deref(),
         )
@@ -125,7 +128,7 @@ impl ConnectionsMutation {
         let check = connections::test(&state.db, &state.clients, &name).await?;
         Ok(ConnectionCheck {
             ok: check.ok,
-            code: check.code,
+            code: check.code.map(Into::into),
             message: check.message,
             latency_ms: i64::try_from(check.latency_ms).unwrap_or(i64::MAX),
         })

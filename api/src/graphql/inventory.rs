@@ -5,17 +5,16 @@ use std::collections::HashMap;
 use async_graphql::{Context, ErrorExtensions, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::inventory_item;
-use ledger::providers::ProviderKind;
 use ledger::providers::inventory::store::{self as inventory, InventoryError, InventoryKind};
 
+use super::types::Provider;
 use super::{principal, state};
 use crate::error::{ApiError, ApiResult};
 
 /// A named provider object of one connection.
 #[derive(SimpleObject)]
 pub struct InventoryItem {
-    /// `openai` or `anthropic`.
-    pub provider: String,
+    pub provider: Provider,
     pub connection_id: ID,
     /// The connection's name; empty if it has since been removed.
     pub connection: String,
@@ -45,7 +44,7 @@ impl InventoryItem {
                 .cloned()
                 .unwrap_or_default(),
             connection_id: ID(row.connection_id.to_string()),
-            provider: row.provider,
+            provider: row.provider.into(),
             kind: row.kind,
             external_id: row.external_id,
             name: row.name,
@@ -68,7 +67,7 @@ pub struct InventoryKindCount {
 #[derive(SimpleObject)]
 pub struct InventoryReport {
     pub connection: String,
-    pub provider: String,
+    pub provider: Provider,
     /// Items the provider listed.
     pub items: i64,
     pub by_kind: Vec<InventoryKindCount>,
@@ -92,7 +91,7 @@ impl From<inventory::InventoryReport> for InventoryReport {
     fn from(r: inventory::InventoryReport) -> Self {
         Self {
             connection: r.connection,
-            provider: r.provider,
+            provider: r.provider.into(),
             items: int(r.items),
             by_kind: r
                 .by_kind
@@ -120,18 +119,18 @@ pub struct InventoryQuery;
 
 #[Object]
 impl InventoryQuery {
-    /// Stored inventory items, optionally of one provider (`openai`,
-    /// `anthropic`) and one kind (`project`, `user`, `service_account`,
-    /// `api_key`, `workspace`), ordered by provider, kind and name.
+    /// Stored inventory items, optionally of one provider and one kind
+    /// (`project`, `user`, `service_account`, `api_key`, `workspace`),
+    /// ordered by provider, kind and name.
     async fn inventory(
         &self,
         ctx: &Context<'_>,
-        provider: Option<String>,
+        provider: Option<Provider>,
         kind: Option<String>,
     ) -> ApiResult<Vec<InventoryItem>> {
         principal(ctx).viewer()?;
         let state = state(ctx)?;
-        let provider = provider.map(|p| p.parse::<ProviderKind>()).transpose()?;
+        let provider = provider.map(Into::into);
         let kind = kind.map(|k| k.parse::<InventoryKind>()).transpose()?;
         let connections: HashMap<i64, String> = ledger::providers::connections::list(&state.db)
             .await?

@@ -1,35 +1,39 @@
 //! The GraphQL schema: one Query and one Mutation object per domain,
-//! merged at the root. Resolvers authorise, call one function in `jobs`,
-//! and map the result.
-mod admin;
+//! merged at the root. Resolvers authorise, call one function in `ledger`
+//! (or `jobs`), and map the result.
 mod archive;
 mod attribution;
 mod budgets;
 mod connections;
+mod ingestion;
 mod inventory;
+mod keys;
 mod parity;
+mod pricing;
 mod reconciliation;
 mod reprice;
-mod scalars;
 mod stats;
 mod tracking;
+mod types;
 mod unit_rates;
 mod usage;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, ID, MergedObject, Schema};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub use scalars::BigInt;
+pub use types::BigInt;
 
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     usage::UsageQuery,
     tracking::TrackingQuery,
     stats::StatsQuery,
-    admin::AdminQuery,
+    keys::KeysQuery,
+    pricing::PricingQuery,
+    ingestion::IngestionQuery,
     connections::ConnectionsQuery,
     budgets::BudgetsQuery,
     inventory::InventoryQuery,
@@ -42,7 +46,9 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     tracking::TrackingMutation,
-    admin::AdminMutation,
+    keys::KeysMutation,
+    pricing::PricingMutation,
+    ingestion::IngestionMutation,
     connections::ConnectionsMutation,
     budgets::BudgetsMutation,
     inventory::InventoryMutation,
@@ -80,6 +86,12 @@ pub fn sdl() -> String {
 
 pub(crate) fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState, ApiError> {
     ctx.data::<AppState>().map_err(|_| ApiError::Internal)
+}
+
+/// A numeric id sent as a GraphQL `ID`.
+pub(crate) fn parse_id(id: &ID) -> Result<i64, ApiError> {
+    id.parse::<i64>()
+        .map_err(|_| ApiError::BadInput(format!("malformed id {:?}", id.0)))
 }
 
 pub(crate) fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {

@@ -3,36 +3,28 @@
 use std::io::Read;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject, Upload};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
+use entity::enums::ProviderKind;
 use entity::parity_report;
-use ledger::dates::DayRange;
 use ledger::page::PageRequest;
 use ledger::parity::{
-    DayTotals, ExportKind, FieldDiff, ParityRequest, ParitySummary, Tolerance, WindowFinding,
+    DayTotals, FieldDiff, ParityRequest, ParitySummary, Tolerance, WindowFinding,
 };
 use rust_decimal::Decimal;
 
-use super::scalars::connection;
-use super::{principal, state};
+use super::types::{Date, Provider, connection, day_range};
+use super::{parse_id, principal, state};
 use crate::error::{ApiError, ApiResult};
 
 /// Which dashboard export a file is.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "ledger::parity::ExportKind")]
 pub enum ParityExportKind {
     /// Completions usage: tokens and requests.
     Usage,
     /// Cost: billed USD per project and line item.
     Cost,
-}
-
-impl From<ParityExportKind> for ExportKind {
-    fn from(kind: ParityExportKind) -> Self {
-        match kind {
-            ParityExportKind::Usage => ExportKind::Usage,
-            ParityExportKind::Cost => ExportKind::Cost,
-        }
-    }
 }
 
 /// One field: the export's figure next to the stored one.
@@ -63,12 +55,12 @@ impl From<FieldDiff> for ParityFieldDiff {
 /// Dimensions the export does not have are `""`.
 #[derive(SimpleObject)]
 pub struct ParityWindow {
-    pub date: String,
+    pub date: Date,
     pub project_id: String,
     pub api_key_id: String,
     pub user_id: String,
     pub model: String,
-    /// `""`, `"true"` or `"false"`.
+    /// As the export has it: `""`, `"true"` or `"false"`.
     pub batch: String,
     pub service_tier: String,
     /// Cost exports only.
@@ -81,7 +73,7 @@ pub struct ParityWindow {
 impl From<WindowFinding> for ParityWindow {
     fn from(w: WindowFinding) -> Self {
         Self {
-            date: w.date.to_string(),
+            date: w.date.into(),
             project_id: w.key.project_id,
             api_key_id: w.key.api_key_id,
             user_id: w.key.user_id,
@@ -97,7 +89,7 @@ impl From<WindowFinding> for ParityWindow {
 /// One UTC day's totals over every window.
 #[derive(SimpleObject)]
 pub struct ParityDay {
-    pub date: String,
+    pub date: Date,
     pub csv_windows: i32,
     pub stored_windows: i32,
     pub within_tolerance: bool,
@@ -107,7 +99,7 @@ pub struct ParityDay {
 impl From<DayTotals> for ParityDay {
     fn from(d: DayTotals) -> Self {
         Self {
-            date: d.date.to_string(),
+            date: d.date.into(),
             csv_windows: count(d.csv_windows),
             stored_windows: count(d.stored_windows),
             within_tolerance: d.within_tolerance,
@@ -120,20 +112,17 @@ fn count(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-/// A stored comparison with a provider CSV export. The typed fields are
-/// read from `summary`; reports stored before they existed show zeros.
+/// A stored comparison with a provider CSV export. Reports stored before
+/// a field existed show it as zero.
 #[derive(SimpleObject)]
 pub struct ParityReport {
     pub id: ID,
-    pub provider: String,
-    pub range_start: String,
-    pub range_end: String,
+    pub provider: Provider,
+    pub range_start: Date,
+    pub range_end: Date,
     pub within_tolerance: bool,
     pub created_at: DateTime<Utc>,
-    /// The whole report as JSON (snake_case keys).
-    pub summary: Json<serde_json::Value>,
-    /// `usage` or `cost`.
-    pub kind: String,
+    pub kind: ParityExportKind,
     pub connection: String,
     /// `cli`, `api:<subject>` or `watch`.
     pub source: String,
@@ -172,13 +161,12 @@ impl From<parity_report::Model> for ParityReport {
         let windows = |list: Vec<WindowFinding>| list.into_iter().map(Into::into).collect();
         Self {
             id: ID(r.id.to_string()),
-            provider: r.provider,
-            range_start: r.range_start.to_string(),
-            range_end: r.range_end.to_string(),
+            provider: r.provider.into(),
+            range_start: r.range_start.into(),
+            range_end: r.range_end.into(),
             within_tolerance: r.within_tolerance,
             created_at: r.created_at,
-            summary: Json(r.summary),
-            kind: s.kind.as_str().to_owned(),
+            kind: s.kind.into(),
             connection: s.connection,
             source: s.source,
             file_name: s.file_name,
@@ -200,11 +188,6 @@ impl From<parity_report::Model> for ParityReport {
             days: c.days.into_iter().map(Into::into).collect(),
         }
     }
-}
-
-fn parse_id(id: &ID) -> ApiResult<i64> {
-    id.parse::<i64>()
-        .map_err(|_| ApiError::BadInput(format!("malformed id {:?}", id.0)))
 }
 
 #[derive(Default)]
@@ -246,10 +229,10 @@ impl ParityMutation {
     async fn import_usage_csv(
         &self,
         ctx: &Context<'_>,
-        provider: String,
+        provider: Provider,
         file: Upload,
-        start: String,
-        end: String,
+        start: Date,
+        end: Date,
         tolerance: Option<Decimal>,
         tolerance_pct: Option<Decimal>,
         connection: Option<String>,
@@ -257,7 +240,7 @@ impl ParityMutation {
     ) -> ApiResult<ParityReport> {
         let claims = principal(ctx).admin()?;
         let state = state(ctx)?;
-        let range = DayRange::parse(&start, &end)?;
+        let range = day_range(start, end)?;
         let tolerance = Tolerance::new(
             tolerance.unwrap_or_default(),
             tolerance_pct.unwrap_or_default(),
@@ -268,7 +251,7 @@ impl ParityMutation {
         let file_name = upload.filename.clone();
         let bytes = read_upload(upload).await?;
         let request = ParityRequest {
-            provider,
+            provider: ProviderKind::from(provider).as_str().to_owned(),
             connection,
             range,
             tolerance,

@@ -1,18 +1,18 @@
 //! `repriceUsage`: applies the current price book to stored usage, only
 //! when an admin asks, and shows the difference first.
 use async_graphql::{Context, Object, SimpleObject};
-use ledger::dates::DayRange;
 use ledger::money::micros_to_usd;
 use ledger::pricing::reprice::{self, DayDiff, RepriceReport};
 use rust_decimal::Decimal;
 
+use super::types::{Date, Provider, day_range};
 use super::{principal, state};
 use crate::error::ApiResult;
 
 #[derive(SimpleObject)]
 pub struct RepriceDay {
-    pub date: String,
-    pub provider: String,
+    pub date: Date,
+    pub provider: Provider,
     pub buckets_changed: i64,
     pub old_cost_usd: Decimal,
     pub new_cost_usd: Decimal,
@@ -41,8 +41,8 @@ fn count(n: u64) -> i64 {
 impl From<DayDiff> for RepriceDay {
     fn from(d: DayDiff) -> Self {
         Self {
-            date: d.day.to_string(),
-            provider: d.provider,
+            date: d.day.into(),
+            provider: d.provider.into(),
             buckets_changed: count(d.buckets_changed),
             old_cost_usd: micros_to_usd(d.old_micros),
             new_cost_usd: micros_to_usd(d.new_micros),
@@ -78,13 +78,13 @@ impl RepriceMutation {
     async fn reprice_usage(
         &self,
         ctx: &Context<'_>,
-        from: String,
-        to: String,
+        from: Date,
+        to: Date,
         #[graphql(default = true)] dry_run: bool,
     ) -> ApiResult<RepriceResult> {
         principal(ctx).admin()?;
         let state = state(ctx)?;
-        let range = DayRange::parse(&from, &to)?;
+        let range = day_range(from, to)?;
         let report = reprice::reprice(&state.db, &state.book, range, dry_run).await?;
         Ok(report.into())
     }

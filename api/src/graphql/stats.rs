@@ -1,12 +1,11 @@
 //! Statistics over tracked interactions and the whole ledger.
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use ledger::dates::DayRange;
 use ledger::money::micros_to_usd;
 use ledger::usage::stats::{self as domain, TrackedTotals};
 use rust_decimal::Decimal;
 
-use super::scalars::BigInt;
+use super::types::{BigInt, Date, day_range};
 use super::{principal, state};
 use crate::error::ApiResult;
 
@@ -57,7 +56,7 @@ impl From<TrackedTotals> for TrackedUsage {
 
 #[derive(SimpleObject)]
 pub struct DailyStats {
-    pub date: String,
+    pub date: Date,
     pub usage: TrackedUsage,
 }
 
@@ -85,8 +84,8 @@ pub struct ProviderTotals {
 
 #[derive(SimpleObject)]
 pub struct SystemStats {
-    pub from: String,
-    pub to: String,
+    pub from: Date,
+    pub to: Date,
     pub provider: ProviderTotals,
     pub tracked: TrackedUsage,
     pub sessions: BigInt,
@@ -106,17 +105,17 @@ impl StatsQuery {
     async fn daily_stats(
         &self,
         ctx: &Context<'_>,
-        from: String,
-        to: String,
+        from: Date,
+        to: Date,
         user_id: Option<String>,
     ) -> ApiResult<Vec<DailyStats>> {
         principal(ctx).viewer()?;
-        let range = DayRange::parse(&from, &to)?;
+        let range = day_range(from, to)?;
         let rows = domain::daily_stats(&state(ctx)?.db, range, user_id.as_deref()).await?;
         Ok(rows
             .into_iter()
             .map(|(day, totals)| DailyStats {
-                date: day.to_string(),
+                date: day.into(),
                 usage: totals.into(),
             })
             .collect())
@@ -139,11 +138,11 @@ impl StatsQuery {
     async fn system_stats(
         &self,
         ctx: &Context<'_>,
-        from: String,
-        to: String,
+        from: Date,
+        to: Date,
     ) -> ApiResult<SystemStats> {
         principal(ctx).viewer()?;
-        let range = DayRange::parse(&from, &to)?;
+        let range = day_range(from, to)?;
         let state = state(ctx)?;
         let s = domain::system_stats(&state.db, &state.book, range).await?;
         Ok(SystemStats {

@@ -4,13 +4,12 @@ use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{interaction, session};
-use ledger::dates::DayRange;
 use ledger::money::micros_to_usd;
 use ledger::page::PageRequest;
 use ledger::tracking::{self as domain, InteractionKind as Kind};
 use rust_decimal::Decimal;
 
-use super::scalars::{BigInt, connection};
+use super::types::{BigInt, Date, connection, optional_range};
 use super::{principal, state};
 use crate::error::{ApiError, ApiResult};
 
@@ -221,9 +220,9 @@ impl From<InteractionInput> for domain::NewInteraction {
 #[derive(InputObject, Default)]
 pub struct SessionFilter {
     pub user_id: Option<String>,
-    /// UTC day `YYYY-MM-DD`, included; give both `from` and `to`.
-    pub from: Option<String>,
-    pub to: Option<String>,
+    /// UTC days, both included; give both `from` and `to`, or neither.
+    pub from: Option<Date>,
+    pub to: Option<Date>,
     /// Search archived rows too. Default (null): the archive is searched
     /// whenever it can hold rows of the range (the range starts on or before
     /// its newest row; no range: whenever it is not empty), so answers are the
@@ -236,8 +235,9 @@ pub struct InteractionFilter {
     pub session_id: Option<ID>,
     pub user_id: Option<String>,
     pub kind: Option<InteractionKind>,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    /// UTC days, both included; give both `from` and `to`, or neither.
+    pub from: Option<Date>,
+    pub to: Option<Date>,
     /// Search archived rows too. Default (null): the archive is searched
     /// whenever it can hold rows of the range (the range starts on or before
     /// its newest row; no range: whenever it is not empty), so answers are the
@@ -262,7 +262,7 @@ impl TrackingQuery {
         let filter = filter.unwrap_or_default();
         let domain_filter = domain::SessionFilter {
             user_id: filter.user_id,
-            range: DayRange::parse_optional(filter.from.as_deref(), filter.to.as_deref())?,
+            range: optional_range(filter.from, filter.to)?,
             include_archived: filter.include_archived,
         };
         let page = PageRequest::new(first, after.as_deref())?;
@@ -292,7 +292,7 @@ impl TrackingQuery {
             session_id: filter.session_id.map(|id| id.0),
             user_id: filter.user_id,
             kind: filter.kind.map(Into::into),
-            range: DayRange::parse_optional(filter.from.as_deref(), filter.to.as_deref())?,
+            range: optional_range(filter.from, filter.to)?,
             include_archived: filter.include_archived,
         };
         let page = PageRequest::new(first, after.as_deref())?;

@@ -2,9 +2,9 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::unit_rate;
-use ledger::dates::parse_day;
 use ledger::pricing::UnitRates;
 
+use super::types::Date;
 use super::{principal, state};
 use crate::error::ApiResult;
 
@@ -12,7 +12,7 @@ use crate::error::ApiResult;
 pub struct UnitRateVersion {
     /// Null for the configured rates (`COGNITRACK_RATE_*`), in force
     /// before the first stored version.
-    pub effective_from: Option<String>,
+    pub effective_from: Option<Date>,
     /// `config` or `admin`.
     pub source: String,
     pub db_op_nanos: i64,
@@ -25,7 +25,7 @@ pub struct UnitRateVersion {
 impl From<unit_rate::Model> for UnitRateVersion {
     fn from(v: unit_rate::Model) -> Self {
         Self {
-            effective_from: Some(v.effective_from.to_string()),
+            effective_from: Some(v.effective_from.into()),
             source: "admin".into(),
             db_op_nanos: v.db_op_nanos,
             api_call_micros: v.api_call_micros,
@@ -39,7 +39,7 @@ impl From<unit_rate::Model> for UnitRateVersion {
 #[derive(InputObject)]
 pub struct UnitRatesInput {
     /// First UTC day (`YYYY-MM-DD`) the rates apply to.
-    pub effective_from: String,
+    pub effective_from: Date,
     /// Nano-USD per database operation.
     pub db_op_nanos: i64,
     /// Micro-USD per external API call.
@@ -95,7 +95,7 @@ impl UnitRatesMutation {
             api_call_micros: input.api_call_micros,
             compute_second_micros: input.compute_second_micros,
         };
-        let day = parse_day(&input.effective_from)?;
+        let day = input.effective_from.0;
         let saved =
             ledger::pricing::unit_rates::set(&state.db, &state.book, day, rates, &claims.sub)
                 .await?;

@@ -2,14 +2,14 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::enums::{Batch, ProviderKind};
 use entity::usage_bucket;
-use ledger::dates::DayRange;
 use ledger::money::micros_to_usd;
 use ledger::page::PageRequest;
 use ledger::usage::{self as domain, Dimension};
 use rust_decimal::Decimal;
 
-use super::scalars::{BigInt, connection};
+use super::types::{BatchMode, BigInt, Date, Provider, connection, day_range, optional_range};
 use super::{principal, state};
 use crate::error::ApiResult;
 
@@ -41,10 +41,9 @@ impl From<UsageDimension> for Dimension {
 /// Which usage to count. `from` and `to` are UTC days (`YYYY-MM-DD`), both included.
 #[derive(InputObject, Clone)]
 pub struct UsageFilter {
-    pub from: String,
-    pub to: String,
-    /// Lowercase provider ids: `openai`, `anthropic`.
-    pub providers: Option<Vec<String>>,
+    pub from: Date,
+    pub to: Date,
+    pub providers: Option<Vec<Provider>>,
     pub project_ids: Option<Vec<String>>,
     pub api_key_ids: Option<Vec<String>>,
     pub user_ids: Option<Vec<String>>,
@@ -60,8 +59,8 @@ pub struct UsageFilter {
 
 impl UsageFilter {
     fn to_domain(&self) -> ApiResult<domain::UsageFilter> {
-        let mut filter = domain::UsageFilter::new(DayRange::parse(&self.from, &self.to)?);
-        filter.providers = self.providers.clone().unwrap_or_default();
+        let mut filter = domain::UsageFilter::new(day_range(self.from, self.to)?);
+        filter.providers = self.providers.iter().flatten().map(|&p| p.into()).collect();
         filter.project_ids = self.project_ids.clone().unwrap_or_default();
         filter.api_key_ids = self.api_key_ids.clone().unwrap_or_default();
         filter.user_ids = self.user_ids.clone().unwrap_or_default();
@@ -77,20 +76,19 @@ impl UsageFilter {
 /// dimension the provider did not report is the empty string.
 #[derive(SimpleObject, Default)]
 pub struct UsageGroup {
-    pub provider: Option<String>,
+    pub provider: Option<Provider>,
     pub project_id: Option<String>,
     pub api_key_id: Option<String>,
     pub user_id: Option<String>,
     pub model: Option<String>,
     pub service_tier: Option<String>,
-    /// `true`, `false`, or `""` when not reported.
-    pub batch: Option<String>,
+    pub batch: Option<BatchMode>,
 }
 
 /// Usage of one UTC day (and group).
 #[derive(SimpleObject)]
 pub struct DailyUsage {
-    pub date: String,
+    pub date: Date,
     pub group: UsageGroup,
     /// All input: uncached, cache reads and cache writes.
     pub input_tokens: BigInt,
@@ -109,25 +107,40 @@ pub struct DailyUsage {
     pub cost_estimated: bool,
 }
 
-impl From<domain::DailyRow> for DailyUsage {
-    fn from(row: domain::DailyRow) -> Self {
+impl UsageGroup {
+    /// Stored values read back; a provider or batch value that names no
+    /// variant means a damaged row, which is an error, not a guess.
+    fn of(key: domain::GroupKey) -> ApiResult<Self> {
         let mut group = UsageGroup::default();
-        for (dim, value) in row.group {
+        for (dim, value) in key {
             let slot = match dim {
-                Dimension::Provider => &mut group.provider,
+                Dimension::Provider => {
+                    group.provider = Some(value.parse::<ProviderKind>()?.into());
+                    continue;
+                }
+                Dimension::Batch => {
+                    group.batch = Some(value.parse::<Batch>()?.into());
+                    continue;
+                }
                 Dimension::Project => &mut group.project_id,
                 Dimension::ApiKey => &mut group.api_key_id,
                 Dimension::User => &mut group.user_id,
                 Dimension::Model => &mut group.model,
                 Dimension::ServiceTier => &mut group.service_tier,
-                Dimension::Batch => &mut group.batch,
             };
             *slot = Some(value);
         }
+        Ok(group)
+    }
+}
+
+impl DailyUsage {
+    fn of(row: domain::DailyRow) -> ApiResult<Self> {
+        let group = UsageGroup::of(row.group)?;
         let t = row.totals;
         let priced = micros_to_usd(t.cost_micros);
-        Self {
-            date: row.day.to_string(),
+        Ok(Self {
+            date: row.day.into(),
             group,
             input_tokens: t.input_tokens.into(),
             input_cached_tokens: t.input_cached_tokens.into(),
@@ -140,7 +153,7 @@ impl From<domain::DailyRow> for DailyUsage {
             priced_cost_usd: priced,
             unpriced_buckets: t.unpriced_buckets,
             cost_estimated: t.estimated_buckets > 0,
-        }
+        })
     }
 }
 
@@ -149,7 +162,7 @@ impl From<domain::DailyRow> for DailyUsage {
 pub struct UsageBucket {
     pub id: i64,
     pub connection_id: i64,
-    pub provider: String,
+    pub provider: Provider,
     pub usage_type: String,
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
@@ -157,7 +170,7 @@ pub struct UsageBucket {
     pub api_key_id: String,
     pub user_id: String,
     pub model: String,
-    pub batch: String,
+    pub batch: BatchMode,
     pub service_tier: String,
     pub context_window: String,
     pub input_tokens: BigInt,
@@ -188,7 +201,7 @@ impl From<usage_bucket::Model> for UsageBucket {
         Self {
             id: b.id,
             connection_id: b.connection_id,
-            provider: b.provider,
+            provider: b.provider.into(),
             usage_type: b.usage_type,
             window_start: b.window_start,
             window_end: b.window_end,
@@ -196,7 +209,7 @@ impl From<usage_bucket::Model> for UsageBucket {
             api_key_id: b.api_key_id,
             user_id: b.user_id,
             model: b.model,
-            batch: b.batch,
+            batch: b.batch.into(),
             service_tier: b.service_tier,
             context_window: b.context_window,
             input_tokens: b.input_tokens.into(),
@@ -226,7 +239,7 @@ impl From<usage_bucket::Model> for UsageBucket {
 /// Distinct values present in stored usage, for filter dropdowns.
 #[derive(SimpleObject)]
 pub struct FilterOptions {
-    pub providers: Vec<String>,
+    pub providers: Vec<Provider>,
     pub project_ids: Vec<String>,
     pub api_key_ids: Vec<String>,
     pub user_ids: Vec<String>,
@@ -253,7 +266,7 @@ impl UsageQuery {
             .map(Into::into)
             .collect();
         let rows = domain::daily_usage(&state(ctx)?.db, &filter.to_domain()?, &dims).await?;
-        Ok(rows.into_iter().map(DailyUsage::from).collect())
+        rows.into_iter().map(DailyUsage::of).collect()
     }
 
     /// The stored provider buckets, in window order.
@@ -274,14 +287,14 @@ impl UsageQuery {
     async fn filter_options(
         &self,
         ctx: &Context<'_>,
-        from: Option<String>,
-        to: Option<String>,
+        from: Option<Date>,
+        to: Option<Date>,
     ) -> ApiResult<FilterOptions> {
         principal(ctx).viewer()?;
-        let range = DayRange::parse_optional(from.as_deref(), to.as_deref())?;
+        let range = optional_range(from, to)?;
         let o = domain::filter_options(&state(ctx)?.db, range).await?;
         Ok(FilterOptions {
-            providers: o.providers,
+            providers: o.providers.into_iter().map(Into::into).collect(),
             project_ids: o.project_ids,
             api_key_ids: o.api_key_ids,
             user_ids: o.user_ids,

@@ -103,7 +103,7 @@ describe('reconciliation range in the URL', () => {
     const state = {
       from: '2026-11-01',
       to: '2026-11-30',
-      providers: ['anthropic'],
+      providers: ['anthropic' as const],
       view: 'cost' as const,
       measure: 'tokens' as const,
       byKey: false,

@@ -1,5 +1,6 @@
-import type { UsageDimension, UsageFilter } from '../gql/graphql';
+import type { Provider, UsageDimension, UsageFilter } from '../gql/graphql';
 import { isIsoDay, lastDays } from './dates';
+import { PROVIDERS, toProviders } from './enums';
 
 /**
  * Filter state of the usage pages, kept in the URL so a view is a shareable
@@ -8,7 +9,8 @@ import { isIsoDay, lastDays } from './dates';
 export interface UsageFilterState {
   from: string;
   to: string;
-  providers: string[];
+  /** Only known providers: an unknown one in a link is dropped. */
+  providers: Provider[];
   projectIds: string[];
   apiKeyIds: string[];
   userIds: string[];
@@ -76,9 +78,15 @@ export function parseUsageFilter(params: URLSearchParams, now?: Date): UsageFilt
     groupBy: DIMENSIONS.filter((d) => groupParams.has(d.param)).map((d) => d.value),
   };
   for (const [field, param] of Object.entries(LIST_PARAMS) as [ListField, string][]) {
-    state[field] = distinct(params.getAll(param));
+    Object.assign(state, listPatch(field, distinct(params.getAll(param))));
   }
   return state;
+}
+
+/** The state change that sets one list filter; provider values are narrowed to the known providers. */
+export function listPatch(field: ListField, values: readonly string[]): Partial<UsageFilterState> {
+  if (field === 'providers') return { providers: toProviders(values) };
+  return { [field]: [...values] };
 }
 
 export function usageFilterToParams(state: UsageFilterState): URLSearchParams {
@@ -96,7 +104,8 @@ export function usageFilterToParams(state: UsageFilterState): URLSearchParams {
 /** The GraphQL `UsageFilter`; an empty list means "no restriction" and is left out. */
 export function toUsageFilter(state: UsageFilterState): UsageFilter {
   const filter: UsageFilter = { from: state.from, to: state.to };
-  for (const field of Object.keys(LIST_PARAMS) as ListField[]) {
+  if (state.providers.length > 0) filter.providers = state.providers;
+  for (const field of ['projectIds', 'apiKeyIds', 'userIds', 'models', 'serviceTiers'] as const) {
     if (state[field].length > 0) filter[field] = state[field];
   }
   if (state.batch !== null) filter.batch = state.batch;
@@ -172,7 +181,7 @@ export interface ReconciliationState {
   from: string;
   to: string;
   /** Empty: every provider. */
-  providers: string[];
+  providers: Provider[];
   /** The tab shown; `cost` (billed vs computed) when absent. */
   view: ReconciliationView;
   /** What the attribution chart stacks. */
@@ -181,13 +190,12 @@ export interface ReconciliationState {
   byKey: boolean;
 }
 
-export const RECONCILIATION_PROVIDERS = ['openai', 'anthropic'] as const;
+export const RECONCILIATION_PROVIDERS = PROVIDERS;
 
 export function parseReconciliation(params: URLSearchParams, now?: Date): ReconciliationState {
-  const known: readonly string[] = RECONCILIATION_PROVIDERS;
   return {
     ...parseRange(params, now),
-    providers: distinct(params.getAll('provider')).filter((p) => known.includes(p)),
+    providers: toProviders(params.getAll('provider')),
     view: RECONCILIATION_VIEWS.find((v) => v === params.get('view')) ?? 'cost',
     measure: params.get('measure') === 'cost' ? 'cost' : 'tokens',
     byKey: params.get('by') === 'key',

@@ -1,4 +1,5 @@
-import { type DocumentNode, print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 
 /**
  * The GraphQL multipart request spec
@@ -6,13 +7,19 @@ import { type DocumentNode, print } from 'graphql';
  * operation as JSON with every file variable set to null, a map from form
  * part names to the variables they fill, then the files. The operations and
  * map parts must come before the files.
+ *
+ * With a generated document the variables are checked against the
+ * operation's (every one but the files).
  */
-export function multipartBody(
-  document: DocumentNode | string,
-  variables: Record<string, unknown>,
-  files: Record<string, Blob>,
+export function multipartBody<
+  TVariables extends Record<string, unknown> = Record<string, unknown>,
+  TFile extends keyof TVariables & string = keyof TVariables & string,
+>(
+  document: TypedDocumentNode<unknown, TVariables> | string,
+  variables: Omit<TVariables, TFile>,
+  files: Record<TFile, Blob>,
 ): FormData {
-  const fileVariables = Object.keys(files);
+  const fileVariables = Object.keys(files) as TFile[];
   const operations = {
     query: typeof document === 'string' ? document : print(document),
     variables: { ...variables, ...Object.fromEntries(fileVariables.map((name) => [name, null])) },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageDimension } from '../gql/graphql';
-import { NOT_REPORTED, OTHER_SERIES, pivotSeries, rankGroups, type UsageRow, usageTotals } from './usage';
+import { displayGroupValue, NOT_REPORTED, OTHER_SERIES, pivotSeries, rankGroups, type UsageRow, usageTotals } from './usage';
 
 function row(date: string, group: Partial<UsageRow['group']>, fields: Partial<UsageRow> = {}): UsageRow {
   return {
@@ -90,9 +90,16 @@ describe('pivotSeries', () => {
   });
 
   it('labels multi-dimension groups and ungrouped rows', () => {
-    const grouped = [row('2026-11-01', { provider: 'openai', batch: 'true' }, { numModelRequests: 3 })];
+    const grouped = [row('2026-11-01', { provider: 'openai', batch: 'BATCH' }, { numModelRequests: 3 })];
     expect(pivotSeries(grouped, ['PROVIDER', 'BATCH'], 'requests').series[0]?.label).toBe('openai · batch');
     expect(pivotSeries([row('2026-11-01', {}, { numModelRequests: 1 })], [], 'requests').series[0]?.label).toBe('All usage');
+  });
+
+  it('reads every batch mode as words', () => {
+    expect(displayGroupValue('BATCH', 'BATCH')).toBe('batch');
+    expect(displayGroupValue('BATCH', 'INTERACTIVE')).toBe('interactive');
+    expect(displayGroupValue('BATCH', 'NOT_REPORTED')).toBe(NOT_REPORTED);
+    expect(displayGroupValue('BATCH', null)).toBe(NOT_REPORTED);
   });
 });
 

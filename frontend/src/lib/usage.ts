@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
-import type { UsageDimension, UsageRowFieldsFragment } from '../gql/graphql';
+import type { BatchMode, UsageDimension, UsageRowFieldsFragment } from '../gql/graphql';
+import { keysOf, labelOf, oneOf } from './enums';
 import { sumMoney } from './money';
 import { distinctLabels, type NameIndex, NO_NAMES, nameOf } from './names';
 
@@ -25,8 +26,16 @@ export const GROUP_FIELD: Record<UsageDimension, keyof UsageRow['group']> = {
   BATCH: 'batch',
 };
 
-/** The API reports a dimension the provider did not send as "". */
+/** The API reports a dimension the provider did not send as "" (and the batch mode as `NOT_REPORTED`). */
 export const NOT_REPORTED = '(not reported)';
+
+/** How each `BatchMode` reads in a legend or table. */
+export const BATCH_MODE_LABELS: Readonly<Record<BatchMode, string>> = {
+  BATCH: 'batch',
+  INTERACTIVE: 'interactive',
+  NOT_REPORTED,
+};
+const BATCH_MODES = keysOf(BATCH_MODE_LABELS);
 
 /**
  * How a group value reads on screen: the inventory's name for a project, key
@@ -38,7 +47,10 @@ export function displayGroupValue(
   names: NameIndex = NO_NAMES,
 ): string {
   if (!value) return NOT_REPORTED;
-  if (dimension === 'BATCH') return value === 'true' ? 'batch' : 'interactive';
+  if (dimension === 'BATCH') {
+    const mode = oneOf(BATCH_MODES, value);
+    return mode ? labelOf(BATCH_MODE_LABELS, mode) : value;
+  }
   return nameOf(names, dimension, value) ?? value;
 }
 

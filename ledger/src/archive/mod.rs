@@ -109,26 +109,56 @@ pub async fn run(
         session::Entity.into_iden(),
         interaction::Entity.into_iden(),
     );
+    let idle = idle_sessions(c);
+    let idle_ids = Query::select()
+        .column((sess.clone(), session::Column::Id))
+        .from(sess)
+        .cond_where(idle.clone())
+        .to_owned();
+    let steps = [
+        Step::new::<usage_bucket_archive::Entity>(
+            Table::UsageBuckets,
+            bucket.clone(),
+            usage_bucket_archive::Entity.into_iden(),
+            Condition::all().add(Expr::col((bucket, usage_bucket::Column::WindowStart)).lt(c)),
+        ),
+        Step::new::<interaction_archive::Entity>(
+            Table::Interactions,
+            inter.clone(),
+            interaction_archive::Entity.into_iden(),
+            Condition::all()
+                .add(Expr::col((inter, interaction::Column::SessionId)).in_subquery(idle_ids)),
+        ),
+        sessions_step(c, idle),
+    ];
+    execute(db, &steps, options, progress).await
+}
+
+/// Sessions started before the cutoff `c` without any interaction on or
+/// after it: the sessions a run moves, interactions included.
+fn idle_sessions(c: DateTime<Utc>) -> Condition {
+    let (sess, inter) = (session::Entity.into_iden(), interaction::Entity.into_iden());
     let later = Alias::new("later").into_iden();
-    // Sessions started before the cutoff without any interaction on or after it.
-    let idle = Condition::all()
+    Condition::all()
         .add(Expr::col((sess.clone(), session::Column::StartedAt)).lt(c))
         .add(Expr::not_exists(
             Query::select()
                 .expr(Expr::val(1))
-                .from_as(inter.clone(), later.clone())
+                .from_as(inter, later.clone())
                 .and_where(
                     Expr::col((later.clone(), interaction::Column::SessionId))
-                        .equals((sess.clone(), session::Column::Id)),
+                        .equals((sess, session::Column::Id)),
                 )
                 .and_where(Expr::col((later, interaction::Column::OccurredAt)).gte(c))
                 .to_owned(),
-        ));
-    let idle_sessions = Query::select()
-        .column((sess.clone(), session::Column::Id))
-        .from(sess.clone())
-        .cond_where(idle.clone())
-        .to_owned();
+        ))
+}
+
+/// The sessions step of a run; `idle` is what a dry run counts, since
+/// before the interactions step has run the sessions that will move are
+/// the idle ones.
+fn sessions_step(c: DateTime<Utc>, idle: Condition) -> Step {
+    let (sess, inter) = (session::Entity.into_iden(), interaction::Entity.into_iden());
     let mut sessions = Step::new::<session_archive::Entity>(
         Table::Sessions,
         sess.clone(),
@@ -142,31 +172,14 @@ pub async fn run(
                     .expr(Expr::val(1))
                     .from(inter.clone())
                     .and_where(
-                        Expr::col((inter.clone(), interaction::Column::SessionId))
+                        Expr::col((inter, interaction::Column::SessionId))
                             .equals((sess, session::Column::Id)),
                     )
                     .to_owned(),
             )),
     );
-    // Before the interactions step has run, the sessions that will move are the idle ones.
     sessions.planned = Some(idle);
-    let steps = [
-        Step::new::<usage_bucket_archive::Entity>(
-            Table::UsageBuckets,
-            bucket.clone(),
-            usage_bucket_archive::Entity.into_iden(),
-            Condition::all().add(Expr::col((bucket, usage_bucket::Column::WindowStart)).lt(c)),
-        ),
-        Step::new::<interaction_archive::Entity>(
-            Table::Interactions,
-            inter.clone(),
-            interaction_archive::Entity.into_iden(),
-            Condition::all()
-                .add(Expr::col((inter, interaction::Column::SessionId)).in_subquery(idle_sessions)),
-        ),
-        sessions,
-    ];
-    execute(db, &steps, options, progress).await
+    sessions
 }
 
 /// Moves the archived rows of the days in `range` back to the hot tables.

@@ -19,7 +19,7 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::json;
 
-use super::period::{Period, PeriodWindow};
+use super::period::{PeriodWindow, window};
 use super::{BudgetStatus, percent, status};
 use crate::dates::{midnight, next_day};
 use crate::error::Result;
@@ -43,8 +43,6 @@ pub struct EvaluationReport {
     pub day: NaiveDate,
     /// Enabled budgets looked at.
     pub budgets_evaluated: u64,
-    /// Budgets whose stored row could not be read (skipped, logged).
-    pub budgets_skipped: u64,
     /// Alert rows newly inserted by this run.
     pub alerts_raised: u64,
     /// Alerts whose delivery completed in this run.
@@ -108,18 +106,8 @@ pub async fn evaluate(
         .all(db)
         .await?;
     for budget in &budgets {
-        let windows = match windows_to_check(budget, today) {
-            Ok(windows) => windows,
-            Err(error) => {
-                // Rows are validated on write; one damaged row must not
-                // stop every other budget's alerts.
-                tracing::warn!(budget = budget.id, %error, "skipping an unreadable budget");
-                report.budgets_skipped += 1;
-                continue;
-            }
-        };
         report.budgets_evaluated += 1;
-        for window in windows {
+        for window in windows_to_check(budget, today) {
             let now = status(db, budget, today.min(window.end)).await?;
             for pct in &now.crossed {
                 if raise(db, budget, &now, *pct).await? {
@@ -139,21 +127,19 @@ pub async fn evaluate(
 /// The current period, plus earlier ones still within [`LATE_DATA_DAYS`]
 /// that ended after the budget was created (a new budget does not alert
 /// on periods that closed before it existed).
-fn windows_to_check(budget: &budget::Model, today: NaiveDate) -> Result<BTreeSet<PeriodWindow>> {
-    let period = Period::parse(&budget.period)?;
-    super::Scope::parse(&budget.scope)?;
-    let current = period.window(today);
+fn windows_to_check(budget: &budget::Model, today: NaiveDate) -> BTreeSet<PeriodWindow> {
+    let current = window(budget.period, today);
     let mut windows = BTreeSet::from([current]);
     for back in 1..=LATE_DATA_DAYS {
         let Some(day) = today.checked_sub_days(Days::new(back)) else {
             break;
         };
-        let window = period.window(day);
-        if midnight(next_day(window.end)) > budget.created_at {
-            windows.insert(window);
+        let earlier = window(budget.period, day);
+        if midnight(next_day(earlier.end)) > budget.created_at {
+            windows.insert(earlier);
         }
     }
-    Ok(windows)
+    windows
 }
 
 /// Inserts the alert unless it exists; true when this call inserted it.
@@ -166,10 +152,10 @@ async fn raise(
     let row = ActiveModel {
         budget_id: Set(budget.id),
         budget_name: Set(budget.name.clone()),
-        scope: Set(budget.scope.clone()),
+        scope: Set(budget.scope),
         scope_value: Set(budget.scope_value.clone()),
-        provider: Set(budget.provider.clone()),
-        period: Set(budget.period.clone()),
+        provider: Set(budget.provider),
+        period: Set(budget.period),
         period_start: Set(now.window.start),
         threshold_pct: Set(pct),
         spend_micros: Set(now.spend_micros),
@@ -214,80 +200,132 @@ async fn deliver_pending(
     // (attempts x timeout) per alert. The next run retries it.
     let mut failing: HashSet<i64> = HashSet::new();
     for alert in pending {
-        let due = targets(&alert, &webhooks);
-        if !due.is_empty() && due.iter().all(|w| failing.contains(&w.id)) {
-            continue;
-        }
-        let ttl = sender
-            .config()
-            .worst_case()
-            .saturating_mul(u32::try_from(due.len()).unwrap_or(u32::MAX))
-            .saturating_add(std::time::Duration::from_secs(60));
-        if !claim(db, alert.id, ttl).await? {
-            continue;
-        }
-        // Re-read under the claim: another evaluator may have delivered
-        // to some webhooks between our read and our claim. The claim only
-        // succeeds on an undelivered row, so it is still undelivered.
-        let Some(alert) = Entity::find_by_id(alert.id).one(db).await? else {
+        let Some(alert) = claim_due(db, sender, &alert, &webhooks, &failing).await? else {
             continue;
         };
-        let mut delivered = delivered_webhooks(&alert);
-        let mut attempts: u32 = 0;
-        let mut last_error = alert.last_error.clone();
-        let mut complete = true;
-        let payload = alert_payload(&alert);
-        let delivery_id = alert.id.to_string();
-        for hook in targets(&alert, &webhooks) {
-            if failing.contains(&hook.id) {
-                complete = false;
-                continue;
-            }
-            let delivery = sender
-                .deliver(&hook.url, &hook.secret, ALERT_EVENT, &delivery_id, &payload)
-                .await;
-            attempts = attempts.saturating_add(delivery.attempts);
-            report.attempts += u64::from(delivery.attempts);
-            if let Some(error) = &delivery.last_error {
-                last_error = Some(format!("webhook {:?}: {error}", hook.name));
-            }
-            match delivery.outcome {
-                Ok(()) => {
-                    delivered.push(hook.id);
-                    report.deliveries += 1;
-                }
-                Err(error) => {
-                    tracing::warn!(
-                        alert = alert.id,
-                        webhook = hook.id,
-                        attempts = delivery.attempts,
-                        %error,
-                        "budget alert delivery failed; the next evaluation retries it"
-                    );
-                    failing.insert(hook.id);
-                    report.failed_deliveries += 1;
-                    complete = false;
-                }
-            }
-        }
-        let total_attempts = alert
-            .attempts
-            .saturating_add(i32::try_from(attempts).unwrap_or(i32::MAX));
-        let mut row = ActiveModel::from(alert);
-        row.delivered_to = Set(delivered
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(","));
-        row.attempts = Set(total_attempts);
-        row.last_error = Set(last_error);
-        row.claimed_until = Set(None);
-        if complete {
-            row.delivered_at = Set(Some(Utc::now()));
-            report.alerts_delivered += 1;
-        }
-        row.update(db).await?;
+        let round = send_alert(sender, &alert, &webhooks, &mut failing, report).await;
+        record_round(db, alert, round, report).await?;
     }
+    Ok(())
+}
+
+/// Claims `alert` for this run and returns its current row, or `None`
+/// when there is nothing to do: every webhook it is due for is failing in
+/// this run, or another evaluator holds it or has delivered it meanwhile.
+async fn claim_due(
+    db: &impl ConnectionTrait,
+    sender: &WebhookSender,
+    alert: &Model,
+    webhooks: &[webhook::Model],
+    failing: &HashSet<i64>,
+) -> Result<Option<Model>> {
+    let due = targets(alert, webhooks);
+    if !due.is_empty() && due.iter().all(|w| failing.contains(&w.id)) {
+        return Ok(None);
+    }
+    // Long enough for every due webhook to use all its attempts.
+    let ttl = sender
+        .config()
+        .worst_case()
+        .saturating_mul(u32::try_from(due.len()).unwrap_or(u32::MAX))
+        .saturating_add(std::time::Duration::from_secs(60));
+    if !claim(db, alert.id, ttl).await? {
+        return Ok(None);
+    }
+    // Re-read under the claim: another evaluator may have delivered
+    // to some webhooks between our read and our claim. The claim only
+    // succeeds on an undelivered row, so it is still undelivered.
+    Ok(Entity::find_by_id(alert.id).one(db).await?)
+}
+
+/// What one delivery round of a claimed alert achieved.
+struct Round {
+    /// Every webhook that has accepted the alert, earlier rounds included.
+    delivered: Vec<i64>,
+    /// HTTP requests made in this round.
+    attempts: u32,
+    last_error: Option<String>,
+    /// True when no due webhook is left without the alert.
+    complete: bool,
+}
+
+/// Sends the claimed `alert` to each webhook still due, skipping those
+/// already failing in this run (the alert then stays incomplete).
+async fn send_alert(
+    sender: &WebhookSender,
+    alert: &Model,
+    webhooks: &[webhook::Model],
+    failing: &mut HashSet<i64>,
+    report: &mut EvaluationReport,
+) -> Round {
+    let mut round = Round {
+        delivered: delivered_webhooks(alert),
+        attempts: 0,
+        last_error: alert.last_error.clone(),
+        complete: true,
+    };
+    let payload = alert_payload(alert);
+    let delivery_id = alert.id.to_string();
+    for hook in targets(alert, webhooks) {
+        if failing.contains(&hook.id) {
+            round.complete = false;
+            continue;
+        }
+        let delivery = sender
+            .deliver(&hook.url, &hook.secret, ALERT_EVENT, &delivery_id, &payload)
+            .await;
+        round.attempts = round.attempts.saturating_add(delivery.attempts);
+        report.attempts += u64::from(delivery.attempts);
+        if let Some(error) = &delivery.last_error {
+            round.last_error = Some(format!("webhook {:?}: {error}", hook.name));
+        }
+        match delivery.outcome {
+            Ok(()) => {
+                round.delivered.push(hook.id);
+                report.deliveries += 1;
+            }
+            Err(error) => {
+                tracing::warn!(
+                    alert = alert.id,
+                    webhook = hook.id,
+                    attempts = delivery.attempts,
+                    %error,
+                    "budget alert delivery failed; the next evaluation retries it"
+                );
+                failing.insert(hook.id);
+                report.failed_deliveries += 1;
+                round.complete = false;
+            }
+        }
+    }
+    round
+}
+
+/// Stores the round's outcome on the alert and releases the claim.
+async fn record_round(
+    db: &impl ConnectionTrait,
+    alert: Model,
+    round: Round,
+    report: &mut EvaluationReport,
+) -> Result<()> {
+    let total_attempts = alert
+        .attempts
+        .saturating_add(i32::try_from(round.attempts).unwrap_or(i32::MAX));
+    let mut row = ActiveModel::from(alert);
+    row.delivered_to = Set(round
+        .delivered
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(","));
+    row.attempts = Set(total_attempts);
+    row.last_error = Set(round.last_error);
+    row.claimed_until = Set(None);
+    if round.complete {
+        row.delivered_at = Set(Some(Utc::now()));
+        report.alerts_delivered += 1;
+    }
+    row.update(db).await?;
     Ok(())
 }
 
@@ -322,9 +360,7 @@ async fn claim(db: &impl ConnectionTrait, id: i64, ttl: std::time::Duration) -> 
 
 /// The JSON body of an alert delivery (before `sent_at` is stamped).
 pub fn alert_payload(alert: &Model) -> serde_json::Value {
-    let period_end = Period::parse(&alert.period)
-        .map(|p| p.window(alert.period_start).end)
-        .unwrap_or(alert.period_start);
+    let period_end = window(alert.period, alert.period_start).end;
     json!({
         "event": ALERT_EVENT,
         "alert_id": alert.id,

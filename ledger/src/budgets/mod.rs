@@ -19,7 +19,7 @@ pub use evaluate::{
     ALERT_EVENT, AlertStatus, EvaluationReport, LATE_DATA_DAYS, alert_payload, alert_status,
     alerts, delivered_webhooks, evaluate,
 };
-pub use period::{Period, PeriodWindow, forecast_micros};
+pub use period::{PeriodWindow, forecast_micros, window};
 
 use crate::dates::DayRange;
 use crate::error::{Error, Result, invalid};
@@ -27,67 +27,25 @@ use crate::money::usd_to_micros;
 use crate::page::{IdOrder, Page, PageRequest, by_id};
 use crate::providers::ProviderKind;
 use crate::usage::{UsageFilter, totals};
+pub use entity::budget::Thresholds;
+pub use entity::enums::{BudgetPeriod, BudgetScope, ProviderScope};
 
 /// Thresholds a budget gets when none are given.
 pub const DEFAULT_THRESHOLDS: [i32; 3] = [50, 80, 100];
 /// Highest threshold accepted: 10x the amount is far past any useful alert.
 pub const MAX_THRESHOLD_PCT: i32 = 1000;
 pub const MAX_THRESHOLDS: usize = 10;
-const MAX_TEXT: usize = 200;
-
-/// What a budget counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scope {
-    Org,
-    Project,
-    ApiKey,
-    User,
-    Model,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 5] = [
-        Self::Org,
-        Self::Project,
-        Self::ApiKey,
-        Self::User,
-        Self::Model,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Org => "org",
-            Self::Project => "project",
-            Self::ApiKey => "api_key",
-            Self::User => "user",
-            Self::Model => "model",
-        }
-    }
-
-    /// Case-insensitive, so the GraphQL-style `API_KEY` works too.
-    pub fn parse(text: &str) -> Result<Self> {
-        let lower = text.trim().to_ascii_lowercase();
-        Self::ALL
-            .into_iter()
-            .find(|scope| scope.as_str() == lower)
-            .ok_or_else(|| {
-                invalid(format!(
-                    "unknown budget scope {text:?}: expected org, project, api_key, user or model"
-                ))
-            })
-    }
-}
 
 /// A new budget as an admin sends it; validated by [`create`].
 #[derive(Debug, Clone)]
 pub struct NewBudget {
     pub name: String,
-    pub scope: String,
+    pub scope: BudgetScope,
     /// Required for every scope but `org`, where it must be empty.
     pub scope_value: Option<String>,
-    /// `None` or `""`: every provider.
-    pub provider: Option<String>,
-    pub period: String,
+    /// `None`: every provider.
+    pub provider: Option<ProviderKind>,
+    pub period: BudgetPeriod,
     pub amount_usd: Decimal,
     /// Percents of the amount; [`DEFAULT_THRESHOLDS`] when `None`.
     pub thresholds: Option<Vec<i32>>,
@@ -107,13 +65,13 @@ pub struct BudgetUpdate {
 
 pub async fn create(db: &impl ConnectionTrait, input: NewBudget) -> Result<Model> {
     let name = validate_name(&input.name)?;
-    let scope = Scope::parse(&input.scope)?;
+    let scope = input.scope;
     let scope_value = input.scope_value.unwrap_or_default().trim().to_owned();
     match scope {
-        Scope::Org if !scope_value.is_empty() => {
+        BudgetScope::Org if !scope_value.is_empty() => {
             return Err(invalid("an org budget takes no scope value"));
         }
-        Scope::Org => {}
+        BudgetScope::Org => {}
         _ if scope_value.is_empty() => {
             return Err(invalid(format!(
                 "a {} budget needs a scope value (the {} id)",
@@ -121,28 +79,18 @@ pub async fn create(db: &impl ConnectionTrait, input: NewBudget) -> Result<Model
                 scope.as_str()
             )));
         }
-        _ if scope_value.len() > MAX_TEXT => {
-            return Err(invalid(format!(
-                "the scope value is longer than {MAX_TEXT} characters"
-            )));
-        }
-        _ => {}
+        _ => crate::text::bounded("the scope value", &scope_value)?,
     }
-    let provider = match input.provider.as_deref().map(str::trim) {
-        None | Some("") => String::new(),
-        Some(p) => p.parse::<ProviderKind>()?.as_str().to_owned(),
-    };
-    let period = Period::parse(&input.period)?;
     let amount_micros = validate_amount(input.amount_usd)?;
     let thresholds =
         validate_thresholds(input.thresholds.as_deref().unwrap_or(&DEFAULT_THRESHOLDS))?;
     let now = Utc::now();
     Ok(ActiveModel {
         name: Set(name),
-        scope: Set(scope.as_str().to_owned()),
+        scope: Set(scope),
         scope_value: Set(scope_value),
-        provider: Set(provider),
-        period: Set(period.as_str().to_owned()),
+        provider: Set(ProviderScope::from(input.provider)),
+        period: Set(input.period),
         amount_micros: Set(amount_micros),
         thresholds: Set(thresholds),
         enabled: Set(input.enabled.unwrap_or(true)),
@@ -208,11 +156,7 @@ pub async fn list(db: &impl ConnectionTrait, page: &PageRequest) -> Result<Page<
 
 /// The thresholds of a stored budget, ascending.
 pub fn thresholds_of(budget: &budget::Model) -> Vec<i32> {
-    budget
-        .thresholds
-        .split(',')
-        .filter_map(|t| t.trim().parse().ok())
-        .collect()
+    budget.thresholds.0.clone()
 }
 
 /// Where a budget stands in the period that contains a day.
@@ -268,21 +212,17 @@ pub async fn status(
     budget: &budget::Model,
     day: NaiveDate,
 ) -> Result<BudgetStatus> {
-    let period = Period::parse(&budget.period)?;
-    let scope = Scope::parse(&budget.scope)?;
-    let window = period.window(day);
+    let window = period::window(budget.period, day);
     let as_of = day.min(window.end);
     let mut filter = UsageFilter::new(DayRange::new(window.start, as_of)?);
-    if !budget.provider.is_empty() {
-        filter.providers = vec![budget.provider.clone()];
-    }
+    filter.providers = budget.provider.provider().into_iter().collect();
     let value = vec![budget.scope_value.clone()];
-    match scope {
-        Scope::Org => {}
-        Scope::Project => filter.project_ids = value,
-        Scope::ApiKey => filter.api_key_ids = value,
-        Scope::User => filter.user_ids = value,
-        Scope::Model => filter.models = value,
+    match budget.scope {
+        BudgetScope::Org => {}
+        BudgetScope::Project => filter.project_ids = value,
+        BudgetScope::ApiKey => filter.api_key_ids = value,
+        BudgetScope::User => filter.user_ids = value,
+        BudgetScope::Model => filter.models = value,
     }
     let sums = totals(db, &filter).await?;
     let spend = sums.cost_micros;
@@ -302,11 +242,7 @@ pub async fn status(
 }
 
 fn validate_name(name: &str) -> Result<String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid("the name must be 1 to 100 characters"));
-    }
-    Ok(name.to_owned())
+    crate::text::name("the name", name)
 }
 
 fn validate_amount(usd: Decimal) -> Result<i64> {
@@ -319,8 +255,8 @@ fn validate_amount(usd: Decimal) -> Result<i64> {
     }
 }
 
-/// Sorted, deduplicated, each in 1..=1000; stored comma-separated.
-fn validate_thresholds(thresholds: &[i32]) -> Result<String> {
+/// Sorted, deduplicated, each in 1..=1000.
+fn validate_thresholds(thresholds: &[i32]) -> Result<Thresholds> {
     if thresholds.is_empty() {
         return Err(invalid("give at least one threshold"));
     }
@@ -340,11 +276,7 @@ fn validate_thresholds(thresholds: &[i32]) -> Result<String> {
             "at most {MAX_THRESHOLDS} thresholds per budget"
         )));
     }
-    Ok(sorted
-        .iter()
-        .map(i32::to_string)
-        .collect::<Vec<_>>()
-        .join(","))
+    Ok(Thresholds(sorted))
 }
 
 #[cfg(test)]
@@ -355,13 +287,16 @@ mod tests {
     fn thresholds_are_validated_sorted_and_deduped() {
         assert_eq!(
             validate_thresholds(&[100, 50, 80, 50]).expect("valid"),
-            "50,80,100"
+            Thresholds(vec![50, 80, 100])
         );
         assert!(validate_thresholds(&[]).is_err());
         assert!(validate_thresholds(&[0]).is_err());
         assert!(validate_thresholds(&[1001]).is_err());
         assert!(validate_thresholds(&[-5]).is_err());
-        assert_eq!(validate_thresholds(&[1, 1000]).expect("valid"), "1,1000");
+        assert_eq!(
+            validate_thresholds(&[1, 1000]).expect("valid"),
+            Thresholds(vec![1, 1000])
+        );
     }
 
     #[test]
@@ -377,10 +312,10 @@ mod tests {
     }
 
     #[test]
-    fn scopes_parse_case_insensitively() {
-        assert_eq!(Scope::parse("API_KEY").expect("valid"), Scope::ApiKey);
-        assert_eq!(Scope::parse("org").expect("valid"), Scope::Org);
-        assert!(Scope::parse("team").is_err());
+    fn scopes_parse_from_their_stored_names() {
+        assert_eq!("api_key".parse(), Ok(BudgetScope::ApiKey));
+        assert_eq!("org".parse(), Ok(BudgetScope::Org));
+        assert!("team".parse::<BudgetScope>().is_err());
     }
 
     #[test]

@@ -2,13 +2,7 @@
 //! forecast of a period's final spend.
 use chrono::{Datelike, Months, NaiveDate};
 
-use crate::error::{Result, invalid};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Period {
-    Daily,
-    Monthly,
-}
+use entity::enums::BudgetPeriod;
 
 /// The days of one period, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,41 +17,22 @@ impl PeriodWindow {
     }
 }
 
-impl Period {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Daily => "daily",
-            Self::Monthly => "monthly",
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Self> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "daily" => Ok(Self::Daily),
-            "monthly" => Ok(Self::Monthly),
-            _ => Err(invalid(format!(
-                "unknown budget period {text:?}: expected daily or monthly"
-            ))),
-        }
-    }
-
-    /// The period that contains `day`.
-    pub fn window(self, day: NaiveDate) -> PeriodWindow {
-        match self {
-            Self::Daily => PeriodWindow {
-                start: day,
-                end: day,
-            },
-            Self::Monthly => {
-                let start = day.with_day(1).unwrap_or(day);
-                // The day before the 1st of next month; chrono only fails
-                // past year 262143, where the month's own day is a fine end.
-                let end = start
-                    .checked_add_months(Months::new(1))
-                    .and_then(|next| next.pred_opt())
-                    .unwrap_or(day);
-                PeriodWindow { start, end }
-            }
+/// The period that contains `day`.
+pub fn window(period: BudgetPeriod, day: NaiveDate) -> PeriodWindow {
+    match period {
+        BudgetPeriod::Daily => PeriodWindow {
+            start: day,
+            end: day,
+        },
+        BudgetPeriod::Monthly => {
+            let start = day.with_day(1).unwrap_or(day);
+            // The day before the 1st of next month; chrono only fails
+            // past year 262143, where the month's own day is a fine end.
+            let end = start
+                .checked_add_months(Months::new(1))
+                .and_then(|next| next.pred_opt())
+                .unwrap_or(day);
+            PeriodWindow { start, end }
         }
     }
 }
@@ -87,13 +62,13 @@ mod tests {
 
     #[test]
     fn monthly_windows_are_calendar_months() {
-        let w = Period::Monthly.window(day("2026-02-17"));
+        let w = window(BudgetPeriod::Monthly, day("2026-02-17"));
         assert_eq!((w.start, w.end), (day("2026-02-01"), day("2026-02-28")));
-        let w = Period::Monthly.window(day("2028-02-29"));
+        let w = window(BudgetPeriod::Monthly, day("2028-02-29"));
         assert_eq!(w.days(), 29);
-        let w = Period::Monthly.window(day("2026-12-31"));
+        let w = window(BudgetPeriod::Monthly, day("2026-12-31"));
         assert_eq!((w.start, w.end), (day("2026-12-01"), day("2026-12-31")));
-        let w = Period::Daily.window(day("2026-12-31"));
+        let w = window(BudgetPeriod::Daily, day("2026-12-31"));
         assert_eq!(
             (w.start, w.end, w.days()),
             (day("2026-12-31"), day("2026-12-31"), 1)
@@ -102,7 +77,7 @@ mod tests {
 
     #[test]
     fn forecast_is_the_run_rate() {
-        let w = Period::Monthly.window(day("2026-11-10"));
+        let w = window(BudgetPeriod::Monthly, day("2026-11-10"));
         // $10 over 10 of 30 days runs at $30 for the month.
         assert_eq!(
             forecast_micros(10_000_000, w, day("2026-11-10")),
@@ -112,7 +87,7 @@ mod tests {
         assert_eq!(forecast_micros(1, w, day("2026-11-07")), 4);
         // A finished month forecasts what it spent.
         assert_eq!(forecast_micros(5, w, day("2026-11-30")), 5);
-        let d = Period::Daily.window(day("2026-11-10"));
+        let d = window(BudgetPeriod::Daily, day("2026-11-10"));
         assert_eq!(forecast_micros(7, d, day("2026-11-10")), 7);
         // No overflow near the limit.
         assert_eq!(forecast_micros(i64::MAX, w, day("2026-11-01")), i64::MAX);

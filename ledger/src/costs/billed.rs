@@ -9,11 +9,15 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::money::usd_to_micros;
-use crate::providers::CostLine;
+use crate::providers::{CostLine, ProviderKind};
 use crate::{Error, Result};
 
 /// (project, api key, line item, model): one stored row.
 type LineKey = (String, String, String, String);
+
+/// One day's billed lines as [`aggregate`] returns them and
+/// [`replace_day`] stores them.
+pub(crate) type DayLines = BTreeMap<LineKey, (Decimal, i64)>;
 
 /// Sums lines that share a key (a provider may split one line item by
 /// token type or tier) and converts each sum to micro-USD. Refuses the
@@ -47,7 +51,7 @@ pub fn aggregate(lines: Vec<CostLine>) -> Result<BTreeMap<LineKey, (Decimal, i64
 pub async fn replace_day(
     db: &impl ConnectionTrait,
     connection_id: i64,
-    provider: &str,
+    provider: ProviderKind,
     day: NaiveDate,
     lines: BTreeMap<LineKey, (Decimal, i64)>,
     run_id: Option<i64>,
@@ -64,7 +68,7 @@ pub async fn replace_day(
     let rows = lines.into_iter().map(
         |((project_id, api_key_id, line_item, model), (usd, micros))| ActiveModel {
             connection_id: Set(connection_id),
-            provider: Set(provider.to_owned()),
+            provider: Set(provider),
             day: Set(day),
             project_id: Set(project_id),
             api_key_id: Set(api_key_id),

@@ -5,21 +5,55 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{billed_cost, reconciliation_report, usage_bucket, usage_bucket_archive};
-use sea_orm::sea_query::{Alias, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Set};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Alias, Query, SelectStatement};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryResult, Set};
+use serde::{Deserialize, Serialize};
 
-use crate::Result;
 use crate::archive;
 use crate::dates::DayRange;
 use crate::db::sum_i64;
 use crate::money::micros_to_usd;
 use crate::page::{IdOrder, Page, PageRequest, by_id};
+use crate::providers::ProviderKind;
 use crate::usage::buckets::token_priced_sql;
+use crate::{Error, Result};
 
 /// Differences up to this many micro-USD, or this share of the bill, are
 /// rounding, not a finding.
 pub const TOLERANCE_MICROS: i64 = 10_000;
 pub const TOLERANCE_PERCENT: i64 = 1;
+
+/// Why billed and computed differ beyond tolerance, likeliest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LikelyCause {
+    /// Billed, with no usage for it (images, fine-tuning, credits).
+    LineItemWithoutUsage,
+    /// Usage the provider has not billed yet.
+    UsageNotBilledYet,
+    /// A model the price book cannot price.
+    UnpricedModel,
+    /// Usage with no token price (images, audio, tool calls), billed only.
+    UsageWithoutTokenPrice,
+    /// The provider did not report the service tier, so the default was priced.
+    TierNotReported,
+    /// The price book and the bill disagree.
+    PriceDifference,
+}
+
+/// A row outside tolerance, as a recorded report keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub provider: ProviderKind,
+    pub day: NaiveDate,
+    pub project_id: Option<String>,
+    pub billed_usd: Decimal,
+    pub computed_usd: Decimal,
+    pub variance_usd: Decimal,
+    pub likely_cause: LikelyCause,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReconRow {
@@ -51,22 +85,38 @@ impl ReconRow {
     }
 
     /// The likeliest reason for a variance outside tolerance.
-    pub fn likely_cause(&self) -> Option<&'static str> {
-        if self.within_tolerance() {
-            None
+    pub fn likely_cause(&self) -> Option<LikelyCause> {
+        Some(if self.within_tolerance() {
+            return None;
         } else if self.usage_buckets == 0 {
-            Some("line_item_without_usage")
+            LikelyCause::LineItemWithoutUsage
         } else if self.billed_lines == 0 {
-            Some("usage_not_billed_yet")
+            LikelyCause::UsageNotBilledYet
         } else if self.unpriced_buckets > 0 {
-            Some("unpriced_model")
+            LikelyCause::UnpricedModel
         } else if self.untokened_buckets > 0 && self.variance_micros() < 0 {
-            Some("usage_without_token_price")
+            LikelyCause::UsageWithoutTokenPrice
         } else if self.tier_unreported_buckets > 0 {
-            Some("tier_not_reported")
+            LikelyCause::TierNotReported
         } else {
-            Some("price_difference")
-        }
+            LikelyCause::PriceDifference
+        })
+    }
+
+    /// The row as a finding, when it is outside tolerance.
+    fn finding(&self) -> Result<Option<Finding>> {
+        let Some(likely_cause) = self.likely_cause() else {
+            return Ok(None);
+        };
+        Ok(Some(Finding {
+            provider: self.provider.parse()?,
+            day: self.day,
+            project_id: self.project_id.clone(),
+            billed_usd: micros_to_usd(self.billed_micros),
+            computed_usd: micros_to_usd(self.computed_micros),
+            variance_usd: micros_to_usd(self.variance_micros()),
+            likely_cause,
+        }))
     }
 }
 
@@ -78,10 +128,58 @@ pub async fn reconcile(
     db: &impl ConnectionTrait,
     range: DayRange,
     by_project: bool,
-    providers: &[String],
+    providers: &[ProviderKind],
 ) -> Result<Vec<ReconRow>> {
     let mut rows: BTreeMap<Key, ReconRow> = BTreeMap::new();
-    // Computed side.
+    add_computed(db, range, by_project, providers, &mut rows).await?;
+    add_billed(db, range, by_project, providers, &mut rows).await?;
+    Ok(rows.into_values().collect())
+}
+
+/// The computed side: what the price book made of the usage buckets.
+async fn add_computed(
+    db: &impl ConnectionTrait,
+    range: DayRange,
+    by_project: bool,
+    providers: &[ProviderKind],
+    rows: &mut BTreeMap<Key, ReconRow>,
+) -> Result<()> {
+    let usage = computed_query(range, by_project, providers);
+    // Usage past the retention window is in the archive; the bill is not.
+    let archived = archive::includes::<usage_bucket_archive::Entity>(
+        db,
+        usage_bucket_archive::Column::WindowStart,
+        None,
+        Some(range.from),
+    )
+    .await?;
+    let mut found_rows = Vec::new();
+    for query in
+        archive::statements::<usage_bucket::Entity, usage_bucket_archive::Entity>(usage, archived)
+    {
+        found_rows.extend(db.query_all(&query).await?);
+    }
+    for found in found_rows {
+        let start: DateTime<Utc> = found.try_get("", "window_start")?;
+        let project = project_of(&found, by_project)?;
+        let provider: String = found.try_get("", "provider")?;
+        let entry = entry(rows, (provider, start.date_naive(), project));
+        entry.computed_micros = found.try_get("", "computed")?;
+        entry.usage_buckets = found.try_get("", "buckets")?;
+        entry.unpriced_buckets = found.try_get("", "unpriced")?;
+        entry.untokened_buckets = found.try_get("", "untokened")?;
+        entry.tier_unreported_buckets = found.try_get("", "tier_unreported")?;
+    }
+    Ok(())
+}
+
+/// The usage buckets of `range` summed per provider and day (and project),
+/// with the counts [`ReconRow::likely_cause`] reads.
+fn computed_query(
+    range: DayRange,
+    by_project: bool,
+    providers: &[ProviderKind],
+) -> SelectStatement {
     let (start, end) = range.bounds();
     let priced = token_priced_sql();
     let mut usage = Query::select();
@@ -96,7 +194,7 @@ pub async fn reconcile(
         .group_by_col(usage_bucket::Column::Provider)
         .group_by_col(usage_bucket::Column::WindowStart);
     if !providers.is_empty() {
-        usage.and_where(usage_bucket::Column::Provider.is_in(providers.iter().map(String::as_str)));
+        usage.and_where(usage_bucket::Column::Provider.is_in(providers.iter().copied()));
     }
     if by_project {
         usage
@@ -122,37 +220,17 @@ pub async fn reconcile(
     ] {
         usage.expr_as(sum_i64(&expr), Alias::new(alias));
     }
-    // Usage past the retention window is in the archive; the bill is not.
-    let archived = archive::includes::<usage_bucket_archive::Entity>(
-        db,
-        usage_bucket_archive::Column::WindowStart,
-        None,
-        Some(range.from),
-    )
-    .await?;
-    let mut found_rows = Vec::new();
-    for query in
-        archive::statements::<usage_bucket::Entity, usage_bucket_archive::Entity>(usage, archived)
-    {
-        found_rows.extend(db.query_all(&query).await?);
-    }
-    for found in found_rows {
-        let start: DateTime<Utc> = found.try_get("", "window_start")?;
-        let project = if by_project {
-            Some(found.try_get::<String>("", "project_id")?)
-        } else {
-            None
-        };
-        let provider: String = found.try_get("", "provider")?;
-        let entry = entry(&mut rows, (provider, start.date_naive(), project));
-        entry.computed_micros = found.try_get("", "computed")?;
-        entry.usage_buckets = found.try_get("", "buckets")?;
-        entry.unpriced_buckets = found.try_get("", "unpriced")?;
-        entry.untokened_buckets = found.try_get("", "untokened")?;
-        entry.tier_unreported_buckets = found.try_get("", "tier_unreported")?;
-    }
+    usage
+}
 
-    // Billed side.
+/// The billed side: the provider's cost lines.
+async fn add_billed(
+    db: &impl ConnectionTrait,
+    range: DayRange,
+    by_project: bool,
+    providers: &[ProviderKind],
+    rows: &mut BTreeMap<Key, ReconRow>,
+) -> Result<()> {
     let mut billed = Query::select();
     billed
         .from(billed_cost::Entity)
@@ -164,7 +242,7 @@ pub async fn reconcile(
         .expr_as(sum_i64("amount_micros"), Alias::new("billed"))
         .expr_as(sum_i64("1"), Alias::new("lines"));
     if !providers.is_empty() {
-        billed.and_where(billed_cost::Column::Provider.is_in(providers.iter().map(String::as_str)));
+        billed.and_where(billed_cost::Column::Provider.is_in(providers.iter().copied()));
     }
     if by_project {
         billed
@@ -172,18 +250,23 @@ pub async fn reconcile(
             .group_by_col(billed_cost::Column::ProjectId);
     }
     for found in db.query_all(&billed).await? {
-        let project = if by_project {
-            Some(found.try_get::<String>("", "project_id")?)
-        } else {
-            None
-        };
+        let project = project_of(&found, by_project)?;
         let provider: String = found.try_get("", "provider")?;
         let day: NaiveDate = found.try_get("", "day")?;
-        let entry = entry(&mut rows, (provider, day, project));
+        let entry = entry(rows, (provider, day, project));
         entry.billed_micros = found.try_get("", "billed")?;
         entry.billed_lines = found.try_get("", "lines")?;
     }
-    Ok(rows.into_values().collect())
+    Ok(())
+}
+
+/// The row's project, read only when grouped by project.
+fn project_of(found: &QueryResult, by_project: bool) -> Result<Option<String>> {
+    Ok(if by_project {
+        Some(found.try_get::<String>("", "project_id")?)
+    } else {
+        None
+    })
 }
 
 /// Days the scheduled reconciliation compares, ending yesterday: providers
@@ -197,22 +280,12 @@ pub async fn record(
     range: DayRange,
 ) -> Result<reconciliation_report::Model> {
     let rows = reconcile(db, range, true, &[]).await?;
-    let findings: Vec<serde_json::Value> = rows
-        .iter()
-        .filter_map(|row| {
-            row.likely_cause().map(|cause| {
-                serde_json::json!({
-                    "provider": row.provider,
-                    "day": row.day.to_string(),
-                    "projectId": row.project_id,
-                    "billedUsd": micros_to_usd(row.billed_micros).to_string(),
-                    "computedUsd": micros_to_usd(row.computed_micros).to_string(),
-                    "varianceUsd": micros_to_usd(row.variance_micros()).to_string(),
-                    "likelyCause": cause,
-                })
-            })
-        })
-        .collect();
+    let mut findings = Vec::new();
+    for row in &rows {
+        findings.extend(row.finding()?);
+    }
+    let encoded = serde_json::to_value(&findings)
+        .map_err(|e| Error::Internal(format!("cannot encode the findings: {e}")))?;
     let report = reconciliation_report::ActiveModel {
         range_start: Set(range.from),
         range_end: Set(range.to),
@@ -220,7 +293,7 @@ pub async fn record(
         billed_micros: Set(rows.iter().map(|r| r.billed_micros).sum()),
         computed_micros: Set(rows.iter().map(|r| r.computed_micros).sum()),
         created_at: Set(Utc::now()),
-        findings: Set(serde_json::Value::Array(findings)),
+        findings: Set(encoded),
         ..Default::default()
     };
     Ok(report.insert(db).await?)
@@ -233,6 +306,12 @@ fn entry(rows: &mut BTreeMap<Key, ReconRow>, key: Key) -> &mut ReconRow {
         project_id: key.2,
         ..ReconRow::default()
     })
+}
+
+/// The findings a recorded report kept.
+pub fn findings_of(report: &reconciliation_report::Model) -> Result<Vec<Finding>> {
+    serde_json::from_value(report.findings.clone())
+        .map_err(|e| Error::Internal(format!("report {}: unreadable findings: {e}", report.id)))
 }
 
 /// Recorded billed-vs-computed reports, newest first.
@@ -276,19 +355,28 @@ mod tests {
         );
         assert_eq!(
             row(1_000_000, 2_000_000).likely_cause(),
-            Some("price_difference")
+            Some(LikelyCause::PriceDifference)
         );
         let mut unpriced = row(1_000_000, 0);
         unpriced.unpriced_buckets = 2;
-        assert_eq!(unpriced.likely_cause(), Some("unpriced_model"));
+        assert_eq!(unpriced.likely_cause(), Some(LikelyCause::UnpricedModel));
         let mut no_usage = row(1_000_000, 0);
         no_usage.usage_buckets = 0;
-        assert_eq!(no_usage.likely_cause(), Some("line_item_without_usage"));
+        assert_eq!(
+            no_usage.likely_cause(),
+            Some(LikelyCause::LineItemWithoutUsage)
+        );
         let mut not_billed = row(0, 1_000_000);
         not_billed.billed_lines = 0;
-        assert_eq!(not_billed.likely_cause(), Some("usage_not_billed_yet"));
+        assert_eq!(
+            not_billed.likely_cause(),
+            Some(LikelyCause::UsageNotBilledYet)
+        );
         let mut images = row(2_000_000, 1_000_000);
         images.untokened_buckets = 1;
-        assert_eq!(images.likely_cause(), Some("usage_without_token_price"));
+        assert_eq!(
+            images.likely_cause(),
+            Some(LikelyCause::UsageWithoutTokenPrice)
+        );
     }
 }

@@ -39,7 +39,7 @@ pub(crate) async fn compare(
         }
         if TOKEN_PRICED_TYPES.contains(&set.usage_type)
             && !dims.model.is_empty()
-            && !book.knows(set.provider, &dims.model, set.day)
+            && !book.knows(set.provider.as_str(), &dims.model, set.day)
             && !outcome.unpriced_models.contains(&dims.model)
         {
             outcome.unpriced_models.push(dims.model.clone());
@@ -55,7 +55,7 @@ fn dimensions_of(m: &Model) -> Dimensions {
         api_key_id: m.api_key_id.clone(),
         user_id: m.user_id.clone(),
         model: m.model.clone(),
-        batch: m.batch.clone(),
+        batch: m.batch,
         service_tier: m.service_tier.clone(),
         context_window: m.context_window.clone(),
         inference_geo: m.inference_geo.clone(),

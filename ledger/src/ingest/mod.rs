@@ -19,12 +19,13 @@ mod diff;
 mod report;
 pub mod runs;
 
-pub use report::{Issue, RunReport, RunStatus};
+pub use report::{Issue, IssueCode, RunReport, RunStatus};
 
+use crate::costs::billed::DayLines;
 use crate::dates::{DayRange, midnight, next_day};
 use crate::pricing::PriceBook;
 use crate::providers::{
-    DayBucket, FetchStats, ProviderClient, ProviderClients, ProviderError, ProviderKind,
+    CostBucket, DayBucket, FetchStats, ProviderClient, ProviderClients, ProviderError, ProviderKind,
 };
 use crate::usage::buckets::{BucketRow, DaySet, ReplaceOutcome, replace_day};
 use crate::{Error, Result};
@@ -33,9 +34,8 @@ use crate::{Error, Result};
 /// 31 is the providers' page size for daily buckets.
 pub const DEFAULT_CHUNK_DAYS: u32 = 7;
 pub const MAX_CHUNK_DAYS: u32 = 31;
-/// The step of a run that fetches billed costs, named like a usage type
-/// in issues and progress.
-pub const COSTS: &str = "costs";
+/// How the costs step is named in issues and progress, beside usage types.
+const COSTS: &str = "costs";
 /// The longest backfill one run takes: about a year and a month, which is
 /// as far back as the providers keep daily buckets.
 pub const MAX_RANGE_DAYS: usize = 400;
@@ -68,41 +68,78 @@ pub struct IngestRequest {
     /// Fetch and compare with stored rows; write no buckets. The run row is
     /// still recorded (with `dry_run = true`) so dry runs are auditable.
     pub dry_run: bool,
-    /// Restrict to some usage types (and [`COSTS`], the billed costs);
-    /// `None` means every type of the provider and its costs.
-    pub usage_types: Option<Vec<String>>,
+    /// Restrict to some steps; `None` means every usage type of the
+    /// provider and its billed costs.
+    pub steps: Option<Vec<Step>>,
+}
+
+/// What a run fetches for each window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The buckets of one usage type of the provider.
+    Usage(&'static str),
+    /// The provider's billed costs.
+    Costs,
+}
+
+impl Step {
+    /// The name used in issues and progress: the usage type, or `costs`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Usage(usage_type) => usage_type,
+            Step::Costs => COSTS,
+        }
+    }
+
+    /// Every step of `provider`: its usage types, then its costs.
+    pub fn all(provider: ProviderKind) -> Vec<Step> {
+        let mut steps: Vec<Step> = crate::providers::usage_types(provider)
+            .into_iter()
+            .map(Step::Usage)
+            .collect();
+        steps.push(Step::Costs);
+        steps
+    }
+
+    /// A step of `provider` by name (a usage type, or `costs`).
+    pub fn parse(provider: ProviderKind, name: &str) -> Result<Step> {
+        let all = Step::all(provider);
+        all.iter()
+            .copied()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = all.iter().map(|s| s.name()).collect();
+                Error::InvalidInput(format!(
+                    "unknown {provider} usage type {name:?}: expected one of {}",
+                    known.join(", ")
+                ))
+            })
+    }
 }
 
 impl IngestRequest {
     /// A request for every usage type with the default chunk size.
     pub fn new(connection: &provider_connection::Model, range: DayRange) -> Result<Self> {
         Ok(Self {
-            provider: connection.provider.parse()?,
+            provider: connection.provider,
             connection: ConnectionRef::from(connection),
             range,
             chunk_days: DEFAULT_CHUNK_DAYS,
             label: "manual".to_owned(),
             dry_run: false,
-            usage_types: None,
+            steps: None,
         })
     }
 
-    fn usage_types(&self) -> Result<Vec<String>> {
-        let mut known = self.provider.usage_types();
-        known.push(COSTS);
-        match &self.usage_types {
-            None => Ok(known.iter().map(|s| (*s).to_owned()).collect()),
-            Some(types) => {
-                for t in types {
-                    if !known.contains(&t.as_str()) {
-                        return Err(Error::InvalidInput(format!(
-                            "unknown {} usage type {t:?}: expected one of {}",
-                            self.provider,
-                            known.join(", ")
-                        )));
-                    }
+    /// The steps this run takes, each one of the provider's.
+    fn steps(&self) -> Result<Vec<Step>> {
+        match &self.steps {
+            None => Ok(Step::all(self.provider)),
+            Some(steps) => {
+                for step in steps {
+                    Step::parse(self.provider, step.name())?;
                 }
-                Ok(types.clone())
+                Ok(steps.clone())
             }
         }
     }
@@ -123,6 +160,62 @@ pub async fn run(
     req: IngestRequest,
     progress: Option<&dyn Progress>,
 ) -> Result<RunReport> {
+    check_bounds(&req)?;
+    let steps = req.steps()?;
+    let connection = find_connection(db, &req).await?;
+    let client = clients.for_connection(&connection)?;
+
+    let started = Instant::now();
+    let mut report = starting_report(&req, &connection);
+    report.run_id = report::insert_running(db, &report).await?;
+
+    let mut engine = Engine {
+        db,
+        book,
+        client: &client,
+        req: &req,
+        run_id: report.run_id,
+        stats: FetchStats::default(),
+        today: Utc::now().date_naive(),
+        bad_days: BTreeSet::new(),
+        fatal: false,
+        report,
+    };
+    let result = engine.ingest(&steps, progress).await;
+    let Engine {
+        mut report,
+        stats,
+        bad_days,
+        fatal,
+        today,
+        ..
+    } = engine;
+    copy_fetch_stats(&mut report, &stats);
+    conclude(&mut report, &result, fatal, req.range.from);
+
+    if result.is_ok() && !req.dry_run {
+        advance_mark(db, &req, connection.id, today, &bad_days, &mut report).await?;
+    }
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    report::store_final(db, &report).await?;
+    result?;
+    tracing::info!(
+        run_id = report.run_id,
+        provider = %report.provider,
+        connection = %report.connection,
+        status = report.status.as_str(),
+        windows = report.windows,
+        inserted = report.rows_inserted,
+        updated = report.rows_updated,
+        deleted = report.rows_deleted,
+        issues = report.issues.len(),
+        "ingestion run finished"
+    );
+    Ok(report)
+}
+
+/// Refuses a range or chunk size outside the limits before anything runs.
+fn check_bounds(req: &IngestRequest) -> Result<()> {
     if req.range.len() > MAX_RANGE_DAYS {
         return Err(Error::InvalidInput(format!(
             "a backfill covers at most {MAX_RANGE_DAYS} days, not {}; split the range",
@@ -135,24 +228,33 @@ pub async fn run(
             req.chunk_days
         )));
     }
-    let usage_types = req.usage_types()?;
+    Ok(())
+}
+
+/// The stored connection of the request; it must be of the requested provider.
+async fn find_connection(
+    db: &DatabaseConnection,
+    req: &IngestRequest,
+) -> Result<provider_connection::Model> {
     let connection = provider_connection::Entity::find_by_id(req.connection.id)
         .one(db)
         .await?
         .ok_or_else(|| Error::NotFound(format!("connection {:?}", req.connection.name)))?;
-    if connection.provider != req.provider.as_str() {
+    if connection.provider != req.provider {
         return Err(Error::InvalidInput(format!(
             "connection {:?} is a {} connection, not {}",
             connection.name, connection.provider, req.provider
         )));
     }
-    let client = clients.for_connection(&connection)?;
+    Ok(connection)
+}
 
-    let started = Instant::now();
-    let mut report = RunReport {
+/// The report of a run that has not fetched anything yet.
+fn starting_report(req: &IngestRequest, connection: &provider_connection::Model) -> RunReport {
+    RunReport {
         run_id: 0,
         label: req.label.clone(),
-        provider: req.provider.as_str().to_owned(),
+        provider: req.provider,
         connection_id: connection.id,
         connection: connection.name.clone(),
         from: req.range.from,
@@ -176,40 +278,24 @@ pub async fn run(
         complete_through: connection.complete_through,
         started_at: Utc::now(),
         duration_ms: 0,
-    };
-    report.run_id = report::insert_running(db, &report).await?;
+    }
+}
 
-    let mut engine = Engine {
-        db,
-        book,
-        client: &client,
-        req: &req,
-        run_id: report.run_id,
-        stats: FetchStats::default(),
-        today: Utc::now().date_naive(),
-        bad_days: BTreeSet::new(),
-        fatal: false,
-        report,
-    };
-    let result = engine.ingest(&usage_types, progress).await;
-    let Engine {
-        mut report,
-        stats,
-        bad_days,
-        fatal,
-        today,
-        ..
-    } = engine;
+fn copy_fetch_stats(report: &mut RunReport, stats: &FetchStats) {
     report.requests = FetchStats::get(&stats.requests);
     report.pages = FetchStats::get(&stats.pages);
     report.retries = FetchStats::get(&stats.retries);
     report.rate_limited = FetchStats::get(&stats.rate_limited);
     report.retry_wait_ms = FetchStats::get(&stats.retry_wait_ms);
+}
 
-    if let Err(error) = &result {
+/// Settles the run's status from its outcome and issues, then adds the
+/// unpriced-model issues, which do not count against the status.
+fn conclude(report: &mut RunReport, result: &Result<()>, fatal: bool, from: NaiveDate) {
+    if let Err(error) = result {
         report.issues.push(Issue {
-            code: "internal".to_owned(),
-            day: req.range.from,
+            code: IssueCode::Internal,
+            day: from,
             usage_type: None,
             message: error.to_string(),
         });
@@ -224,47 +310,40 @@ pub async fn run(
     // Loud but not a failure: the usage is stored, only its cost is unknown.
     for model in &report.unpriced_models {
         report.issues.push(Issue {
-            code: "unpriced_model".to_owned(),
-            day: req.range.from,
+            code: IssueCode::UnpricedModel,
+            day: from,
             usage_type: None,
             message: format!("model {model:?} has no price; its cost is null until it gets one"),
         });
     }
     report.count_issues();
+}
 
-    if result.is_ok() && !req.dry_run {
-        // The last day of the clean prefix of the range, never today.
-        let last_complete = req
-            .range
-            .days()
-            .take_while(|day| *day < today && !bad_days.contains(day))
-            .last();
-        if let Some(day) = last_complete {
-            report.complete_through = crate::providers::connections::advance_complete_through(
-                db,
-                connection.id,
-                req.range.from,
-                day,
-            )
-            .await?;
-        }
+/// Moves the connection's `complete_through` mark to the last day of the
+/// clean prefix of the range, never today.
+async fn advance_mark(
+    db: &DatabaseConnection,
+    req: &IngestRequest,
+    connection_id: i64,
+    today: NaiveDate,
+    bad_days: &BTreeSet<NaiveDate>,
+    report: &mut RunReport,
+) -> Result<()> {
+    let last_complete = req
+        .range
+        .days()
+        .take_while(|day| *day < today && !bad_days.contains(day))
+        .last();
+    if let Some(day) = last_complete {
+        report.complete_through = crate::providers::connections::advance_complete_through(
+            db,
+            connection_id,
+            req.range.from,
+            day,
+        )
+        .await?;
     }
-    report.duration_ms = started.elapsed().as_millis() as u64;
-    report::store_final(db, &report).await?;
-    result?;
-    tracing::info!(
-        run_id = report.run_id,
-        provider = %report.provider,
-        connection = %report.connection,
-        status = report.status.as_str(),
-        windows = report.windows,
-        inserted = report.rows_inserted,
-        updated = report.rows_updated,
-        deleted = report.rows_deleted,
-        issues = report.issues.len(),
-        "ingestion run finished"
-    );
-    Ok(report)
+    Ok(())
 }
 
 struct Engine<'a> {
@@ -281,32 +360,27 @@ struct Engine<'a> {
 }
 
 impl Engine<'_> {
-    async fn ingest(
-        &mut self,
-        usage_types: &[String],
-        progress: Option<&dyn Progress>,
-    ) -> Result<()> {
+    async fn ingest(&mut self, steps: &[Step], progress: Option<&dyn Progress>) -> Result<()> {
         let last = self.req.range.to.min(self.today);
         if self.req.range.from > last {
             return Ok(());
         }
         let windows = chunks(self.req.range.from, last, self.req.chunk_days);
-        let total = (windows.len() * usage_types.len()) as u64;
+        let total = (windows.len() * steps.len()) as u64;
         let mut done = 0;
         for (from, to) in windows {
-            for usage_type in usage_types.iter().map(String::as_str) {
+            for &step in steps {
                 if self.fatal {
                     self.mark_bad(from, to);
                     continue;
                 }
-                if usage_type == COSTS {
-                    self.costs(from, to).await?;
-                } else {
-                    self.window(usage_type, from, to).await?;
+                match step {
+                    Step::Costs => self.costs(from, to).await?,
+                    Step::Usage(usage_type) => self.window(usage_type, from, to).await?,
                 }
                 done += 1;
                 if let Some(progress) = progress {
-                    progress.window_done(done, total, usage_type, from, to);
+                    progress.window_done(done, total, step.name(), from, to);
                 }
             }
         }
@@ -323,6 +397,36 @@ impl Engine<'_> {
                 return Ok(());
             }
         };
+        let days = self.sound_cost_days(from, to, buckets);
+        let lines: usize = days.iter().map(|(_, lines)| lines.len()).sum();
+        self.report.billed_lines += lines as u64;
+        if self.req.dry_run || days.is_empty() {
+            return Ok(());
+        }
+        let txn = self.db.begin().await?;
+        for (day, lines) in days {
+            crate::costs::billed::replace_day(
+                &txn,
+                self.req.connection.id,
+                self.req.provider,
+                day,
+                lines,
+                Some(self.run_id),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The cost days of `from..=to` fit to store, each summed; a day that
+    /// is partial, returned twice or unstorable becomes an issue instead.
+    fn sound_cost_days(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+        buckets: Vec<CostBucket>,
+    ) -> Vec<(NaiveDate, DayLines)> {
         let mut days = BTreeMap::new();
         let mut rejected = BTreeSet::new();
         for bucket in buckets {
@@ -338,7 +442,7 @@ impl Engine<'_> {
                 Ok(lines) => {
                     if days.insert(day, lines).is_some() {
                         self.issue(
-                            "duplicate_bucket",
+                            IssueCode::DuplicateBucket,
                             day,
                             COSTS,
                             "the provider returned this day twice".to_owned(),
@@ -347,34 +451,14 @@ impl Engine<'_> {
                     }
                 }
                 Err(error) => {
-                    self.issue("bad_response", day, COSTS, error.to_string());
+                    self.issue(IssueCode::BadResponse, day, COSTS, error.to_string());
                     rejected.insert(day);
                 }
             }
         }
-        let days: Vec<_> = days
-            .into_iter()
+        days.into_iter()
             .filter(|(day, _)| !rejected.contains(day))
-            .collect();
-        let lines: usize = days.iter().map(|(_, lines)| lines.len()).sum();
-        self.report.billed_lines += lines as u64;
-        if self.req.dry_run || days.is_empty() {
-            return Ok(());
-        }
-        let txn = self.db.begin().await?;
-        for (day, lines) in days {
-            crate::costs::billed::replace_day(
-                &txn,
-                self.req.connection.id,
-                self.req.provider.as_str(),
-                day,
-                lines,
-                Some(self.run_id),
-            )
-            .await?;
-        }
-        txn.commit().await?;
-        Ok(())
+            .collect()
     }
 
     /// One fetch of `from..=to`. When it fails for a multi-day window, the
@@ -413,7 +497,7 @@ impl Engine<'_> {
         if error.is_fatal() {
             self.fatal = true;
         }
-        tracing::warn!(usage_type, %from, %to, code = error.code(), "provider fetch failed: {error}");
+        tracing::warn!(usage_type, %from, %to, code = %error.code(), "provider fetch failed: {error}");
         for day in from.iter_days().take_while(|d| *d <= to) {
             self.issue(error.code(), day, usage_type, error.to_string());
         }
@@ -428,49 +512,11 @@ impl Engine<'_> {
         to: NaiveDate,
         buckets: Vec<DayBucket>,
     ) -> Result<()> {
-        let mut by_day: BTreeMap<NaiveDate, Vec<BucketRow>> = BTreeMap::new();
-        let mut rejected: BTreeSet<NaiveDate> = BTreeSet::new();
-        for bucket in buckets {
-            let day = match self.bucket_day(usage_type, bucket.start, bucket.end, from, to) {
-                Ok(Some(day)) => day,
-                Ok(None) => continue,
-                Err(day) => {
-                    rejected.insert(day);
-                    continue;
-                }
-            };
-            if by_day.insert(day, bucket.rows).is_some() {
-                self.issue(
-                    "duplicate_bucket",
-                    day,
-                    usage_type,
-                    "the provider returned this day twice; not stored".to_owned(),
-                );
-                rejected.insert(day);
-            }
-        }
-        let mut sound: Vec<(NaiveDate, Vec<BucketRow>)> = Vec::new();
-        for day in from.iter_days().take_while(|d| *d <= to) {
-            if rejected.contains(&day) {
-                by_day.remove(&day);
-                continue;
-            }
-            match by_day.remove(&day) {
-                Some(rows) => sound.push((day, rows)),
-                // Today's bucket may simply not exist yet.
-                None if day >= self.today => {}
-                None => self.issue(
-                    "missing_bucket",
-                    day,
-                    usage_type,
-                    "the provider returned no bucket for this day".to_owned(),
-                ),
-            }
-        }
+        let sound = self.sound_days(usage_type, from, to, buckets);
         if sound.is_empty() {
             return Ok(());
         }
-        let provider = self.req.provider.as_str();
+        let provider = self.req.provider;
         let set = |day| DaySet {
             connection_id: self.req.connection.id,
             provider,
@@ -496,6 +542,58 @@ impl Engine<'_> {
         Ok(())
     }
 
+    /// The day sets of `from..=to` fit to store, in day order. A day that
+    /// is partial, returned twice, or missing (before today) becomes an
+    /// issue instead.
+    fn sound_days(
+        &mut self,
+        usage_type: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        buckets: Vec<DayBucket>,
+    ) -> Vec<(NaiveDate, Vec<BucketRow>)> {
+        let mut by_day: BTreeMap<NaiveDate, Vec<BucketRow>> = BTreeMap::new();
+        let mut rejected: BTreeSet<NaiveDate> = BTreeSet::new();
+        for bucket in buckets {
+            let day = match self.bucket_day(usage_type, bucket.start, bucket.end, from, to) {
+                Ok(Some(day)) => day,
+                Ok(None) => continue,
+                Err(day) => {
+                    rejected.insert(day);
+                    continue;
+                }
+            };
+            if by_day.insert(day, bucket.rows).is_some() {
+                self.issue(
+                    IssueCode::DuplicateBucket,
+                    day,
+                    usage_type,
+                    "the provider returned this day twice; not stored".to_owned(),
+                );
+                rejected.insert(day);
+            }
+        }
+        let mut sound: Vec<(NaiveDate, Vec<BucketRow>)> = Vec::new();
+        for day in from.iter_days().take_while(|d| *d <= to) {
+            if rejected.contains(&day) {
+                by_day.remove(&day);
+                continue;
+            }
+            match by_day.remove(&day) {
+                Some(rows) => sound.push((day, rows)),
+                // Today's bucket may simply not exist yet.
+                None if day >= self.today => {}
+                None => self.issue(
+                    IssueCode::MissingBucket,
+                    day,
+                    usage_type,
+                    "the provider returned no bucket for this day".to_owned(),
+                ),
+            }
+        }
+        sound
+    }
+
     /// The UTC day of a provider bucket: `Ok(None)` when it lies outside
     /// what we asked for (not ours to judge or store), `Err(day)` when it is
     /// not one whole UTC day (an issue; the day is not stored).
@@ -517,7 +615,7 @@ impl Engine<'_> {
                 start.to_rfc3339(),
                 end.to_rfc3339()
             );
-            self.issue("partial_bucket", day, usage_type, message);
+            self.issue(IssueCode::PartialBucket, day, usage_type, message);
             return Err(day);
         }
         Ok(Some(day))
@@ -533,10 +631,10 @@ impl Engine<'_> {
         r.unpriced_models.extend(outcome.unpriced_models);
     }
 
-    fn issue(&mut self, code: &str, day: NaiveDate, usage_type: &str, message: String) {
+    fn issue(&mut self, code: IssueCode, day: NaiveDate, usage_type: &str, message: String) {
         self.bad_days.insert(day);
         self.report.issues.push(Issue {
-            code: code.to_owned(),
+            code,
             day,
             usage_type: Some(usage_type.to_owned()),
             message,

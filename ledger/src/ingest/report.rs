@@ -8,36 +8,95 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RunStatus {
-    Running,
-    /// Every day of the range was fetched and stored without an issue.
-    Succeeded,
-    /// Some days have issues; the others were stored.
-    Partial,
-    /// Nothing could be stored (bad key, every day failed, internal error).
-    Failed,
+use entity::enums::ProviderKind;
+pub use entity::enums::RunStatus;
+
+/// What went wrong with a day of a run. The snake_case names are stable:
+/// they are stored in `ingestion_run.issues` and printed by the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueCode {
+    /// The provider refused the key.
+    Auth,
+    /// The provider refused the request (4xx other than 401/403/429).
+    ClientError,
+    /// Still rate limited after every retry.
+    RateLimited,
+    /// Still failing with 5xx after every retry.
+    ServerError,
+    Timeout,
+    Network,
+    /// A response we could not decode.
+    BadResponse,
+    /// A pagination cursor we refuse to follow.
+    HostileCursor,
+    /// Paging that did not end or went backwards.
+    Pagination,
+    /// Our own configuration (an unknown usage type, a missing key).
+    Config,
+    /// A bucket whose rows do not add up.
+    PartialBucket,
+    /// The provider returned a day twice; it was not stored.
+    DuplicateBucket,
+    /// The provider returned no bucket for a complete day.
+    MissingBucket,
+    /// A model in the usage that the price book cannot price.
+    UnpricedModel,
+    /// Our own failure (the database).
+    Internal,
 }
 
-impl RunStatus {
-    pub fn as_str(&self) -> &'static str {
+impl IssueCode {
+    pub const ALL: [IssueCode; 15] = [
+        IssueCode::Auth,
+        IssueCode::ClientError,
+        IssueCode::RateLimited,
+        IssueCode::ServerError,
+        IssueCode::Timeout,
+        IssueCode::Network,
+        IssueCode::BadResponse,
+        IssueCode::HostileCursor,
+        IssueCode::Pagination,
+        IssueCode::Config,
+        IssueCode::PartialBucket,
+        IssueCode::DuplicateBucket,
+        IssueCode::MissingBucket,
+        IssueCode::UnpricedModel,
+        IssueCode::Internal,
+    ];
+
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
         match self {
-            RunStatus::Running => "running",
-            RunStatus::Succeeded => "succeeded",
-            RunStatus::Partial => "partial",
-            RunStatus::Failed => "failed",
+            IssueCode::Auth => "auth",
+            IssueCode::ClientError => "client_error",
+            IssueCode::RateLimited => "rate_limited",
+            IssueCode::ServerError => "server_error",
+            IssueCode::Timeout => "timeout",
+            IssueCode::Network => "network",
+            IssueCode::BadResponse => "bad_response",
+            IssueCode::HostileCursor => "hostile_cursor",
+            IssueCode::Pagination => "pagination",
+            IssueCode::Config => "config",
+            IssueCode::PartialBucket => "partial_bucket",
+            IssueCode::DuplicateBucket => "duplicate_bucket",
+            IssueCode::MissingBucket => "missing_bucket",
+            IssueCode::UnpricedModel => "unpriced_model",
+            IssueCode::Internal => "internal",
         }
     }
 }
 
-/// One problem with one day (and usage type) of a run. Codes are stable:
-/// `auth`, `client_error`, `rate_limited`, `server_error`, `timeout`,
-/// `network`, `bad_response`, `hostile_cursor`, `pagination`, `config`,
-/// `partial_bucket`, `duplicate_bucket`, `missing_bucket`, `internal`.
+impl std::fmt::Display for IssueCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem with one day (and usage type) of a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issue {
-    pub code: String,
+    pub code: IssueCode,
     pub day: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage_type: Option<String>,
@@ -49,7 +108,7 @@ pub struct Issue {
 pub struct RunReport {
     pub run_id: i64,
     pub label: String,
-    pub provider: String,
+    pub provider: ProviderKind,
     pub connection_id: i64,
     pub connection: String,
     pub from: NaiveDate,
@@ -73,7 +132,7 @@ pub struct RunReport {
     pub rate_limited: u64,
     pub retry_wait_ms: u64,
     pub issues: Vec<Issue>,
-    pub issue_counts: BTreeMap<String, u64>,
+    pub issue_counts: BTreeMap<IssueCode, u64>,
     pub unpriced_models: BTreeSet<String>,
     /// The connection's mark after this run.
     pub complete_through: Option<NaiveDate>,
@@ -85,7 +144,7 @@ impl RunReport {
     pub(crate) fn count_issues(&mut self) {
         self.issue_counts.clear();
         for issue in &self.issues {
-            *self.issue_counts.entry(issue.code.clone()).or_default() += 1;
+            *self.issue_counts.entry(issue.code).or_default() += 1;
         }
     }
 }
@@ -93,11 +152,11 @@ impl RunReport {
 pub(crate) async fn insert_running(db: &impl ConnectionTrait, report: &RunReport) -> Result<i64> {
     let row = ActiveModel {
         label: Set(report.label.clone()),
-        provider: Set(report.provider.clone()),
+        provider: Set(report.provider),
         connection_id: Set(Some(report.connection_id)),
         range_start: Set(report.from),
         range_end: Set(report.to),
-        status: Set(RunStatus::Running.as_str().to_owned()),
+        status: Set(RunStatus::Running),
         dry_run: Set(report.dry_run),
         started_at: Set(report.started_at),
         finished_at: Set(None),
@@ -126,7 +185,7 @@ pub(crate) async fn store_final(db: &impl ConnectionTrait, report: &RunReport) -
     };
     let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     let mut row = ActiveModel::from(model);
-    row.status = Set(report.status.as_str().to_owned());
+    row.status = Set(report.status);
     row.finished_at = Set(Some(Utc::now()));
     row.duration_ms = Set(as_i64(report.duration_ms));
     row.windows = Set(as_i64(report.windows));

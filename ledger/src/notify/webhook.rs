@@ -244,10 +244,8 @@ pub async fn create_webhook(
     name: &str,
     url: &str,
 ) -> Result<CreatedWebhook> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid("the name must be 1 to 100 characters"));
-    }
+    let name = crate::text::name("the name", name)?;
+    let name = name.as_str();
     let url = validate_url(url)?;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);

@@ -140,76 +140,139 @@ pub fn compare(
         within_tolerance: true,
         ..Default::default()
     };
-    let zeros = vec![Decimal::ZERO; fields.len()];
-    let mut days: BTreeMap<NaiveDate, (u64, u64, Vec<Decimal>, Vec<Decimal>)> = range
+    let sides = Sides {
+        fields,
+        csv,
+        stored,
+        tolerance,
+        zeros: vec![Decimal::ZERO; fields.len()],
+    };
+    let mut days: BTreeMap<NaiveDate, DaySums> = range
         .days()
-        .map(|d| (d, (0, 0, zeros.clone(), zeros.clone())))
+        .map(|d| (d, DaySums::new(&sides.zeros)))
         .collect();
-
-    for ((date, key), values) in csv {
-        let Some(day) = days.get_mut(date) else {
-            out.csv_windows_outside_range += 1;
-            continue;
-        };
-        out.csv_windows += 1;
-        day.0 += 1;
-        add(&mut day.2, values);
-        match stored.get(&(*date, key.clone())) {
-            Some(ours) => {
-                let diffs: Vec<FieldDiff> = fields
-                    .iter()
-                    .zip(values.iter().zip(ours))
-                    .filter(|(_, (theirs, ours))| theirs != ours)
-                    .map(|(field, (theirs, ours))| FieldDiff::new(field, *theirs, *ours, tolerance))
-                    .collect();
-                if diffs.iter().all(|d| d.within_tolerance) {
-                    out.matched_windows += 1;
-                } else {
-                    out.mismatched_windows += 1;
-                    out.within_tolerance = false;
-                    list(&mut out.mismatched, &mut out.truncated, *date, key, diffs);
-                }
-            }
-            None => {
-                out.missing_windows += 1;
-                let diffs = all_fields(fields, values, &zeros, tolerance, true);
-                out.within_tolerance &= diffs.iter().all(|d| d.within_tolerance);
-                list(&mut out.missing, &mut out.truncated, *date, key, diffs);
-            }
-        }
-    }
-    for ((date, key), values) in stored {
-        let Some(day) = days.get_mut(date) else {
-            continue;
-        };
-        out.stored_windows += 1;
-        day.1 += 1;
-        add(&mut day.3, values);
-        if !csv.contains_key(&(*date, key.clone())) {
-            out.extra_windows += 1;
-            let diffs = all_fields(fields, values, &zeros, tolerance, false);
-            out.within_tolerance &= diffs.iter().all(|d| d.within_tolerance);
-            list(&mut out.extra, &mut out.truncated, *date, key, diffs);
-        }
-    }
+    sides.compare_csv_windows(&mut out, &mut days);
+    sides.compare_stored_windows(&mut out, &mut days);
     out.days = days
         .into_iter()
-        .map(|(date, (csv_windows, stored_windows, theirs, ours))| {
-            let totals: Vec<FieldDiff> = fields
-                .iter()
-                .zip(theirs.iter().zip(&ours))
-                .map(|(field, (t, o))| FieldDiff::new(field, *t, *o, tolerance))
-                .collect();
-            DayTotals {
-                date,
-                csv_windows,
-                stored_windows,
-                within_tolerance: totals.iter().all(|t| t.within_tolerance),
-                totals,
-            }
-        })
+        .map(|(date, sums)| sums.totals(date, fields, tolerance))
         .collect();
     out
+}
+
+/// What both passes over the windows compare.
+struct Sides<'a> {
+    fields: &'a [&'a str],
+    csv: &'a Windows,
+    stored: &'a Windows,
+    tolerance: &'a Tolerance,
+    /// The absent side of a one-sided window.
+    zeros: Vec<Decimal>,
+}
+
+/// One day's window counts and per-field sums on each side.
+struct DaySums {
+    csv_windows: u64,
+    stored_windows: u64,
+    csv: Vec<Decimal>,
+    stored: Vec<Decimal>,
+}
+
+impl DaySums {
+    fn new(zeros: &[Decimal]) -> Self {
+        Self {
+            csv_windows: 0,
+            stored_windows: 0,
+            csv: zeros.to_vec(),
+            stored: zeros.to_vec(),
+        }
+    }
+
+    fn totals(self, date: NaiveDate, fields: &[&str], tolerance: &Tolerance) -> DayTotals {
+        let totals: Vec<FieldDiff> = fields
+            .iter()
+            .zip(self.csv.iter().zip(&self.stored))
+            .map(|(field, (t, o))| FieldDiff::new(field, *t, *o, tolerance))
+            .collect();
+        DayTotals {
+            date,
+            csv_windows: self.csv_windows,
+            stored_windows: self.stored_windows,
+            within_tolerance: totals.iter().all(|t| t.within_tolerance),
+            totals,
+        }
+    }
+}
+
+impl Sides<'_> {
+    /// Every export window in range: matched, mismatched or missing.
+    fn compare_csv_windows(&self, out: &mut Comparison, days: &mut BTreeMap<NaiveDate, DaySums>) {
+        for ((date, key), values) in self.csv {
+            let Some(day) = days.get_mut(date) else {
+                out.csv_windows_outside_range += 1;
+                continue;
+            };
+            out.csv_windows += 1;
+            day.csv_windows += 1;
+            add(&mut day.csv, values);
+            match self.stored.get(&(*date, key.clone())) {
+                Some(ours) => self.compare_window(out, *date, key, values, ours),
+                None => {
+                    out.missing_windows += 1;
+                    let diffs = all_fields(self.fields, values, &self.zeros, self.tolerance, true);
+                    out.within_tolerance &= diffs.iter().all(|d| d.within_tolerance);
+                    list(&mut out.missing, &mut out.truncated, *date, key, diffs);
+                }
+            }
+        }
+    }
+
+    /// A window on both sides; only the fields that differ are listed.
+    fn compare_window(
+        &self,
+        out: &mut Comparison,
+        date: NaiveDate,
+        key: &WindowKey,
+        theirs: &[Decimal],
+        ours: &[Decimal],
+    ) {
+        let diffs: Vec<FieldDiff> = self
+            .fields
+            .iter()
+            .zip(theirs.iter().zip(ours))
+            .filter(|(_, (theirs, ours))| theirs != ours)
+            .map(|(field, (theirs, ours))| FieldDiff::new(field, *theirs, *ours, self.tolerance))
+            .collect();
+        if diffs.iter().all(|d| d.within_tolerance) {
+            out.matched_windows += 1;
+        } else {
+            out.mismatched_windows += 1;
+            out.within_tolerance = false;
+            list(&mut out.mismatched, &mut out.truncated, date, key, diffs);
+        }
+    }
+
+    /// Every stored window in range; those the export lacks are extra.
+    fn compare_stored_windows(
+        &self,
+        out: &mut Comparison,
+        days: &mut BTreeMap<NaiveDate, DaySums>,
+    ) {
+        for ((date, key), values) in self.stored {
+            let Some(day) = days.get_mut(date) else {
+                continue;
+            };
+            out.stored_windows += 1;
+            day.stored_windows += 1;
+            add(&mut day.stored, values);
+            if !self.csv.contains_key(&(*date, key.clone())) {
+                out.extra_windows += 1;
+                let diffs = all_fields(self.fields, values, &self.zeros, self.tolerance, false);
+                out.within_tolerance &= diffs.iter().all(|d| d.within_tolerance);
+                list(&mut out.extra, &mut out.truncated, *date, key, diffs);
+            }
+        }
+    }
 }
 
 fn add(sums: &mut [Decimal], values: &[Decimal]) {

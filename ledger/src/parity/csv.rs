@@ -210,6 +210,35 @@ fn parse_inner(
         // rows are read as empty cells. Longer rows are refused below.
         .flexible(true)
         .from_reader(bytes);
+    let columns = read_header(&mut reader)?;
+    let kind = detect(&columns, expect)?.unwrap_or(fallback);
+    let (dims, fields) = compared_columns(&columns, kind);
+    let mut parsed = ParsedExport {
+        kind,
+        dims,
+        fields,
+        rows: 0,
+        empty_rows: 0,
+        windows: Windows::new(),
+        days: BTreeSet::new(),
+    };
+    let mut record = ::csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => return Err(csv_error(error)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        read_row(&columns, &record, &mut parsed)
+            .map_err(|message| CsvError::Line { line, message })?;
+    }
+    Ok(parsed)
+}
+
+/// The header's columns, refused when it is blank, names a column twice
+/// or has no start time (then it is no OpenAI export).
+fn read_header(reader: &mut ::csv::Reader<&[u8]>) -> Result<Columns, CsvError> {
     let header = reader.headers().map_err(csv_error)?.clone();
     let names: Vec<String> = header
         .iter()
@@ -237,8 +266,13 @@ fn parse_inner(
                 .into(),
         });
     }
-    let kind = detect(&columns, expect)?.unwrap_or(fallback);
-    let (mut dims, mut fields): (Vec<&'static str>, Vec<&'static str>) = match kind {
+    Ok(columns)
+}
+
+/// The dimensions and fields a `kind` export is compared on: those of its
+/// columns we know.
+fn compared_columns(columns: &Columns, kind: ExportKind) -> (Vec<&'static str>, Vec<&'static str>) {
+    let (dims, fields): (Vec<&'static str>, Vec<&'static str>) = match kind {
         ExportKind::Usage => (
             USAGE_DIMS.into_iter().filter(|d| columns.has(d)).collect(),
             USAGE_FIELDS
@@ -255,38 +289,17 @@ fn parse_inner(
             },
         ),
     };
-    if dims.is_empty() && fields.is_empty() {
-        // A "no data" export has only the time columns. Compare it on the
-        // full grouping and the core figures, so that stored usage shows
-        // up as extra windows with their values instead of vanishing into
-        // windows without fields.
-        (dims, fields) = match kind {
-            ExportKind::Usage => (USAGE_DIMS.to_vec(), CORE_USAGE_FIELDS.to_vec()),
-            ExportKind::Cost => (COST_DIMS.to_vec(), vec![AMOUNT_FIELD]),
-        };
+    if !dims.is_empty() || !fields.is_empty() {
+        return (dims, fields);
     }
-
-    let mut parsed = ParsedExport {
-        kind,
-        dims,
-        fields,
-        rows: 0,
-        empty_rows: 0,
-        windows: Windows::new(),
-        days: BTreeSet::new(),
-    };
-    let mut record = ::csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => return Err(csv_error(error)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        read_row(&columns, &record, &mut parsed)
-            .map_err(|message| CsvError::Line { line, message })?;
+    // A "no data" export has only the time columns. Compare it on the
+    // full grouping and the core figures, so that stored usage shows up
+    // as extra windows with their values instead of vanishing into
+    // windows without fields.
+    match kind {
+        ExportKind::Usage => (USAGE_DIMS.to_vec(), CORE_USAGE_FIELDS.to_vec()),
+        ExportKind::Cost => (COST_DIMS.to_vec(), vec![AMOUNT_FIELD]),
     }
-    Ok(parsed)
 }
 
 /// The kind the header shows, `None` for a time-only header.
@@ -331,53 +344,19 @@ fn read_row(
             columns.names.len()
         ));
     }
-    let cell = |name: &str| -> &str {
-        columns
-            .get(name)
-            .and_then(|i| record.get(i))
-            .map_or("", str::trim)
-    };
+    let row = Row { columns, record };
     parsed.rows += 1;
-    let day = row_day(cell("start_time"), cell("start_time_iso"))?;
+    let day = row_day(row.cell("start_time"), row.cell("start_time_iso"))?;
     // An empty bucket has only its time columns; a cost row without an
     // amount is a day without charges.
-    let only_times = columns.names.iter().enumerate().all(|(i, name)| {
-        TIME_COLUMNS.contains(&name.as_str()) || record.get(i).is_none_or(|v| v.trim().is_empty())
-    });
-    let no_amount = parsed.kind == ExportKind::Cost && cell("amount_value").is_empty();
-    if only_times || no_amount {
+    let no_amount = parsed.kind == ExportKind::Cost && row.cell("amount_value").is_empty();
+    if row.only_times() || no_amount {
         parsed.empty_rows += 1;
         parsed.days.insert(day);
         return Ok(());
     }
-
-    let mut key = WindowKey::default();
-    for dim in &parsed.dims {
-        let value = cell(dim);
-        let value = if *dim == "batch" {
-            parse_bool(value)?
-        } else {
-            value.to_owned()
-        };
-        key.set(dim, value);
-    }
-    let mut values = Vec::with_capacity(parsed.fields.len());
-    match parsed.kind {
-        ExportKind::Usage => {
-            for field in &parsed.fields {
-                values.push(parse_count(field, cell(field))?);
-            }
-        }
-        ExportKind::Cost => {
-            let currency = cell("amount_currency");
-            if !currency.is_empty() && !currency.eq_ignore_ascii_case("usd") {
-                return Err(format!(
-                    "amount_currency {currency:?}: only USD amounts can be compared"
-                ));
-            }
-            values.push(parse_amount(cell("amount_value"))?);
-        }
-    }
+    let key = row.key(&parsed.dims)?;
+    let values = row.values(parsed.kind, &parsed.fields)?;
     parsed.days.insert(day);
     let sums = parsed
         .windows
@@ -389,6 +368,65 @@ fn read_row(
             .ok_or_else(|| "the values of this window overflow".to_owned())?;
     }
     Ok(())
+}
+
+/// One data row, read through the header's columns.
+struct Row<'a> {
+    columns: &'a Columns,
+    record: &'a ::csv::StringRecord,
+}
+
+impl<'a> Row<'a> {
+    /// The trimmed cell of a column; `''` when the column or cell is absent.
+    fn cell(&self, name: &str) -> &'a str {
+        self.columns
+            .get(name)
+            .and_then(|i| self.record.get(i))
+            .map_or("", str::trim)
+    }
+
+    fn only_times(&self) -> bool {
+        self.columns.names.iter().enumerate().all(|(i, name)| {
+            TIME_COLUMNS.contains(&name.as_str())
+                || self.record.get(i).is_none_or(|v| v.trim().is_empty())
+        })
+    }
+
+    fn key(&self, dims: &[&str]) -> Result<WindowKey, String> {
+        let mut key = WindowKey::default();
+        for dim in dims {
+            let value = self.cell(dim);
+            let value = if *dim == "batch" {
+                parse_bool(value)?
+            } else {
+                value.to_owned()
+            };
+            key.set(dim, value);
+        }
+        Ok(key)
+    }
+
+    /// The compared figures, in the order of `fields`.
+    fn values(&self, kind: ExportKind, fields: &[&str]) -> Result<Vec<Decimal>, String> {
+        let mut values = Vec::with_capacity(fields.len());
+        match kind {
+            ExportKind::Usage => {
+                for field in fields {
+                    values.push(parse_count(field, self.cell(field))?);
+                }
+            }
+            ExportKind::Cost => {
+                let currency = self.cell("amount_currency");
+                if !currency.is_empty() && !currency.eq_ignore_ascii_case("usd") {
+                    return Err(format!(
+                        "amount_currency {currency:?}: only USD amounts can be compared"
+                    ));
+                }
+                values.push(parse_amount(self.cell("amount_value"))?);
+            }
+        }
+        Ok(values)
+    }
 }
 
 /// The UTC day a bucket starts on: `start_time` (Unix seconds) when

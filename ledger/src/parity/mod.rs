@@ -10,7 +10,7 @@
 //! webhooks. The CLI, the `importUsageCsv` mutation and the watched
 //! folder ([`scan_dir`]) all go through [`run`].
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use chrono::{NaiveDate, Utc};
@@ -155,7 +155,7 @@ async fn run_parsed(
     let json = serde_json::to_value(&summary)
         .map_err(|e| Error::Internal(format!("cannot encode the parity summary: {e}")))?;
     let report = parity_report::ActiveModel {
-        provider: Set(summary.provider.clone()),
+        provider: Set(provider),
         range_start: Set(range.from),
         range_end: Set(range.to),
         within_tolerance: Set(summary.comparison.within_tolerance),
@@ -214,15 +214,15 @@ async fn stored_usage(
         let mut key = WindowKey::default();
         for dim in &parsed.dims {
             let value = match *dim {
-                "project_id" => &bucket.project_id,
+                "project_id" => bucket.project_id.as_str(),
                 "api_key_id" => &bucket.api_key_id,
                 "user_id" => &bucket.user_id,
                 "model" => &bucket.model,
-                "batch" => &bucket.batch,
+                "batch" => bucket.batch.as_str(),
                 "service_tier" => &bucket.service_tier,
                 _ => continue,
             };
-            key.set(dim, value.clone());
+            key.set(dim, value.to_owned());
         }
         let values: Vec<Decimal> = parsed
             .fields
@@ -417,6 +417,25 @@ pub async fn scan_dir(
     // files are not marked as failed for what is not their fault.
     let provider = check_provider(&options.provider)?;
     crate::providers::connections::pick(db, provider, options.connection.as_deref()).await?;
+    let mut report = ScanReport::default();
+    for (name, path) in csv_files(dir).await? {
+        let Some(bytes) = read_settled(&name, &path, options, &mut report).await else {
+            continue;
+        };
+        let hash = content_hash(&bytes);
+        let Some(claim) = claim(db, &name, &hash).await? else {
+            report.known += 1;
+            continue;
+        };
+        let result = scan_one(db, &name, &bytes, &hash, options).await;
+        let scanned = settle_claim(db, claim, name, result, sender).await?;
+        report.processed.push(scanned);
+    }
+    Ok(report)
+}
+
+/// The visible `*.csv` entries of `dir`, sorted by name.
+async fn csv_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     let unreadable = |e: std::io::Error| {
         invalid(format!(
             "cannot read the parity folder {}: {e}",
@@ -439,79 +458,86 @@ pub async fn scan_dir(
         }
     }
     files.sort();
+    Ok(files)
+}
 
-    let mut report = ScanReport::default();
-    for (name, path) in files {
-        let Ok(meta) = tokio::fs::metadata(&path).await else {
-            continue;
-        };
-        if !meta.is_file() {
-            continue;
-        }
-        report.files += 1;
-        let age = meta
-            .modified()
-            .ok()
-            .and_then(|m| SystemTime::now().duration_since(m).ok())
-            .unwrap_or_default();
-        if age < options.min_age {
-            report.recent += 1;
-            continue;
-        }
-        let bytes = match read_limited(&path, meta.len()).await {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                // Unreadable now (permissions, vanished): try again next scan.
-                tracing::warn!(file = %name, %error, "cannot read a parity CSV");
-                continue;
-            }
-        };
-        let hash = content_hash(&bytes);
-        let Some(claim) = claim(db, &name, &hash).await? else {
-            report.known += 1;
-            continue;
-        };
-        let result = scan_one(db, &name, &bytes, &hash, options).await;
-        let scanned = match result {
-            Ok(outcome) => {
-                let mut row = parity_file::ActiveModel::from(claim);
-                row.report_id = Set(Some(outcome.report.id));
-                row.update(db).await?;
-                let alert = match sender {
-                    Some(sender) => alert(db, sender, &outcome).await?,
-                    None => None,
-                };
-                ScannedFile {
-                    file_name: name,
-                    report_id: Some(outcome.report.id),
-                    within_tolerance: Some(outcome.report.within_tolerance),
-                    error: None,
-                    alert,
-                }
-            }
-            Err(Error::InvalidInput(message) | Error::NotFound(message)) => {
-                tracing::warn!(file = %name, error = %message, "parity CSV not compared");
-                let mut row = parity_file::ActiveModel::from(claim);
-                row.error = Set(Some(message.clone()));
-                row.update(db).await?;
-                ScannedFile {
-                    file_name: name,
-                    report_id: None,
-                    within_tolerance: None,
-                    error: Some(message),
-                    alert: None,
-                }
-            }
-            Err(other) => {
-                // Our own failure, not the file's: release the claim so
-                // the next scan retries it.
-                parity_file::Entity::delete_by_id(claim.id).exec(db).await?;
-                return Err(other);
-            }
-        };
-        report.processed.push(scanned);
+/// The content of a regular file old enough to be complete, counting it in
+/// `report`; `None` leaves the file for a later scan.
+async fn read_settled(
+    name: &str,
+    path: &Path,
+    options: &ScanOptions,
+    report: &mut ScanReport,
+) -> Option<Vec<u8>> {
+    let meta = tokio::fs::metadata(path).await.ok()?;
+    if !meta.is_file() {
+        return None;
     }
-    Ok(report)
+    report.files += 1;
+    let age = meta
+        .modified()
+        .ok()
+        .and_then(|m| SystemTime::now().duration_since(m).ok())
+        .unwrap_or_default();
+    if age < options.min_age {
+        report.recent += 1;
+        return None;
+    }
+    match read_limited(path, meta.len()).await {
+        Ok(bytes) => Some(bytes),
+        Err(error) => {
+            // Unreadable now (permissions, vanished): try again next scan.
+            tracing::warn!(file = %name, %error, "cannot read a parity CSV");
+            None
+        }
+    }
+}
+
+/// Records on the claimed row how the comparison of `name` ended, and
+/// alerts a report outside tolerance. A failure of ours rather than the
+/// file's releases the claim, so the next scan retries the file.
+async fn settle_claim(
+    db: &impl ConnectionTrait,
+    claim: parity_file::Model,
+    name: String,
+    result: Result<ParityOutcome>,
+    sender: Option<&WebhookSender>,
+) -> Result<ScannedFile> {
+    match result {
+        Ok(outcome) => {
+            let mut row = parity_file::ActiveModel::from(claim);
+            row.report_id = Set(Some(outcome.report.id));
+            row.update(db).await?;
+            let alert = match sender {
+                Some(sender) => alert(db, sender, &outcome).await?,
+                None => None,
+            };
+            Ok(ScannedFile {
+                file_name: name,
+                report_id: Some(outcome.report.id),
+                within_tolerance: Some(outcome.report.within_tolerance),
+                error: None,
+                alert,
+            })
+        }
+        Err(Error::InvalidInput(message) | Error::NotFound(message)) => {
+            tracing::warn!(file = %name, error = %message, "parity CSV not compared");
+            let mut row = parity_file::ActiveModel::from(claim);
+            row.error = Set(Some(message.clone()));
+            row.update(db).await?;
+            Ok(ScannedFile {
+                file_name: name,
+                report_id: None,
+                within_tolerance: None,
+                error: Some(message),
+                alert: None,
+            })
+        }
+        Err(other) => {
+            parity_file::Entity::delete_by_id(claim.id).exec(db).await?;
+            Err(other)
+        }
+    }
 }
 
 async fn read_limited(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {

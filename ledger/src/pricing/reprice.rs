@@ -14,19 +14,34 @@ use serde::Serialize;
 use crate::Result;
 use crate::dates::{DayRange, midnight};
 use crate::pricing::PriceBook;
+use crate::providers::ProviderKind;
 use crate::usage::buckets::{self, TOKEN_PRICED_TYPES};
 
 /// The change on one day of one provider.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DayDiff {
     pub day: NaiveDate,
-    pub provider: String,
+    pub provider: ProviderKind,
     pub buckets_changed: u64,
     /// Unpriced buckets count as 0 on either side; see `newly_*`.
     pub old_micros: i64,
     pub new_micros: i64,
     pub newly_priced: u64,
     pub newly_unpriced: u64,
+}
+
+impl DayDiff {
+    fn new(day: NaiveDate, provider: ProviderKind) -> Self {
+        Self {
+            day,
+            provider,
+            buckets_changed: 0,
+            old_micros: 0,
+            new_micros: 0,
+            newly_priced: 0,
+            newly_unpriced: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -59,7 +74,7 @@ pub async fn reprice(
             .filter(Column::UsageType.is_in(TOKEN_PRICED_TYPES.iter().copied()))
             .all(&txn)
             .await?;
-        let mut diffs: BTreeMap<String, DayDiff> = BTreeMap::new();
+        let mut diffs: BTreeMap<ProviderKind, DayDiff> = BTreeMap::new();
         for row in rows {
             report.buckets_examined += 1;
             let priced = buckets::reprice(book, &row);
@@ -71,12 +86,8 @@ pub async fn reprice(
                 continue;
             }
             let diff = diffs
-                .entry(row.provider.clone())
-                .or_insert_with(|| DayDiff {
-                    day,
-                    provider: row.provider.clone(),
-                    ..DayDiff::default()
-                });
+                .entry(row.provider)
+                .or_insert_with(|| DayDiff::new(day, row.provider));
             diff.buckets_changed += 1;
             diff.old_micros += row.cost_micros.unwrap_or(0);
             diff.new_micros += cost.unwrap_or(0);

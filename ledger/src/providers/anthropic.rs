@@ -9,6 +9,8 @@ use super::error::ProviderError;
 use super::http::{Auth, FetchStats, Transport};
 use super::paging::{Paged, count, dim, fetch_pages};
 use super::{CostBucket, CostLine, DayBucket};
+use entity::enums::Batch;
+
 use crate::dates::{midnight, next_day};
 use crate::usage::buckets::{BucketRow, Counts, Dimensions};
 
@@ -101,9 +103,9 @@ impl MessagesResult {
         let write = write_5m.saturating_add(write_1h);
         let output = n(self.output_tokens);
         let batch = match self.service_tier.as_str() {
-            "" => "",
-            "batch" => "true",
-            _ => "false",
+            "" => Batch::NotReported,
+            "batch" => Batch::Batch,
+            _ => Batch::Interactive,
         };
         BucketRow {
             dims: Dimensions {
@@ -113,7 +115,7 @@ impl MessagesResult {
                 api_key_id: self.api_key_id.clone(),
                 user_id: self.account_id.clone(),
                 model: self.model.clone(),
-                batch: batch.to_owned(),
+                batch,
                 service_tier: self.service_tier.clone(),
                 context_window: self.context_window.clone(),
                 inference_geo: self.inference_geo.clone(),

@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 
 use crate::dates::next_day;
+use crate::ingest::IssueCode;
 use crate::providers::keys::{DEMO_KEY, MasterKey, fingerprint};
 use crate::providers::{ProviderClients, ProviderKind};
 use crate::{Error, Result};
@@ -33,7 +34,7 @@ pub enum KeySource {
 pub struct Connection {
     pub id: i64,
     pub name: String,
-    pub provider: String,
+    pub provider: ProviderKind,
     pub is_demo: bool,
     pub key_source: KeySource,
     pub key_fingerprint: String,
@@ -54,7 +55,7 @@ impl From<&Model> for Connection {
         Self {
             id: model.id,
             name: model.name.clone(),
-            provider: model.provider.clone(),
+            provider: model.provider,
             is_demo: model.is_demo,
             key_source,
             key_fingerprint: model.key_fingerprint.clone(),
@@ -93,7 +94,7 @@ pub async fn ensure_env_connections(
             None => {
                 ActiveModel {
                     name: Set(name.to_owned()),
-                    provider: Set(provider.as_str().to_owned()),
+                    provider: Set(provider),
                     is_demo: Set(false),
                     key_ciphertext: Set(None),
                     key_fingerprint: Set(print),
@@ -132,7 +133,7 @@ pub async fn add(
     }
     let model = ActiveModel {
         name: Set(name.to_owned()),
-        provider: Set(provider.as_str().to_owned()),
+        provider: Set(provider),
         is_demo: Set(false),
         key_ciphertext: Set(Some(master_key.seal(&key, name)?)),
         key_fingerprint: Set(fingerprint(&key)),
@@ -167,7 +168,7 @@ pub async fn upsert_demo(
         }
         None => Ok(ActiveModel {
             name: Set(name.to_owned()),
-            provider: Set(provider.as_str().to_owned()),
+            provider: Set(provider),
             is_demo: Set(true),
             key_ciphertext: Set(None),
             key_fingerprint: Set(fingerprint(&SecretString::from(DEMO_KEY))),
@@ -224,7 +225,7 @@ pub async fn pick(
 ) -> Result<Model> {
     if let Some(name) = name {
         let model = get(db, name).await?;
-        if model.provider != provider.as_str() {
+        if model.provider != provider {
             return Err(Error::InvalidInput(format!(
                 "connection {name:?} is a {} connection, not {provider}",
                 model.provider
@@ -267,8 +268,8 @@ pub async fn pick(
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
     pub ok: bool,
-    /// `None` when ok; otherwise the error code (`auth`, `timeout`, …).
-    pub code: Option<String>,
+    /// `None` when ok.
+    pub code: Option<IssueCode>,
     pub message: String,
     pub latency_ms: u64,
 }
@@ -287,7 +288,7 @@ pub async fn test(
         ..clients.config().retry
     };
     let client = clients.for_connection_with(&model, once)?;
-    let usage_type = client.kind().usage_types()[0];
+    let usage_type = crate::providers::usage_types(client.kind())[0];
     let today = Utc::now().date_naive();
     let yesterday = today.pred_opt().unwrap_or(today);
     let stats = crate::providers::FetchStats::default();
@@ -303,7 +304,7 @@ pub async fn test(
         },
         Err(error) => CheckResult {
             ok: false,
-            code: Some(error.code().to_owned()),
+            code: Some(error.code()),
             message: error.to_string(),
             latency_ms,
         },

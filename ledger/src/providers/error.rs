@@ -1,6 +1,7 @@
 //! Typed failures of the provider layer. Messages name the endpoint path,
 //! never the host's credentials: keys travel only in headers and provider
 //! messages are scrubbed before they are kept.
+use crate::ingest::IssueCode;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -57,18 +58,18 @@ pub enum ProviderError {
 
 impl ProviderError {
     /// A stable, machine-readable code for run telemetry.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IssueCode {
         match self {
-            ProviderError::Unauthorized { .. } => "auth",
-            ProviderError::Client { .. } => "client_error",
-            ProviderError::RateLimited { .. } => "rate_limited",
-            ProviderError::Server { .. } => "server_error",
-            ProviderError::Timeout { .. } => "timeout",
-            ProviderError::Network { .. } => "network",
-            ProviderError::Decode { .. } => "bad_response",
-            ProviderError::HostileCursor { .. } => "hostile_cursor",
-            ProviderError::Pagination { .. } => "pagination",
-            ProviderError::Config(_) => "config",
+            ProviderError::Unauthorized { .. } => IssueCode::Auth,
+            ProviderError::Client { .. } => IssueCode::ClientError,
+            ProviderError::RateLimited { .. } => IssueCode::RateLimited,
+            ProviderError::Server { .. } => IssueCode::ServerError,
+            ProviderError::Timeout { .. } => IssueCode::Timeout,
+            ProviderError::Network { .. } => IssueCode::Network,
+            ProviderError::Decode { .. } => IssueCode::BadResponse,
+            ProviderError::HostileCursor { .. } => IssueCode::HostileCursor,
+            ProviderError::Pagination { .. } => IssueCode::Pagination,
+            ProviderError::Config(_) => IssueCode::Config,
         }
     }
 

@@ -194,7 +194,7 @@ pub fn resolve_key(connection: &Model, config: &ProvidersConfig) -> Result<Secre
     if connection.is_demo {
         return Ok(SecretString::from(DEMO_KEY));
     }
-    let provider: ProviderKind = connection.provider.parse()?;
+    let provider = connection.provider;
     let key = match provider {
         ProviderKind::OpenAi => config.openai_admin_key.clone(),
         ProviderKind::Anthropic => config.anthropic_admin_key.clone(),

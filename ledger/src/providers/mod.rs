@@ -13,7 +13,6 @@ use entity::provider_connection;
 use governor::DefaultDirectRateLimiter;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
 
 pub mod anthropic;
 pub mod connections;
@@ -33,50 +32,13 @@ pub use openai::OpenAiClient;
 use self::keys::MasterKey;
 use crate::usage::buckets::BucketRow;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderKind {
-    #[serde(rename = "openai")]
-    OpenAi,
-    Anthropic,
-}
+pub use entity::enums::ProviderKind;
 
-impl ProviderKind {
-    pub const ALL: [ProviderKind; 2] = [ProviderKind::OpenAi, ProviderKind::Anthropic];
-
-    /// The lowercase id used in the CLI, the API and `usage_bucket.provider`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ProviderKind::OpenAi => "openai",
-            ProviderKind::Anthropic => "anthropic",
-        }
-    }
-
-    /// Usage types ingested for this provider, as stored in `usage_type`.
-    pub fn usage_types(&self) -> Vec<&'static str> {
-        match self {
-            ProviderKind::OpenAi => openai::USAGE_ENDPOINTS.iter().map(|(n, _)| *n).collect(),
-            ProviderKind::Anthropic => vec![anthropic::USAGE_TYPE],
-        }
-    }
-}
-
-impl std::fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ProviderKind {
-    type Err = crate::Error;
-    fn from_str(s: &str) -> crate::Result<Self> {
-        match s {
-            "openai" => Ok(ProviderKind::OpenAi),
-            "anthropic" => Ok(ProviderKind::Anthropic),
-            other => Err(crate::Error::InvalidInput(format!(
-                "unknown provider {other:?}: expected openai or anthropic"
-            ))),
-        }
+/// Usage types ingested for `provider`, as stored in `usage_type`.
+pub fn usage_types(provider: ProviderKind) -> Vec<&'static str> {
+    match provider {
+        ProviderKind::OpenAi => openai::USAGE_ENDPOINTS.iter().map(|(n, _)| *n).collect(),
+        ProviderKind::Anthropic => vec![anthropic::USAGE_TYPE],
     }
 }
 
@@ -243,7 +205,7 @@ impl ProviderClients {
         connection: &provider_connection::Model,
         retry: RetryPolicy,
     ) -> crate::Result<ProviderClient> {
-        let provider: ProviderKind = connection.provider.parse()?;
+        let provider = connection.provider;
         let key = keys::resolve_key(connection, &self.config)?;
         let base_url = match (&connection.base_url, provider) {
             (Some(url), _) if !url.is_empty() => url.clone(),

@@ -9,6 +9,8 @@ use super::error::ProviderError;
 use super::http::{Auth, FetchStats, Transport};
 use super::paging::{Paged, count, dim, fetch_pages};
 use super::{CostBucket, CostLine, DayBucket, decimal_from_f64};
+use entity::enums::Batch;
+
 use crate::dates::{midnight, next_day};
 use crate::usage::buckets::{BucketRow, Counts, Dimensions};
 
@@ -183,11 +185,7 @@ impl UsageResult {
                 api_key_id: self.api_key_id.clone(),
                 user_id: self.user_id.clone(),
                 model: self.model.clone(),
-                batch: match self.batch {
-                    Some(true) => "true".to_owned(),
-                    Some(false) => "false".to_owned(),
-                    None => String::new(),
-                },
+                batch: Batch::from(self.batch),
                 service_tier: self.service_tier.clone(),
                 image_size: self.size.clone(),
                 image_source: self.source.clone(),

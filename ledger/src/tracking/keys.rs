@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::{Error, Result, error::invalid};
+use crate::{Error, Result};
 
 pub const PREFIX: &str = "ct_";
 
@@ -21,10 +21,8 @@ pub struct CreatedKey {
 }
 
 pub async fn create(db: &impl ConnectionTrait, name: &str) -> Result<CreatedKey> {
-    let name = name.trim();
-    if name.is_empty() || name.len() > 100 {
-        return Err(invalid("key name must be 1 to 100 characters"));
-    }
+    let name = crate::text::name("the key name", name)?;
+    let name = name.as_str();
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let secret = format!("{PREFIX}{}", hex::encode(bytes));

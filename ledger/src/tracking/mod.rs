@@ -27,7 +27,6 @@ use crate::page::{Cursor, Page, PageRequest};
 use crate::pricing::{Context, PriceBook, Priced, Tokens};
 
 pub const MAX_BATCH: usize = 1000;
-const MAX_TEXT: usize = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum InteractionKind {
@@ -257,6 +256,22 @@ async fn bump_rollup(
     sessions: &HashMap<String, session::Model>,
     fresh: &[interaction::Model],
 ) -> Result<()> {
+    let on_conflict = rollup_increment();
+    for item in fresh {
+        let user_id = sessions
+            .get(&item.session_id)
+            .map(|s| s.user_id.clone())
+            .unwrap_or_default();
+        daily::Entity::insert(rollup_row(item, user_id))
+            .on_conflict(on_conflict.clone())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// On an existing rollup row, every summed column adds the new row's value.
+fn rollup_increment() -> OnConflict {
     use daily::Column as C;
     const SUMMED: [C; 16] = [
         C::Interactions,
@@ -283,134 +298,62 @@ async fn bump_rollup(
             Expr::col((daily::Entity, column)).add(Expr::col((Alias::new("excluded"), column))),
         );
     }
-    for item in fresh {
-        let user_id = sessions
-            .get(&item.session_id)
-            .map(|s| s.user_id.clone())
-            .unwrap_or_default();
-        let row = daily::ActiveModel {
-            day: Set(item.occurred_at.date_naive()),
-            user_id: Set(user_id),
-            kind: Set(item.kind.clone()),
-            provider: Set(item.provider.clone()),
-            model: Set(item.model.clone()),
-            interactions: Set(1),
-            input_tokens: Set(item.input_tokens),
-            cached_input_tokens: Set(item.cached_input_tokens),
-            cache_write_tokens: Set(item.cache_write_tokens),
-            output_tokens: Set(item.output_tokens),
-            db_ops: Set(item.db_ops),
-            api_calls: Set(item.api_calls),
-            compute_ms: Set(item.compute_ms),
-            duration_ms: Set(item.duration_ms.unwrap_or(0)),
-            ai_tokens_micros: Set(item.ai_tokens_micros.unwrap_or(0)),
-            db_ops_micros: Set(item.db_ops_micros),
-            api_calls_micros: Set(item.api_calls_micros),
-            compute_micros: Set(item.compute_micros),
-            explicit_micros: Set(item.explicit_micros),
-            total_micros: Set(item.total_micros.unwrap_or(0)),
-            unpriced_interactions: Set(i64::from(item.total_micros.is_none())),
-            ..Default::default()
-        };
-        daily::Entity::insert(row)
-            .on_conflict(on_conflict.clone())
-            .exec_without_returning(txn)
-            .await?;
+    on_conflict
+}
+
+/// One interaction's contribution to the rollup of its day, user, kind,
+/// provider and model.
+fn rollup_row(item: &interaction::Model, user_id: String) -> daily::ActiveModel {
+    daily::ActiveModel {
+        day: Set(item.occurred_at.date_naive()),
+        user_id: Set(user_id),
+        kind: Set(item.kind.clone()),
+        provider: Set(item.provider.clone()),
+        model: Set(item.model.clone()),
+        interactions: Set(1),
+        input_tokens: Set(item.input_tokens),
+        cached_input_tokens: Set(item.cached_input_tokens),
+        cache_write_tokens: Set(item.cache_write_tokens),
+        output_tokens: Set(item.output_tokens),
+        db_ops: Set(item.db_ops),
+        api_calls: Set(item.api_calls),
+        compute_ms: Set(item.compute_ms),
+        duration_ms: Set(item.duration_ms.unwrap_or(0)),
+        ai_tokens_micros: Set(item.ai_tokens_micros.unwrap_or(0)),
+        db_ops_micros: Set(item.db_ops_micros),
+        api_calls_micros: Set(item.api_calls_micros),
+        compute_micros: Set(item.compute_micros),
+        explicit_micros: Set(item.explicit_micros),
+        total_micros: Set(item.total_micros.unwrap_or(0)),
+        unpriced_interactions: Set(i64::from(item.total_micros.is_none())),
+        ..Default::default()
     }
-    Ok(())
 }
 
 /// Validates and prices one input into the row that would be stored.
+/// Checks run in a fixed order, so an input with several faults always
+/// reports the same one.
 fn prepare(
     book: &PriceBook,
     ingest_key_id: i64,
     input: NewInteraction,
     now: DateTime<Utc>,
 ) -> Result<interaction::Model> {
-    let count = |name: &str, value: Option<i64>| -> Result<i64> {
-        match value {
-            Some(v) if v < 0 => Err(invalid(format!("{name} must not be negative"))),
-            other => Ok(other.unwrap_or(0)),
-        }
-    };
-    let input_tokens = count("inputTokens", input.input_tokens)?;
-    let cached = count("cachedInputTokens", input.cached_input_tokens)?;
-    let cache_write = count("cacheWriteTokens", input.cache_write_tokens)?;
-    let output_tokens = count("outputTokens", input.output_tokens)?;
-    let db_ops = count("dbOps", input.db_ops)?;
-    let api_calls = count("apiCalls", input.api_calls)?;
-    let compute_ms = count("computeMs", input.compute_ms)?;
-    if let Some(duration) = input.duration_ms
-        && duration < 0
-    {
-        return Err(invalid("durationMs must not be negative"));
-    }
-    if cached.saturating_add(cache_write) > input_tokens {
-        return Err(invalid(
-            "cachedInputTokens + cacheWriteTokens cannot exceed inputTokens (inputTokens is all input)",
-        ));
-    }
-    let text = |name: &str, value: &Option<String>| -> Result<String> {
-        match value {
-            Some(v) => optional_text(name, v).map(|_| v.trim().to_owned()),
-            None => Ok(String::new()),
-        }
-    };
-    let provider = text("provider", &input.provider)?.to_ascii_lowercase();
-    let model = text("model", &input.model)?;
-    let service_tier = text("serviceTier", &input.service_tier)?;
-    let status = text("status", &input.status)?;
+    let counts = Counts::of(&input)?;
+    let labels = Labels::of(&input)?;
     if let Some(key) = &input.idempotency_key {
         required_text("idempotencyKey", key)?;
     }
-    let has_tokens = input_tokens + output_tokens > 0;
-    if has_tokens && model.is_empty() {
+    if counts.has_tokens() && labels.model.is_empty() {
         return Err(invalid("model is required when tokens are reported"));
     }
-    let explicit_micros = match (input.kind, input.cost_usd) {
-        (InteractionKind::CostEvent, Some(usd)) if usd >= Decimal::ZERO => {
-            usd_to_micros(usd).ok_or_else(|| invalid("costUsd is out of range"))?
-        }
-        (InteractionKind::CostEvent, Some(_)) => {
-            return Err(invalid("costUsd must not be negative"));
-        }
-        (InteractionKind::CostEvent, None) => return Err(invalid("COST_EVENT requires costUsd")),
-        (_, Some(_)) => return Err(invalid("costUsd is only accepted on COST_EVENT")),
-        (_, None) => 0,
-    };
-
+    let explicit_micros = explicit_micros(input.kind, input.cost_usd)?;
     let occurred_at = input.occurred_at.unwrap_or(now);
     let batch = input.batch.unwrap_or(false);
-    let ai = if has_tokens {
-        let ctx = Context {
-            provider: &provider,
-            model: &model,
-            day: occurred_at.date_naive(),
-            service_tier: &service_tier,
-            batch,
-            context_window: "",
-        };
-        book.price(
-            &ctx,
-            &Tokens {
-                input: input_tokens,
-                cache_read: cached,
-                cache_write,
-                output: output_tokens,
-                requests: 1,
-                ..Tokens::default()
-            },
-        )
-    } else {
-        Priced::Cost {
-            micros: 0,
-            estimated: false,
-            version_id: book.version_id(),
-        }
-    };
+    let ai = price_tokens(book, &labels, &counts, occurred_at, batch);
     let (db_ops_micros, api_calls_micros, compute_micros) = book
         .unit_rates_on(occurred_at.date_naive())
-        .cost(db_ops, api_calls, compute_ms);
+        .cost(counts.db_ops, counts.api_calls, counts.compute_ms);
     let total = ai
         .micros()
         .map(|ai| ai + db_ops_micros + api_calls_micros + compute_micros + explicit_micros);
@@ -425,20 +368,20 @@ fn prepare(
         kind: input.kind.as_str().to_owned(),
         occurred_at,
         duration_ms: input.duration_ms,
-        status,
-        provider,
-        model,
+        status: labels.status,
+        provider: labels.provider,
+        model: labels.model,
         project_id: text("projectId", &input.project_id)?,
         api_key_id: text("apiKeyId", &input.api_key_id)?,
-        service_tier,
+        service_tier: labels.service_tier,
         batch,
-        input_tokens,
-        cached_input_tokens: cached,
-        cache_write_tokens: cache_write,
-        output_tokens,
-        db_ops,
-        api_calls,
-        compute_ms,
+        input_tokens: counts.input_tokens,
+        cached_input_tokens: counts.cached,
+        cache_write_tokens: counts.cache_write,
+        output_tokens: counts.output_tokens,
+        db_ops: counts.db_ops,
+        api_calls: counts.api_calls,
+        compute_ms: counts.compute_ms,
         ai_tokens_micros: ai.micros(),
         db_ops_micros,
         api_calls_micros,
@@ -453,6 +396,133 @@ fn prepare(
     })
 }
 
+/// An input's counters, absent ones as 0.
+struct Counts {
+    input_tokens: i64,
+    cached: i64,
+    cache_write: i64,
+    output_tokens: i64,
+    db_ops: i64,
+    api_calls: i64,
+    compute_ms: i64,
+}
+
+impl Counts {
+    /// Refuses negative counters and more cache tokens than input tokens.
+    fn of(input: &NewInteraction) -> Result<Self> {
+        let counts = Self {
+            input_tokens: count("inputTokens", input.input_tokens)?,
+            cached: count("cachedInputTokens", input.cached_input_tokens)?,
+            cache_write: count("cacheWriteTokens", input.cache_write_tokens)?,
+            output_tokens: count("outputTokens", input.output_tokens)?,
+            db_ops: count("dbOps", input.db_ops)?,
+            api_calls: count("apiCalls", input.api_calls)?,
+            compute_ms: count("computeMs", input.compute_ms)?,
+        };
+        if let Some(duration) = input.duration_ms
+            && duration < 0
+        {
+            return Err(invalid("durationMs must not be negative"));
+        }
+        if counts.cached.saturating_add(counts.cache_write) > counts.input_tokens {
+            return Err(invalid(
+                "cachedInputTokens + cacheWriteTokens cannot exceed inputTokens (inputTokens is all input)",
+            ));
+        }
+        Ok(counts)
+    }
+
+    fn has_tokens(&self) -> bool {
+        self.input_tokens + self.output_tokens > 0
+    }
+}
+
+fn count(name: &str, value: Option<i64>) -> Result<i64> {
+    match value {
+        Some(v) if v < 0 => Err(invalid(format!("{name} must not be negative"))),
+        other => Ok(other.unwrap_or(0)),
+    }
+}
+
+/// An input's pricing and status labels, trimmed; absent ones empty.
+struct Labels {
+    /// Lowercase, as the price book names providers.
+    provider: String,
+    model: String,
+    service_tier: String,
+    status: String,
+}
+
+impl Labels {
+    fn of(input: &NewInteraction) -> Result<Self> {
+        Ok(Self {
+            provider: text("provider", &input.provider)?.to_ascii_lowercase(),
+            model: text("model", &input.model)?,
+            service_tier: text("serviceTier", &input.service_tier)?,
+            status: text("status", &input.status)?,
+        })
+    }
+}
+
+fn text(name: &str, value: &Option<String>) -> Result<String> {
+    match value {
+        Some(v) => optional_text(name, v).map(|_| v.trim().to_owned()),
+        None => Ok(String::new()),
+    }
+}
+
+/// The cost a COST_EVENT states; every other kind must state none.
+fn explicit_micros(kind: InteractionKind, cost_usd: Option<Decimal>) -> Result<i64> {
+    Ok(match (kind, cost_usd) {
+        (InteractionKind::CostEvent, Some(usd)) if usd >= Decimal::ZERO => {
+            usd_to_micros(usd).ok_or_else(|| invalid("costUsd is out of range"))?
+        }
+        (InteractionKind::CostEvent, Some(_)) => {
+            return Err(invalid("costUsd must not be negative"));
+        }
+        (InteractionKind::CostEvent, None) => return Err(invalid("COST_EVENT requires costUsd")),
+        (_, Some(_)) => return Err(invalid("costUsd is only accepted on COST_EVENT")),
+        (_, None) => 0,
+    })
+}
+
+/// The token cost of one request at the price in force when it happened.
+/// Without tokens it costs nothing, even for a model the book cannot price.
+fn price_tokens(
+    book: &PriceBook,
+    labels: &Labels,
+    counts: &Counts,
+    occurred_at: DateTime<Utc>,
+    batch: bool,
+) -> Priced {
+    if !counts.has_tokens() {
+        return Priced::Cost {
+            micros: 0,
+            estimated: false,
+            version_id: book.version_id(),
+        };
+    }
+    let ctx = Context {
+        provider: &labels.provider,
+        model: &labels.model,
+        day: occurred_at.date_naive(),
+        service_tier: &labels.service_tier,
+        batch,
+        context_window: "",
+    };
+    book.price(
+        &ctx,
+        &Tokens {
+            input: counts.input_tokens,
+            cache_read: counts.cached,
+            cache_write: counts.cache_write,
+            output: counts.output_tokens,
+            requests: 1,
+            ..Tokens::default()
+        },
+    )
+}
+
 fn required_text(name: &str, value: &str) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
@@ -463,12 +533,7 @@ fn required_text(name: &str, value: &str) -> Result<String> {
 }
 
 fn optional_text(name: &str, value: &str) -> Result<()> {
-    if value.len() > MAX_TEXT {
-        return Err(invalid(format!(
-            "{name} is longer than {MAX_TEXT} characters"
-        )));
-    }
-    Ok(())
+    crate::text::bounded(name, value)
 }
 
 fn is_unique_violation(error: &sea_orm::DbErr) -> bool {

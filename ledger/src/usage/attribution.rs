@@ -13,9 +13,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{interaction, interaction_archive, usage_bucket, usage_bucket_archive};
 use futures_util::TryStreamExt;
-use sea_orm::sea_query::{Alias, Query};
+use sea_orm::sea_query::{Alias, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, StreamTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, QuerySelect, QueryTrait,
+    StreamTrait,
 };
 
 use crate::Result;
@@ -164,6 +165,31 @@ async fn provider_side(
     db: &impl ConnectionTrait,
     range: DayRange,
 ) -> Result<BTreeMap<Grain, Amount>> {
+    let query = provider_query(range);
+    let archived = archive::includes::<usage_bucket_archive::Entity>(
+        db,
+        usage_bucket_archive::Column::WindowStart,
+        None,
+        Some(range.from),
+    )
+    .await?;
+    let mut rows = Vec::new();
+    for query in
+        archive::statements::<usage_bucket::Entity, usage_bucket_archive::Entity>(query, archived)
+    {
+        rows.extend(db.query_all(&query).await?);
+    }
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (grain, amount) = provider_grain(&row)?;
+        out.entry(grain).or_insert_with(Amount::default).add(amount);
+    }
+    Ok(out)
+}
+
+/// The token-priced buckets of `range` summed per bucket window and the
+/// other grain columns; days are taken from the windows afterwards.
+fn provider_query(range: DayRange) -> SelectStatement {
     use usage_bucket::Column as C;
     let (start, end) = range.bounds();
     let mut query = Query::select();
@@ -195,37 +221,25 @@ async fn provider_side(
     ] {
         query.group_by_col(column);
     }
-    let archived = archive::includes::<usage_bucket_archive::Entity>(
-        db,
-        usage_bucket_archive::Column::WindowStart,
-        None,
-        Some(range.from),
-    )
-    .await?;
-    let mut rows = Vec::new();
-    for query in
-        archive::statements::<usage_bucket::Entity, usage_bucket_archive::Entity>(query, archived)
-    {
-        rows.extend(db.query_all(&query).await?);
-    }
-    let mut out = BTreeMap::new();
-    for row in rows {
-        let start: DateTime<Utc> = row.try_get("", "window_start")?;
-        let grain = Grain {
-            provider: row.try_get("", "provider")?,
-            day: start.date_naive(),
-            project_id: row.try_get("", "project_id")?,
-            api_key_id: row.try_get("", "api_key_id")?,
-            model: row.try_get("", "model")?,
-            service_tier: row.try_get("", "service_tier")?,
-        };
-        let amount = Amount {
-            tokens: row.try_get("", "tokens")?,
-            micros: row.try_get("", "micros")?,
-        };
-        out.entry(grain).or_insert_with(Amount::default).add(amount);
-    }
-    Ok(out)
+    query
+}
+
+/// One row of [`provider_query`] as its grain key and amount.
+fn provider_grain(row: &QueryResult) -> Result<(Grain, Amount)> {
+    let start: DateTime<Utc> = row.try_get("", "window_start")?;
+    let grain = Grain {
+        provider: row.try_get("", "provider")?,
+        day: start.date_naive(),
+        project_id: row.try_get("", "project_id")?,
+        api_key_id: row.try_get("", "api_key_id")?,
+        model: row.try_get("", "model")?,
+        service_tier: row.try_get("", "service_tier")?,
+    };
+    let amount = Amount {
+        tokens: row.try_get("", "tokens")?,
+        micros: row.try_get("", "micros")?,
+    };
+    Ok((grain, amount))
 }
 
 /// App-reported chat interactions, summed per grain key. Streamed, so a

@@ -4,10 +4,12 @@
 //! longer reports disappear.
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::usage_bucket::{self, ActiveModel, Column, Model};
 use entity::usage_bucket_archive;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use entity::enums::{Batch, ProviderKind};
 
 use crate::Result;
 use crate::dates::{midnight, next_day};
@@ -33,8 +35,7 @@ pub struct Dimensions {
     pub api_key_id: String,
     pub user_id: String,
     pub model: String,
-    /// `''`, `true` or `false`.
-    pub batch: String,
+    pub batch: Batch,
     pub service_tier: String,
     pub context_window: String,
     pub inference_geo: String,
@@ -153,7 +154,7 @@ pub struct BucketRow {
 #[derive(Debug, Clone, Copy)]
 pub struct DaySet<'a> {
     pub connection_id: i64,
-    pub provider: &'a str,
+    pub provider: ProviderKind,
     pub usage_type: &'a str,
     pub day: NaiveDate,
 }
@@ -187,15 +188,7 @@ pub async fn replace_day(
         .exec(db)
         .await?
         .rows_affected;
-    let mut existing: HashMap<Dimensions, Model> = usage_bucket::Entity::find()
-        .filter(Column::ConnectionId.eq(set.connection_id))
-        .filter(Column::UsageType.eq(set.usage_type))
-        .filter(Column::WindowStart.eq(window_start))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|model| (dimensions_of(&model), model))
-        .collect();
+    let mut existing = stored_buckets(db, &set, window_start).await?;
 
     let mut merged: HashMap<Dimensions, Counts> = HashMap::new();
     for row in rows {
@@ -206,7 +199,12 @@ pub async fn replace_day(
         deleted: archived,
         ..ReplaceOutcome::default()
     };
-    let now = Utc::now();
+    let writer = Writer {
+        set,
+        book,
+        run_id,
+        now: Utc::now(),
+    };
     for (dims, counts) in merged {
         let old = existing.remove(&dims);
         if let Some(old) = &old
@@ -216,30 +214,7 @@ pub async fn replace_day(
             outcome.unchanged += 1;
             continue;
         }
-        let priced = price(book, &set, &dims, &counts);
-        if priced == Priced::Unpriced
-            && TOKEN_PRICED_TYPES.contains(&set.usage_type)
-            && !outcome.unpriced_models.contains(&dims.model)
-        {
-            outcome.unpriced_models.push(dims.model.clone());
-        }
-        let mut row = match old {
-            Some(old) => {
-                outcome.updated += 1;
-                ActiveModel::from(old)
-            }
-            None => {
-                outcome.inserted += 1;
-                new_row(&set, &dims)
-            }
-        };
-        counts.write(&mut row);
-        row.cost_micros = Set(priced.micros());
-        row.cost_estimated = Set(priced.estimated());
-        row.price_version_id = Set(priced.version_id());
-        row.ingested_at = Set(now);
-        row.run_id = Set(run_id);
-        row.save(db).await?;
+        writer.save(db, &dims, counts, old, &mut outcome).await?;
     }
     if !existing.is_empty() {
         let ids: Vec<i64> = existing.values().map(|m| m.id).collect();
@@ -252,12 +227,76 @@ pub async fn replace_day(
     Ok(outcome)
 }
 
+/// The hot buckets of `set`, by their dimensions.
+async fn stored_buckets(
+    db: &impl ConnectionTrait,
+    set: &DaySet<'_>,
+    window_start: DateTime<Utc>,
+) -> Result<HashMap<Dimensions, Model>> {
+    Ok(usage_bucket::Entity::find()
+        .filter(Column::ConnectionId.eq(set.connection_id))
+        .filter(Column::UsageType.eq(set.usage_type))
+        .filter(Column::WindowStart.eq(window_start))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|model| (dimensions_of(&model), model))
+        .collect())
+}
+
+/// What every bucket written by one [`replace_day`] call shares.
+struct Writer<'a> {
+    set: DaySet<'a>,
+    book: &'a PriceBook,
+    run_id: Option<i64>,
+    now: DateTime<Utc>,
+}
+
+impl Writer<'_> {
+    /// Prices and saves a new or changed bucket; `old` is its stored row
+    /// when it changed.
+    async fn save(
+        &self,
+        db: &impl ConnectionTrait,
+        dims: &Dimensions,
+        counts: Counts,
+        old: Option<Model>,
+        outcome: &mut ReplaceOutcome,
+    ) -> Result<()> {
+        let priced = price(self.book, &self.set, dims, &counts);
+        if priced == Priced::Unpriced
+            && TOKEN_PRICED_TYPES.contains(&self.set.usage_type)
+            && !outcome.unpriced_models.contains(&dims.model)
+        {
+            outcome.unpriced_models.push(dims.model.clone());
+        }
+        let mut row = match old {
+            Some(old) => {
+                outcome.updated += 1;
+                ActiveModel::from(old)
+            }
+            None => {
+                outcome.inserted += 1;
+                new_row(&self.set, dims)
+            }
+        };
+        counts.write(&mut row);
+        row.cost_micros = Set(priced.micros());
+        row.cost_estimated = Set(priced.estimated());
+        row.price_version_id = Set(priced.version_id());
+        row.ingested_at = Set(self.now);
+        row.run_id = Set(self.run_id);
+        row.save(db).await?;
+        Ok(())
+    }
+}
+
 /// What a stored bucket costs with the book as it stands now (the price in
 /// effect on the bucket's day).
 pub fn reprice(book: &PriceBook, bucket: &Model) -> Priced {
     let set = DaySet {
         connection_id: bucket.connection_id,
-        provider: &bucket.provider,
+        provider: bucket.provider,
         usage_type: &bucket.usage_type,
         day: bucket.window_start.date_naive(),
     };
@@ -269,11 +308,11 @@ fn price(book: &PriceBook, set: &DaySet<'_>, dims: &Dimensions, counts: &Counts)
         return Priced::Unpriced;
     }
     let ctx = Context {
-        provider: set.provider,
+        provider: set.provider.as_str(),
         model: &dims.model,
         day: set.day,
         service_tier: &dims.service_tier,
-        batch: dims.batch == "true",
+        batch: dims.batch == Batch::Batch,
         context_window: &dims.context_window,
     };
     book.price(&ctx, &counts.tokens())
@@ -282,7 +321,7 @@ fn price(book: &PriceBook, set: &DaySet<'_>, dims: &Dimensions, counts: &Counts)
 fn new_row(set: &DaySet<'_>, dims: &Dimensions) -> ActiveModel {
     ActiveModel {
         connection_id: Set(set.connection_id),
-        provider: Set(set.provider.to_owned()),
+        provider: Set(set.provider),
         usage_type: Set(set.usage_type.to_owned()),
         window_start: Set(midnight(set.day)),
         window_end: Set(midnight(next_day(set.day))),
@@ -290,7 +329,7 @@ fn new_row(set: &DaySet<'_>, dims: &Dimensions) -> ActiveModel {
         api_key_id: Set(dims.api_key_id.clone()),
         user_id: Set(dims.user_id.clone()),
         model: Set(dims.model.clone()),
-        batch: Set(dims.batch.clone()),
+        batch: Set(dims.batch),
         service_tier: Set(dims.service_tier.clone()),
         context_window: Set(dims.context_window.clone()),
         inference_geo: Set(dims.inference_geo.clone()),
@@ -308,7 +347,7 @@ fn dimensions_of(model: &Model) -> Dimensions {
         api_key_id: model.api_key_id.clone(),
         user_id: model.user_id.clone(),
         model: model.model.clone(),
-        batch: model.batch.clone(),
+        batch: model.batch,
         service_tier: model.service_tier.clone(),
         context_window: model.context_window.clone(),
         inference_geo: model.inference_geo.clone(),

@@ -15,6 +15,8 @@ use sea_orm::{
     QuerySelect, QueryTrait,
 };
 
+use entity::enums::{Batch, ProviderKind};
+
 use crate::archive;
 use crate::dates::DayRange;
 use crate::db::sum_i64;
@@ -61,7 +63,7 @@ impl Dimension {
 #[derive(Debug, Clone)]
 pub struct UsageFilter {
     pub range: DayRange,
-    pub providers: Vec<String>,
+    pub providers: Vec<ProviderKind>,
     pub project_ids: Vec<String>,
     pub api_key_ids: Vec<String>,
     pub user_ids: Vec<String>,
@@ -103,8 +105,10 @@ impl UsageFilter {
         let mut cond = Condition::all()
             .add(C::WindowStart.gte(start))
             .add(C::WindowStart.lt(end));
+        if !self.providers.is_empty() {
+            cond = cond.add(C::Provider.is_in(self.providers.iter().copied()));
+        }
         for (column, values) in [
-            (C::Provider, &self.providers),
             (C::ProjectId, &self.project_ids),
             (C::ApiKeyId, &self.api_key_ids),
             (C::UserId, &self.user_ids),
@@ -116,7 +120,7 @@ impl UsageFilter {
             }
         }
         if let Some(batch) = self.batch {
-            cond = cond.add(C::Batch.eq(if batch { "true" } else { "false" }));
+            cond = cond.add(C::Batch.eq(Batch::from(Some(batch))));
         }
         cond
     }
@@ -320,7 +324,7 @@ pub async fn list_buckets(
 /// Distinct non-empty values per dimension, for dropdowns.
 #[derive(Debug, Clone, Default)]
 pub struct FilterOptions {
-    pub providers: Vec<String>,
+    pub providers: Vec<ProviderKind>,
     pub project_ids: Vec<String>,
     pub api_key_ids: Vec<String>,
     pub user_ids: Vec<String>,
@@ -364,7 +368,11 @@ pub async fn filter_options(
         Ok(values.into_iter().collect())
     };
     Ok(FilterOptions {
-        providers: distinct(C::Provider).await?,
+        providers: distinct(C::Provider)
+            .await?
+            .iter()
+            .map(|p| p.parse())
+            .collect::<Result<_, _>>()?,
         project_ids: distinct(C::ProjectId).await?,
         api_key_ids: distinct(C::ApiKeyId).await?,
         user_ids: distinct(C::UserId).await?,

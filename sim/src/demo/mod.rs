@@ -1,7 +1,7 @@
 //! Demo data: 30 days of provider usage and tracked sessions, written
 //! through the same code real ingestion and tracking use, under
 //! connections visibly named `demo-…`.
-use chrono::{Days, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::DatabaseConnection;
@@ -74,15 +74,7 @@ async fn demo_session(
     n: u32,
     rng: &mut StdRng,
 ) -> Result<(u64, u64)> {
-    // Office hours, but never in the future on the current day.
-    let now = Utc::now();
-    let latest = if day == now.date_naive() {
-        ((now - midnight(day)).num_minutes() - 30).clamp(1, 20 * 60)
-    } else {
-        20 * 60
-    };
-    let earliest = (8 * 60).min(latest - 1).max(0);
-    let started = midnight(day) + Duration::minutes(rng.random_range(earliest..latest));
+    let started = session_start(day, rng);
     let user = USERS[rng.random_range(0..USERS.len())];
     let session = tracking::start_session(
         db,
@@ -99,55 +91,86 @@ async fn demo_session(
     let mut at = started;
     for i in 0..rng.random_range(3..9) {
         at += Duration::seconds(rng.random_range(5..90));
-        let kind = match i % 4 {
-            0 | 2 => InteractionKind::Chat,
-            1 => InteractionKind::Db,
-            _ => InteractionKind::Api,
-        };
-        let chat = kind == InteractionKind::Chat;
-        // The simulator's own projects and keys, so app-reported usage
-        // lines up with the provider's buckets.
-        let (provider, model, project, api_key) = if rng.random_bool(0.5) {
-            (
-                "openai",
-                "gpt-4o-mini-2024-07-18",
-                data::PROJECT_SUPPORT,
-                data::KEY_ALICE_SUPPORT,
-            )
-        } else {
-            (
-                "anthropic",
-                "claude-haiku-4-5-20251001",
-                data::WORKSPACE_SUPPORT,
-                data::ANTHROPIC_KEY_SUPPORT,
-            )
-        };
-        let input_tokens = rng.random_range(300..6_000);
-        inputs.push(NewInteraction {
-            session_id: session.id.clone(),
-            kind,
-            occurred_at: Some(at),
-            duration_ms: Some(rng.random_range(40..4_000)),
-            status: Some("ok".into()),
-            provider: chat.then(|| provider.into()),
-            model: chat.then(|| model.into()),
-            project_id: chat.then(|| project.into()),
-            api_key_id: chat.then(|| api_key.into()),
-            service_tier: None,
-            batch: None,
-            input_tokens: chat.then_some(input_tokens),
-            cached_input_tokens: chat.then_some(input_tokens / 4),
-            cache_write_tokens: None,
-            output_tokens: chat.then(|| rng.random_range(50..1_200)),
-            db_ops: (kind == InteractionKind::Db).then(|| rng.random_range(1..400)),
-            api_calls: (kind == InteractionKind::Api).then(|| rng.random_range(1..5)),
-            compute_ms: Some(rng.random_range(5..800)),
-            cost_usd: None,
-            idempotency_key: Some(format!("demo-{day}-{n}-{i}")),
-            metadata: None,
-        });
+        let idempotency_key = format!("demo-{day}-{n}-{i}");
+        inputs.push(demo_interaction(&session.id, i, at, idempotency_key, rng));
     }
     let stored = tracking::record(db, book, key_id, inputs).await?;
     tracking::end_session(db, key_id, &session.id, Some(at + Duration::seconds(30))).await?;
     Ok((1, stored.len() as u64))
+}
+
+/// Office hours, but never in the future on the current day.
+fn session_start(day: NaiveDate, rng: &mut StdRng) -> DateTime<Utc> {
+    let now = Utc::now();
+    let latest = if day == now.date_naive() {
+        ((now - midnight(day)).num_minutes() - 30).clamp(1, 20 * 60)
+    } else {
+        20 * 60
+    };
+    let earliest = (8 * 60).min(latest - 1).max(0);
+    midnight(day) + Duration::minutes(rng.random_range(earliest..latest))
+}
+
+/// The `i`th interaction of a session: chats, database work and API calls
+/// in turn. The draws from `rng` keep their order, so a seed always gives
+/// the same demo.
+fn demo_interaction(
+    session_id: &str,
+    i: i32,
+    at: DateTime<Utc>,
+    idempotency_key: String,
+    rng: &mut StdRng,
+) -> NewInteraction {
+    let kind = match i % 4 {
+        0 | 2 => InteractionKind::Chat,
+        1 => InteractionKind::Db,
+        _ => InteractionKind::Api,
+    };
+    let chat = kind == InteractionKind::Chat;
+    let (provider, model, project, api_key) = chat_target(rng);
+    let input_tokens = rng.random_range(300..6_000);
+    NewInteraction {
+        session_id: session_id.to_owned(),
+        kind,
+        occurred_at: Some(at),
+        duration_ms: Some(rng.random_range(40..4_000)),
+        status: Some("ok".into()),
+        provider: chat.then(|| provider.into()),
+        model: chat.then(|| model.into()),
+        project_id: chat.then(|| project.into()),
+        api_key_id: chat.then(|| api_key.into()),
+        service_tier: None,
+        batch: None,
+        input_tokens: chat.then_some(input_tokens),
+        cached_input_tokens: chat.then_some(input_tokens / 4),
+        cache_write_tokens: None,
+        output_tokens: chat.then(|| rng.random_range(50..1_200)),
+        db_ops: (kind == InteractionKind::Db).then(|| rng.random_range(1..400)),
+        api_calls: (kind == InteractionKind::Api).then(|| rng.random_range(1..5)),
+        compute_ms: Some(rng.random_range(5..800)),
+        cost_usd: None,
+        idempotency_key: Some(idempotency_key),
+        metadata: None,
+    }
+}
+
+/// (provider, model, project, API key) of a chat: the simulator's own
+/// projects and keys, so app-reported usage lines up with the provider's
+/// buckets.
+fn chat_target(rng: &mut StdRng) -> (&'static str, &'static str, &'static str, &'static str) {
+    if rng.random_bool(0.5) {
+        (
+            "openai",
+            "gpt-4o-mini-2024-07-18",
+            data::PROJECT_SUPPORT,
+            data::KEY_ALICE_SUPPORT,
+        )
+    } else {
+        (
+            "anthropic",
+            "claude-haiku-4-5-20251001",
+            data::WORKSPACE_SUPPORT,
+            data::ANTHROPIC_KEY_SUPPORT,
+        )
+    }
 }

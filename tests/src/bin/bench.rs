@@ -29,8 +29,23 @@ async fn main() -> anyhow::Result<()> {
     };
     let app = TestApp::serve(TestDb::fresh(backend).await, AppOptions::default()).await;
     let mut lines = vec![format!("backend: {backend:?}")];
+    let (line, range) = ingest(&app).await?;
+    lines.push(line);
+    lines.push(record_interactions(&app).await);
+    lines.push(daily_usage_reads(&app, range).await?);
 
-    // Ingestion: every usage type and the costs of both providers.
+    println!("{}", lines[0]);
+    println!("| what | volume | time | rate |\n|---|---|---|---|");
+    for line in &lines[1..] {
+        println!("{line}");
+    }
+    app.stop().await;
+    Ok(())
+}
+
+/// Ingestion: every usage type and the costs of both providers over the
+/// last [`DAYS`] days. Returns the table line and the range ingested.
+async fn ingest(app: &TestApp) -> anyhow::Result<(String, DayRange)> {
     let (addr, _sim) = simulator::spawn(SimConfig::default()).await?;
     let clients = ProviderClients::new(ProvidersConfig {
         rate_limit: RateLimit::UNLIMITED,
@@ -55,13 +70,16 @@ async fn main() -> anyhow::Result<()> {
         requests += report.requests;
     }
     let took = started.elapsed();
-    lines.push(format!(
+    let line = format!(
         "| ingest {DAYS} days, both providers | {rows} buckets, {requests} requests | {:.2} s | {:.0} buckets/s |",
         took.as_secs_f64(),
         rows as f64 / took.as_secs_f64()
-    ));
+    );
+    Ok((line, range))
+}
 
-    // Tracking: batches of 1,000 interactions over GraphQL.
+/// Tracking: batches of 1,000 interactions over GraphQL.
+async fn record_interactions(app: &TestApp) -> String {
     let key = app.ingest_key().await;
     let session = app
         .ok(
@@ -85,38 +103,25 @@ async fn main() -> anyhow::Result<()> {
     }
     let took = started.elapsed();
     let total = BATCHES * BATCH;
-    lines.push(format!(
+    format!(
         "| recordInteractions, {BATCHES} batches of {BATCH} | {total} interactions | {:.2} s | {:.0} interactions/s |",
         took.as_secs_f64(),
         total as f64 / took.as_secs_f64()
-    ));
+    )
+}
 
-    // Reads: concurrent clients asking for 90 days grouped by project and model.
+const DAILY_USAGE: &str = "query($f: UsageFilter!) { dailyUsage(filter: $f, groupBy: [PROJECT, MODEL]) { date inputTokens costUsd } }";
+
+/// Reads: concurrent clients asking for 90 days grouped by project and model.
+async fn daily_usage_reads(app: &TestApp, range: DayRange) -> anyhow::Result<String> {
     let viewer = app.token(Role::Viewer);
-    let query = "query($f: UsageFilter!) { dailyUsage(filter: $f, groupBy: [PROJECT, MODEL]) { date inputTokens costUsd } }";
     let vars = json!({"f": {"from": range.from.to_string(), "to": range.to.to_string()}});
     let url = app.url("/graphql");
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CLIENTS {
         let (url, viewer, vars) = (url.clone(), viewer.clone(), vars.clone());
-        tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::new();
-            let mut latencies = Vec::with_capacity(REQUESTS_PER_CLIENT);
-            for _ in 0..REQUESTS_PER_CLIENT {
-                let at = Instant::now();
-                let response = client
-                    .post(&url)
-                    .bearer_auth(&viewer)
-                    .json(&json!({"query": query, "variables": vars}))
-                    .send()
-                    .await?;
-                anyhow::ensure!(response.status().is_success(), "HTTP {}", response.status());
-                response.bytes().await?;
-                latencies.push(at.elapsed());
-            }
-            anyhow::Ok(latencies)
-        }));
+        tasks.push(tokio::spawn(client_latencies(url, viewer, vars)));
     }
     let mut latencies: Vec<Duration> = Vec::new();
     for task in tasks {
@@ -125,20 +130,35 @@ async fn main() -> anyhow::Result<()> {
     let took = started.elapsed();
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-    lines.push(format!(
+    Ok(format!(
         "| dailyUsage 90 days by project and model, {CLIENTS} clients | {} requests | p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms | {:.0} requests/s |",
         latencies.len(),
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.95).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3,
         latencies.len() as f64 / took.as_secs_f64()
-    ));
+    ))
+}
 
-    println!("{}", lines[0]);
-    println!("| what | volume | time | rate |\n|---|---|---|---|");
-    for line in &lines[1..] {
-        println!("{line}");
+/// One client's [`REQUESTS_PER_CLIENT`] sequential reads, timed each.
+async fn client_latencies(
+    url: String,
+    viewer: String,
+    vars: serde_json::Value,
+) -> anyhow::Result<Vec<Duration>> {
+    let client = reqwest::Client::new();
+    let mut latencies = Vec::with_capacity(REQUESTS_PER_CLIENT);
+    for _ in 0..REQUESTS_PER_CLIENT {
+        let at = Instant::now();
+        let response = client
+            .post(&url)
+            .bearer_auth(&viewer)
+            .json(&json!({"query": DAILY_USAGE, "variables": vars}))
+            .send()
+            .await?;
+        anyhow::ensure!(response.status().is_success(), "HTTP {}", response.status());
+        response.bytes().await?;
+        latencies.push(at.elapsed());
     }
-    app.stop().await;
-    Ok(())
+    Ok(latencies)
 }

@@ -98,7 +98,7 @@ async fn seed(app: &TestApp) {
             .collect();
         let set = DaySet {
             connection_id: connection.id,
-            provider: "openai",
+            provider: entity::enums::ProviderKind::OpenAi,
             usage_type: "completions",
             day: day(*back),
         };
@@ -162,7 +162,7 @@ async fn snapshot(app: &TestApp, viewer: &str) -> Value {
     let reads = app
         .ok(
             Some(viewer),
-            "query($f: UsageFilter!, $all: UsageFilter!, $from: String!, $to: String!) {
+            "query($f: UsageFilter!, $all: UsageFilter!, $from: Date!, $to: Date!) {
                 daily: dailyUsage(filter: $f) { date inputTokens outputTokens numModelRequests costUsd pricedCostUsd unpricedBuckets }
                 grouped: dailyUsage(filter: $f, groupBy: [PROJECT, MODEL]) { date group { projectId model } inputTokens costUsd unpricedBuckets }
                 explicit: dailyUsage(filter: $all) { date inputTokens costUsd unpricedBuckets }
@@ -299,7 +299,7 @@ async fn counted(db: &DatabaseConnection) -> Counted {
 }
 
 const RUN: &str = "mutation($days: Int, $dry: Boolean, $max: Int) { runArchival(olderThanDays: $days, dryRun: $dry, maxBatches: $max) { dryRun cutoff usageBuckets sessions interactions batches complete } }";
-const RESTORE: &str = "mutation($from: String!, $to: String!, $dry: Boolean) { restoreArchived(from: $from, to: $to, dryRun: $dry) { dryRun from to usageBuckets sessions interactions complete } }";
+const RESTORE: &str = "mutation($from: Date!, $to: Date!, $dry: Boolean) { restoreArchived(from: $from, to: $to, dryRun: $dry) { dryRun from to usageBuckets sessions interactions complete } }";
 
 fn moved(result: &Value) -> [u64; 3] {
     ["usageBuckets", "sessions", "interactions"].map(|f| result[f].as_u64().expect("count"))

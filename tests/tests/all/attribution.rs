@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 const DAY: &str = "2026-10-05";
 const MODEL: &str = "gpt-4o-mini-2024-07-18";
-const QUERY: &str = "query($f: String!, $t: String!, $g: [AttributionDimension!]) { attribution(from: $f, to: $t, groupBy: $g) {
+const QUERY: &str = "query($f: Date!, $t: Date!, $g: [AttributionDimension!]) { attribution(from: $f, to: $t, groupBy: $g) {
     rows { date group { projectId } provider { tokens costUsd } app { tokens costUsd } matched { tokens costUsd } providerOnly { tokens costUsd } appOnly { tokens costUsd } mismatchedKeys coveragePercent }
     totals { date provider { tokens } app { tokens } matched { tokens } providerOnly { tokens } appOnly { tokens } mismatchedKeys coveragePercent } } }";
 
@@ -29,7 +29,7 @@ async fn seed_provider(app: &TestApp, buckets: &[(&str, i64, i64)]) {
                 api_key_id: "key_1".into(),
                 model: MODEL.into(),
                 service_tier: "default".into(),
-                batch: "false".into(),
+                batch: entity::enums::Batch::Interactive,
                 ..Dimensions::default()
             },
             counts: Counts {
@@ -43,7 +43,7 @@ async fn seed_provider(app: &TestApp, buckets: &[(&str, i64, i64)]) {
         .collect();
     let set = DaySet {
         connection_id: connection.id,
-        provider: "openai",
+        provider: entity::enums::ProviderKind::OpenAi,
         usage_type: "completions",
         day: DAY.parse().expect("day"),
     };

@@ -18,7 +18,7 @@ const CREATE_WEBHOOK: &str = "mutation($n: String!, $u: String!) { createWebhook
 const CREATE_BUDGET: &str = "mutation($i: BudgetInput!) { createBudget(input: $i) { id name scope scopeValue period amountUsd thresholds current { spendUsd percentUsed thresholdsCrossed } } }";
 const EVALUATE: &str = "mutation { evaluateBudgets { date budgetsEvaluated alertsRaised alertsDelivered deliveries failedDeliveries attempts alertsPending } }";
 const ALERTS: &str = "{ alerts(first: 50) { edges { node { id budgetId budgetName thresholdPct spendUsd amountUsd periodStart status attempts lastError deliveredAt deliveredWebhookIds } } } }";
-const BUDGETS: &str = "query($d: String) { budgets(first: 50, date: $d) { edges { node { id name provider thresholds enabled current { periodStart periodEnd asOf spendUsd forecastUsd amountUsd percentUsed forecastPercentUsed thresholdsCrossed unpricedBuckets } } } } }";
+const BUDGETS: &str = "query($d: Date) { budgets(first: 50, date: $d) { edges { node { id name provider thresholds enabled current { periodStart periodEnd asOf spendUsd forecastUsd amountUsd percentUsed forecastPercentUsed thresholdsCrossed unpricedBuckets } } } } }";
 
 fn usd(micros: i64) -> Decimal {
     Decimal::new(micros, 6)
@@ -37,7 +37,7 @@ async fn seed_cost(
     let bucket = usage_bucket::Model {
         id: 0,
         connection_id: 1,
-        provider: provider.into(),
+        provider: provider.parse().expect("provider"),
         usage_type: "completions".into(),
         window_start: start,
         window_end: start + chrono::Duration::days(1),
@@ -45,7 +45,7 @@ async fn seed_cost(
         api_key_id: String::new(),
         user_id: String::new(),
         model: model.into(),
-        batch: String::new(),
+        batch: entity::enums::Batch::NotReported,
         service_tier: String::new(),
         context_window: String::new(),
         inference_geo: String::new(),
@@ -197,8 +197,8 @@ async fn crossing_delivers_one_signed_webhook(backend: Backend) {
     let budget = create_budget(
         &app,
         &admin,
-        json!({"name": "proj A daily", "scope": "project", "scopeValue": "proj_a",
-               "period": "daily", "amountUsd": "10", "thresholds": [100, 50, 80]}),
+        json!({"name": "proj A daily", "scope": "PROJECT", "scopeValue": "proj_a",
+               "period": "DAILY", "amountUsd": "10", "thresholds": [100, 50, 80]}),
     )
     .await;
     assert_eq!(budget["thresholds"], json!([50, 80, 100]));
@@ -360,14 +360,14 @@ async fn monthly_forecast_and_filters(backend: Backend) {
     create_budget(
         &app,
         &admin,
-        json!({"name": "openai month", "scope": "org", "provider": "openai",
-               "period": "monthly", "amountUsd": "50"}),
+        json!({"name": "openai month", "scope": "ORG", "provider": "openai",
+               "period": "MONTHLY", "amountUsd": "50"}),
     )
     .await;
     create_budget(
         &app,
         &admin,
-        json!({"name": "gpt-4o month", "scope": "model", "scopeValue": "gpt-4o",
+        json!({"name": "gpt-4o month", "scope": "MODEL", "scopeValue": "gpt-4o",
                "period": "MONTHLY", "amountUsd": "12.5"}),
     )
     .await;
@@ -394,7 +394,7 @@ async fn monthly_forecast_and_filters(backend: Backend) {
     assert_eq!(dec(&model["spendUsd"]), usd(10_000_000));
     assert_eq!(dec(&model["percentUsed"]), Decimal::from(80));
     assert_eq!(model["thresholdsCrossed"], json!([50, 80]));
-    assert_eq!(nodes[1]["provider"], "");
+    assert_eq!(nodes[1]["provider"], Value::Null, "every provider");
 
     app.stop().await;
 }
@@ -410,7 +410,7 @@ async fn failing_receiver_is_retried(backend: Backend) {
     create_budget(
         &app,
         &admin,
-        json!({"name": "org", "scope": "org", "period": "daily", "amountUsd": "1", "thresholds": [100]}),
+        json!({"name": "org", "scope": "ORG", "period": "DAILY", "amountUsd": "1", "thresholds": [100]}),
     )
     .await;
 
@@ -477,7 +477,7 @@ async fn next_run_retries_only_the_missing_webhook(backend: Backend) {
     create_budget(
         &app,
         &admin,
-        json!({"name": "org", "scope": "org", "period": "monthly", "amountUsd": "1", "thresholds": [100]}),
+        json!({"name": "org", "scope": "ORG", "period": "MONTHLY", "amountUsd": "1", "thresholds": [100]}),
     )
     .await;
 
@@ -542,7 +542,7 @@ async fn no_webhook_and_refusing_receiver(backend: Backend) {
     create_budget(
         &app,
         &admin,
-        json!({"name": "first", "scope": "org", "period": "daily", "amountUsd": "1", "thresholds": [100]}),
+        json!({"name": "first", "scope": "ORG", "period": "DAILY", "amountUsd": "1", "thresholds": [100]}),
     )
     .await;
     let report = app.ok(Some(&admin), EVALUATE, json!({})).await;
@@ -561,7 +561,7 @@ async fn no_webhook_and_refusing_receiver(backend: Backend) {
     create_budget(
         &app,
         &admin,
-        json!({"name": "second", "scope": "org", "period": "daily", "amountUsd": "1", "thresholds": [100]}),
+        json!({"name": "second", "scope": "ORG", "period": "DAILY", "amountUsd": "1", "thresholds": [100]}),
     )
     .await;
     let refused = budgets::evaluate(&app.state.db, today, &fast_sender(3))
@@ -603,7 +603,7 @@ async fn late_usage_alerts_on_the_period_just_ended(backend: Backend) {
     create_budget(
         &app,
         &admin,
-        json!({"name": "daily", "scope": "org", "period": "daily", "amountUsd": "1", "thresholds": [100]}),
+        json!({"name": "daily", "scope": "ORG", "period": "DAILY", "amountUsd": "1", "thresholds": [100]}),
     )
     .await;
     let sender = fast_sender(1);
@@ -631,7 +631,7 @@ async fn admin_only_and_bad_input(backend: Backend) {
     let admin = app.token(Role::Admin);
     let viewer = app.token(Role::Viewer);
     let key = app.ingest_key().await;
-    let good = json!({"name": "b", "scope": "org", "period": "daily", "amountUsd": "1"});
+    let good = json!({"name": "b", "scope": "ORG", "period": "DAILY", "amountUsd": "1"});
 
     let mutations = [
         (CREATE_BUDGET, json!({"i": good})),
@@ -679,10 +679,10 @@ async fn admin_only_and_bad_input(backend: Backend) {
         with(json!({"thresholds": [0]})),
         with(json!({"thresholds": [50, 1001]})),
         with(json!({"thresholds": []})),
-        with(json!({"scope": "team"})),
-        with(json!({"scope": "org", "scopeValue": "p1"})),
-        with(json!({"scope": "project"})),
-        with(json!({"period": "weekly"})),
+        with(json!({"scope": "TEAM"})),
+        with(json!({"scope": "ORG", "scopeValue": "p1"})),
+        with(json!({"scope": "PROJECT"})),
+        with(json!({"period": "WEEKLY"})),
         with(json!({"provider": "azure"})),
         with(json!({"name": " "})),
     ] {

@@ -105,7 +105,8 @@ async fn cli_ingest_killed_rerun_and_graphql_totals(backend: Backend) {
         .expect("runs");
     assert_eq!(runs.len(), 1);
     assert_eq!(
-        runs[0].status, "running",
+        runs[0].status,
+        entity::enums::RunStatus::Running,
         "a killed run is not reported finished"
     );
     assert!(runs[0].finished_at.is_none());
@@ -259,7 +260,7 @@ async fn cli_archive_and_restore(backend: Backend) {
     for day in [old, recent] {
         let set = ledger::usage::buckets::DaySet {
             connection_id: connection.id,
-            provider: "openai",
+            provider: entity::enums::ProviderKind::OpenAi,
             usage_type: "completions",
             day,
         };
@@ -297,7 +298,8 @@ async fn cli_archive_and_restore(backend: Backend) {
 
     let range = (old.to_string(), recent.to_string());
     let app = TestApp::serve(db, AppOptions::default()).await;
-    let usage = "query($f: String!, $t: String!) { dailyUsage(filter: {from: $f, to: $t}) { inputTokens } }";
+    let usage =
+        "query($f: Date!, $t: Date!) { dailyUsage(filter: {from: $f, to: $t}) { inputTokens } }";
     let total = |data: Value| -> i64 {
         data["dailyUsage"]
             .as_array()
@@ -334,7 +336,7 @@ async fn cli_archive_and_restore(backend: Backend) {
     assert_eq!(again["usage_buckets"], 1);
     let set = ledger::usage::buckets::DaySet {
         connection_id: connection.id,
-        provider: "openai",
+        provider: entity::enums::ProviderKind::OpenAi,
         usage_type: "completions",
         day: old,
     };

@@ -49,7 +49,7 @@ async fn connections_are_added_tested_used_and_removed(backend: Backend) {
         .await;
     assert!(added.get("errors").is_none(), "{added}");
     let row = &added["data"]["addProviderConnection"];
-    assert_eq!(row["keySource"], "stored");
+    assert_eq!(row["keySource"], "STORED");
     assert_eq!(row["baseUrl"], mock.openai_base());
     assert!(!added.to_string().contains(KEY), "the key is never echoed");
     let listed = app.ok(Some(&admin), LIST, json!({})).await;
@@ -84,7 +84,7 @@ async fn connections_are_added_tested_used_and_removed(backend: Backend) {
     .await;
     let refused = app.ok(Some(&admin), TEST, json!({"n": "wrong"})).await;
     assert_eq!(refused["testProviderConnection"]["ok"], false);
-    assert_eq!(refused["testProviderConnection"]["code"], "auth");
+    assert_eq!(refused["testProviderConnection"]["code"], "AUTH");
     assert!(!refused.to_string().contains("wrong-key"));
 
     // The sealed key works for ingestion.
@@ -92,11 +92,11 @@ async fn connections_are_added_tested_used_and_removed(backend: Backend) {
     let run = app
         .ok(
             Some(&admin),
-            "mutation($d: String!) { runIngestion(provider: \"openai\", from: $d, to: $d, connection: \"prod\") { status rowsInserted } }",
+            "mutation($d: Date!) { runIngestion(provider: openai, from: $d, to: $d, connection: \"prod\") { status rowsInserted } }",
             json!({"d": day}),
         )
         .await;
-    assert_eq!(run["runIngestion"]["status"], "succeeded", "{run}");
+    assert_eq!(run["runIngestion"]["status"], "SUCCEEDED", "{run}");
 
     let removed = app
         .ok(

@@ -36,7 +36,7 @@ async fn seed(app: &TestApp) {
             .collect();
         let set = DaySet {
             connection_id: connection.id,
-            provider: "openai",
+            provider: entity::enums::ProviderKind::OpenAi,
             usage_type: "completions",
             day: day.parse().expect("day"),
         };
@@ -85,7 +85,7 @@ async fn buckets_export_streams_every_row(backend: Backend) {
     let daily = app
         .ok(
             Some(&viewer),
-            "query($f: String!, $t: String!) { dailyUsage(filter: {from: $f, to: $t}) { inputTokens } }",
+            "query($f: Date!, $t: Date!) { dailyUsage(filter: {from: $f, to: $t}) { inputTokens } }",
             json!({"f": DAYS[0], "t": DAYS[2]}),
         )
         .await;
@@ -113,10 +113,14 @@ async fn buckets_export_streams_every_row(backend: Backend) {
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect();
     assert_eq!(lines.len(), 6, "two projects on three days");
-    assert!(
-        lines
-            .iter()
-            .all(|l| l["project_id"] == "proj_1" || l["project_id"] == "proj_2")
+    let mut projects: Vec<&str> = lines
+        .iter()
+        .map(|l| l["project_id"].as_str().expect("project_id"))
+        .collect();
+    projects.sort_unstable();
+    assert_eq!(
+        projects,
+        ["proj_1", "proj_1", "proj_1", "proj_2", "proj_2", "proj_2"]
     );
 
     for (token, query, want) in [

@@ -22,7 +22,8 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use sim::{SimConfig, Simulator};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures");
+/// Recorded provider responses, kept in the repository (`tests/fixtures`).
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{FIXTURES}/{name}"))
@@ -134,7 +135,7 @@ pub(crate) async fn stored(db: &DatabaseConnection, connection_id: i64) -> Total
             b.user_id.clone(),
             b.model.clone(),
             b.service_tier.clone(),
-            b.batch.clone(),
+            b.batch.as_str().to_owned(),
         );
         let units = b.images
             + b.characters
@@ -233,7 +234,7 @@ async fn backfill_matches_the_mock_and_reruns_change_nothing(backend: Backend) {
         let first = run(&db.conn, &book, &clients, request(&conn, from, to, 7)).await;
         assert_eq!(first.status, RunStatus::Succeeded, "{first:#?}");
         assert!(first.issues.is_empty());
-        let types = provider.usage_types().len() as u64;
+        let types = ledger::providers::usage_types(provider).len() as u64;
         assert_eq!(first.windows, 36 * types);
         assert!(
             first.pages > first.windows / 3,
@@ -320,7 +321,7 @@ async fn backfill_matches_the_mock_and_reruns_change_nothing(backend: Backend) {
     assert_eq!(runs.len(), 4);
     assert!(
         runs.iter()
-            .all(|r| r.status == "succeeded" && r.finished_at.is_some())
+            .all(|r| r.status == RunStatus::Succeeded && r.finished_at.is_some())
     );
     mock.stop();
     db.cleanup().await;
@@ -412,7 +413,10 @@ async fn a_day_that_keeps_failing_becomes_an_issue(backend: Backend) {
         (issue.code.as_str(), issue.day, issue.usage_type.as_deref()),
         ("server_error", bad, Some("completions"))
     );
-    assert_eq!(report.issue_counts.get("server_error"), Some(&1));
+    assert_eq!(
+        report.issue_counts.get(&ingest::IssueCode::ServerError),
+        Some(&1)
+    );
     // Every other (day, type) was stored, and only days before the bad one
     // count as complete.
     assert_eq!(report.windows, 5 * 10 - 1);
@@ -426,7 +430,7 @@ async fn a_day_that_keeps_failing_becomes_an_issue(backend: Backend) {
         .await
         .expect("query")
         .expect("row");
-    assert_eq!(row.status, "partial");
+    assert_eq!(row.status, RunStatus::Partial);
     assert_eq!(row.issues[0]["code"], json!("server_error"));
     mock.stop();
     db.cleanup().await;
@@ -456,17 +460,14 @@ async fn hostile_and_malformed_pages_become_issues(backend: Backend) {
 
     let report = run(&db.conn, &book, &clients, request(&conn, from, to, 7)).await;
     assert_eq!(report.status, RunStatus::Partial);
-    let counts: Vec<(&str, u64)> = report
-        .issue_counts
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
+    let counts: Vec<(ingest::IssueCode, u64)> =
+        report.issue_counts.iter().map(|(k, v)| (*k, *v)).collect();
     assert_eq!(
         counts,
         vec![
-            ("duplicate_bucket", 1),
-            ("hostile_cursor", 6),
-            ("partial_bucket", 1)
+            (ingest::IssueCode::HostileCursor, 6),
+            (ingest::IssueCode::PartialBucket, 1),
+            (ingest::IssueCode::DuplicateBucket, 1),
         ],
         "{:#?}",
         report.issues
@@ -474,7 +475,7 @@ async fn hostile_and_malformed_pages_become_issues(backend: Backend) {
     let partial = report
         .issues
         .iter()
-        .find(|i| i.code == "partial_bucket")
+        .find(|i| i.code == ingest::IssueCode::PartialBucket)
         .expect("partial");
     assert_eq!(
         (partial.day, partial.usage_type.as_deref()),
@@ -532,7 +533,7 @@ async fn bad_key_fails_fast_without_leaking_it(backend: Backend) {
     .await;
     assert_eq!(report.status, RunStatus::Failed);
     assert_eq!(report.windows, 0);
-    assert_eq!(report.issue_counts.get("auth"), Some(&7));
+    assert_eq!(report.issue_counts.get(&ingest::IssueCode::Auth), Some(&7));
     assert_eq!(mock.requests().len(), 1, "a rejected key stops the run");
     let text = serde_json::to_string(&report).expect("json");
     assert!(!text.contains("wrong-secret"));
@@ -739,7 +740,7 @@ fn fixtures_decode_and_match_the_expected_totals() {
         (1_946_090, 655_360, 301_117)
     );
     assert_eq!(first.dims.model, "gpt-4o-2024-08-06");
-    assert_eq!(first.dims.batch, "false");
+    assert_eq!(first.dims.batch, entity::enums::Batch::Interactive);
 
     // Anthropic usage: input becomes all input; workspace -> project.
     let page: anthropic::MessagesPage =
@@ -776,7 +777,7 @@ fn fixtures_decode_and_match_the_expected_totals() {
             raw["workspace_id"].as_str().unwrap_or("")
         );
         let batch = raw["service_tier"] == json!("batch");
-        assert_eq!(row.dims.batch == "true", batch);
+        assert_eq!(row.dims.batch == entity::enums::Batch::Batch, batch);
     }
 }
 
@@ -857,7 +858,10 @@ async fn fixture_responses_ingest_exactly(backend: Backend) {
     )
     .await;
     let mut req = request(&oa, from, to, 4);
-    req.usage_types = Some(vec!["completions".into(), ingest::COSTS.into()]);
+    req.steps = Some(vec![
+        ingest::Step::Usage("completions"),
+        ingest::Step::Costs,
+    ]);
     let report = run(&db.conn, &book, &clients, req).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     // Two pages of completions and one of costs.
@@ -1079,7 +1083,7 @@ async fn connection_check_reports_ok_and_auth(backend: Backend) {
         .await
         .expect("check");
     assert!(!bad.ok);
-    assert_eq!(bad.code.as_deref(), Some("auth"));
+    assert_eq!(bad.code, Some(ingest::IssueCode::Auth));
     mock.stop();
     db.cleanup().await;
 }
@@ -1156,13 +1160,18 @@ async fn demo_seed_ingests_both_providers(backend: Backend) {
     let reports = sim::demo::seed_demo(&db.conn, &book, 5)
         .await
         .expect("demo");
-    assert_eq!(reports.len(), 2);
+    let providers: Vec<&str> = reports.iter().map(|r| r.provider.as_str()).collect();
+    assert_eq!(providers, ["openai", "anthropic"]);
     for report in &reports {
         assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
-        assert!(report.rows_inserted > 0);
-        assert!(report.unpriced_models.is_empty() || report.provider == "openai");
+        assert!(report.rows_inserted > 0, "{report:#?}");
+        // The demo only uses models the bundled price book knows.
+        assert!(report.unpriced_models.is_empty(), "{report:#?}");
     }
     let listed = connections::list(&db.conn).await.expect("list");
+    let mut names: Vec<&str> = listed.iter().map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["demo-anthropic", "demo-openai"]);
     assert!(
         listed
             .iter()
@@ -1172,18 +1181,21 @@ async fn demo_seed_ingests_both_providers(backend: Backend) {
     let again = sim::demo::seed_demo(&db.conn, &book, 5)
         .await
         .expect("demo");
+    assert_eq!(again.len(), 2);
     assert!(
         again
             .iter()
-            .all(|r| r.rows_inserted == 0 && r.rows_deleted == 0)
+            .all(|r| r.rows_inserted == 0 && r.rows_deleted == 0),
+        "{again:#?}"
     );
     assert_eq!(connections::list(&db.conn).await.expect("list").len(), 2);
-    // Demo buckets are priced.
+    // Demo buckets are priced: every Anthropic bucket is a messages bucket.
     let priced = usage_bucket::Entity::find()
         .filter(usage_bucket::Column::UsageType.eq("messages"))
         .all(&db.conn)
         .await
         .expect("buckets");
+    assert_eq!(priced.len() as u64, reports[1].rows_inserted);
     assert!(priced.iter().all(|b| b.cost_micros.is_some()));
     db.cleanup().await;
 }

@@ -449,7 +449,7 @@ async fn graphql_inventory_returns_names(backend: Backend) {
     let admin = app.token(Role::Admin);
     let viewer = app.token(Role::Viewer);
     const REFRESH: &str = "mutation($c: String) { refreshInventory(connection: $c) { connection provider items inserted updated deleted unchanged pages byKind { kind count } } }";
-    const LIST: &str = "query($p: String, $k: String) { inventory(provider: $p, kind: $k) { provider connection kind externalId name parentId ownerId ownerName status refreshedAt } }";
+    const LIST: &str = "query($p: Provider, $k: String) { inventory(provider: $p, kind: $k) { provider connection kind externalId name parentId ownerId ownerName status refreshedAt } }";
 
     let forbidden = app.gql(Some(&viewer), REFRESH, json!({"c": "sim"})).await;
     assert_eq!(error_code(&forbidden), Some("FORBIDDEN"), "{forbidden}");

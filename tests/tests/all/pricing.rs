@@ -67,8 +67,8 @@ async fn sync_creates_one_version_per_content(backend: Backend) {
 both_backends!(sync_creates_one_version_per_content);
 
 const DAILY_COST: &str =
-    "query($f: String!, $t: String!) { dailyUsage(filter: {from: $f, to: $t}) { date costUsd } }";
-const REPRICE: &str = "mutation($f: String!, $t: String!, $dry: Boolean) { repriceUsage(from: $f, to: $t, dryRun: $dry) { dryRun bucketsExamined bucketsChanged deltaUsd days { date provider bucketsChanged oldCostUsd newCostUsd } } }";
+    "query($f: Date!, $t: Date!) { dailyUsage(filter: {from: $f, to: $t}) { date costUsd } }";
+const REPRICE: &str = "mutation($f: Date!, $t: Date!, $dry: Boolean) { repriceUsage(from: $f, to: $t, dryRun: $dry) { dryRun bucketsExamined bucketsChanged deltaUsd days { date provider bucketsChanged oldCostUsd newCostUsd } } }";
 
 async fn costs(app: &TestApp, token: &str) -> Vec<Decimal> {
     app.ok(
@@ -99,7 +99,7 @@ async fn repricing_is_explicit_and_dry_runs_first(backend: Backend) {
     for day in ["2026-10-01", "2026-10-02", "2026-10-03"] {
         let set = DaySet {
             connection_id: connection.id,
-            provider: "openai",
+            provider: entity::enums::ProviderKind::OpenAi,
             usage_type: "completions",
             day: day.parse().expect("day"),
         };
@@ -107,7 +107,7 @@ async fn repricing_is_explicit_and_dry_runs_first(backend: Backend) {
             dims: Dimensions {
                 model: "gpt-4o-mini-2024-07-18".into(),
                 service_tier: "default".into(),
-                batch: "false".into(),
+                batch: entity::enums::Batch::Interactive,
                 ..Dimensions::default()
             },
             counts: Counts {
@@ -124,6 +124,7 @@ async fn repricing_is_explicit_and_dry_runs_first(backend: Backend) {
     }
     let admin = app.token(Role::Admin);
     let book_cost = costs(&app, &admin).await;
+    assert_eq!(book_cost.len(), 3, "one row per day: {book_cost:?}");
     assert!(
         book_cost
             .iter()

@@ -66,7 +66,9 @@ async fn daily_usage_groups_and_zero_fills(backend: Backend) {
             json!({"f": {"from": from, "to": to, "providers": ["openai"]}}),
         )
         .await;
-    for row in openai_only["dailyUsage"].as_array().expect("rows") {
+    let openai_rows = openai_only["dailyUsage"].as_array().expect("rows");
+    assert_eq!(openai_rows.len(), 30, "one row per day");
+    for row in openai_rows {
         let grouped = rows
             .iter()
             .find(|r| r["date"] == row["date"] && r["group"]["provider"] == "openai")
@@ -88,7 +90,7 @@ async fn daily_usage_groups_and_zero_fills(backend: Backend) {
     assert!(
         multi_rows
             .iter()
-            .all(|r| r["group"]["batch"] == "true" && r["group"]["provider"].is_null())
+            .all(|r| r["group"]["batch"] == "BATCH" && r["group"]["provider"].is_null())
     );
 
     // Days before the data are zero-filled, not missing.
@@ -154,7 +156,7 @@ async fn every_read_root_field_answers(backend: Backend) {
     let data = app
         .ok(
             Some(&viewer),
-            "query($from: String!, $to: String!) {
+            "query($from: Date!, $to: Date!) {
                 filterOptions { providers projectIds apiKeyIds userIds models serviceTiers }
                 sessions(first: 5, filter: {userId: \"alice@example.com\"}) { edges { node { id userId interactionCount totalCostUsd interactions(first: 1) { edges { node { id } } } } } pageInfo { hasNextPage } }
                 interactions(first: 3, filter: {kind: CHAT}) { edges { node { id kind priced totalUsd } } }

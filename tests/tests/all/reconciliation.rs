@@ -11,7 +11,7 @@ use serde_json::json;
 use sim::SimConfig;
 
 const SECRET: &str = "cron-secret-of-sufficient-length-42";
-const RECONCILE: &str = "query($f: String!, $t: String!) { costReconciliation(from: $f, to: $t, groupBy: [PROJECT]) { provider date projectId billedUsd computedUsd varianceUsd variancePercent withinTolerance likelyCause billedLines usageBuckets } }";
+const RECONCILE: &str = "query($f: Date!, $t: Date!) { costReconciliation(from: $f, to: $t, groupBy: [PROJECT]) { provider date projectId billedUsd computedUsd varianceUsd variancePercent withinTolerance likelyCause billedLines usageBuckets } }";
 
 async fn billed_and_computed_side_by_side(backend: Backend) {
     let app = TestApp::serve(
@@ -45,11 +45,11 @@ async fn billed_and_computed_side_by_side(backend: Backend) {
         let run = app
             .ok(
                 Some(&admin),
-                "mutation($p: String!, $c: String!, $f: String!, $t: String!) { runIngestion(provider: $p, connection: $c, from: $f, to: $t) { status } }",
+                "mutation($p: Provider!, $c: String!, $f: Date!, $t: Date!) { runIngestion(provider: $p, connection: $c, from: $f, to: $t) { status } }",
                 json!({"p": provider, "c": connection, "f": from, "t": to}),
             )
             .await;
-        assert_eq!(run["runIngestion"]["status"], "succeeded", "{run}");
+        assert_eq!(run["runIngestion"]["status"], "SUCCEEDED", "{run}");
     }
 
     let viewer = app.token(Role::Viewer);
@@ -114,7 +114,7 @@ async fn billed_and_computed_side_by_side(backend: Backend) {
     let reports = app
         .ok(
             Some(&viewer),
-            "{ reconciliationReports(first: 5) { edges { node { id withinTolerance billedUsd findings } } } }",
+            "{ reconciliationReports(first: 5) { edges { node { id withinTolerance billedUsd findings { provider date projectId varianceUsd likelyCause } } } } }",
             json!({}),
         )
         .await;
@@ -122,6 +122,24 @@ async fn billed_and_computed_side_by_side(backend: Backend) {
     assert_eq!(report["id"], body["report_id"].to_string());
     assert_eq!(dec(&report["billedUsd"]), billed);
     assert_eq!(report["withinTolerance"], findings == 0);
+    // The stored findings are the rows outside tolerance, typed.
+    assert_eq!(
+        report["findings"].as_array().map(Vec::len),
+        Some(findings),
+        "{report}"
+    );
+    let typed = report["findings"].as_array().cloned().unwrap_or_default();
+    let recorded = body["findings"].as_array().cloned().unwrap_or_default();
+    for (typed, recorded) in typed.iter().zip(&recorded) {
+        assert_eq!(typed["provider"], recorded["provider"]);
+        assert_eq!(typed["date"], recorded["day"]);
+        assert_eq!(typed["projectId"], recorded["projectId"]);
+        assert_eq!(dec(&typed["varianceUsd"]), dec(&recorded["varianceUsd"]));
+        assert_eq!(
+            typed["likelyCause"].as_str().map(str::to_lowercase),
+            recorded["likelyCause"].as_str().map(str::to_owned)
+        );
+    }
 
     let bad = app
         .gql(Some(&viewer), RECONCILE, json!({"f": to, "t": from}))

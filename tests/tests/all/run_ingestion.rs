@@ -7,7 +7,7 @@ use ledger::providers::ProviderKind;
 use serde_json::json;
 use sim::{self as simulator, SimConfig};
 
-const RUN: &str = "mutation($from: String!, $to: String!, $dry: Boolean) { runIngestion(provider: \"openai\", from: $from, to: $to, connection: \"sim\", dryRun: $dry) { status windows rowsInserted rowsUpdated rowsDeleted dryRun issues } }";
+const RUN: &str = "mutation($from: Date!, $to: Date!, $dry: Boolean) { runIngestion(provider: openai, from: $from, to: $to, connection: \"sim\", dryRun: $dry) { status windows rowsInserted rowsUpdated rowsDeleted dryRun issues { code day usageType message } } }";
 
 async fn run_ingestion_is_idempotent(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -34,30 +34,25 @@ async fn run_ingestion_is_idempotent(backend: Backend) {
 
     let dry = app.ok(Some(&admin), RUN, vars(true)).await["runIngestion"].clone();
     assert_eq!(dry["dryRun"], true);
-    let usage = "query($from: String!, $to: String!) { dailyUsage(filter: {from: $from, to: $to, providers: [\"openai\"]}) { inputTokens } }";
+    let usage = "query($from: Date!, $to: Date!) { dailyUsage(filter: {from: $from, to: $to, providers: [openai]}) { inputTokens } }";
     let empty = app.ok(Some(&admin), usage, vars(true)).await;
-    assert!(
-        empty["dailyUsage"]
-            .as_array()
-            .expect("rows")
-            .iter()
-            .all(|r| r["inputTokens"] == 0)
-    );
+    let empty = empty["dailyUsage"].as_array().expect("rows");
+    assert_eq!(empty.len(), 5, "one zero-filled row per day: {empty:?}");
+    assert!(empty.iter().all(|r| r["inputTokens"] == 0), "{empty:?}");
 
     let first = app.ok(Some(&admin), RUN, vars(false)).await["runIngestion"].clone();
-    assert_eq!(first["status"], "succeeded", "{first}");
+    assert_eq!(first["status"], "SUCCEEDED", "{first}");
     assert!(first["rowsInserted"].as_i64().expect("i64") > 0);
     let filled = app.ok(Some(&admin), usage, vars(false)).await;
+    let filled = filled["dailyUsage"].as_array().expect("rows");
+    assert_eq!(filled.len(), 5, "one row per day: {filled:?}");
     assert!(
-        filled["dailyUsage"]
-            .as_array()
-            .expect("rows")
-            .iter()
-            .all(|r| r["inputTokens"].as_i64() > Some(0))
+        filled.iter().all(|r| r["inputTokens"].as_i64() > Some(0)),
+        "{filled:?}"
     );
 
     let again = app.ok(Some(&admin), RUN, vars(false)).await["runIngestion"].clone();
-    assert_eq!(again["status"], "succeeded");
+    assert_eq!(again["status"], "SUCCEEDED");
     assert_eq!(
         (
             again["rowsInserted"].clone(),
@@ -68,7 +63,7 @@ async fn run_ingestion_is_idempotent(backend: Backend) {
     );
 
     let bad = app
-        .gql(Some(&admin), "mutation { runIngestion(provider: \"openai\", from: \"2026-02-30\", to: \"2026-03-01\", connection: \"sim\") { status } }", json!({}))
+        .gql(Some(&admin), "mutation { runIngestion(provider: openai, from: \"2026-02-30\", to: \"2026-03-01\", connection: \"sim\") { status } }", json!({}))
         .await;
     assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"), "{bad}");
     let unknown = app

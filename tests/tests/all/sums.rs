@@ -33,7 +33,7 @@ async fn a_million_priced_rows_sum_exactly(backend: Backend) {
     .expect("connection");
     let set = DaySet {
         connection_id: connection.id,
-        provider: "openai",
+        provider: entity::enums::ProviderKind::OpenAi,
         usage_type: "completions",
         day: DAY.parse().expect("day"),
     };
@@ -98,7 +98,7 @@ async fn a_million_priced_rows_sum_exactly(backend: Backend) {
     let data = app
         .ok(
             Some(&app.token(Role::Viewer)),
-            "query($d: String!) { dailyUsage(filter: {from: $d, to: $d}) { inputTokens costUsd } }",
+            "query($d: Date!) { dailyUsage(filter: {from: $d, to: $d}) { inputTokens costUsd } }",
             json!({"d": DAY}),
         )
         .await;

@@ -4,14 +4,15 @@ import { Empty } from '../../components/Status';
 import type { BudgetsQuery as Result } from '../../gql/graphql';
 import { formatDateTime } from '../../lib/dates';
 import { formatUsd } from '../../lib/money';
-import { scopeLabel } from './scope';
+import { periodName, scopeLabel } from './scope';
 
 type AlertRow = Result['alerts']['nodes'][number];
 const column = createColumnHelper<AlertRow>();
 const alertColumns = [
   column.accessor('createdAt', { header: 'Raised', cell: ({ getValue }) => formatDateTime(getValue()) }),
   column.accessor('budgetName', { header: 'Budget' }),
-  column.accessor((a) => scopeLabel({ ...a, provider: '' }), { id: 'scope', header: 'Scope' }),
+  column.accessor((a) => scopeLabel(a), { id: 'scope', header: 'Scope' }),
+  column.accessor((a) => periodName(a.period), { id: 'period', header: 'Period' }),
   column.accessor('periodStart', { header: 'Period from' }),
   column.accessor('thresholdPct', { header: 'Threshold', cell: ({ getValue }) => `${getValue()}%`, meta: { numeric: true } }),
   column.accessor((a) => Number(a.spendUsd), {

@@ -5,7 +5,7 @@ import { formatDay } from '../../lib/dates';
 import { formatUsd } from '../../lib/money';
 import type { NameIndex } from '../../lib/names';
 import { DeleteBudgetMutation, UpdateBudgetMutation } from './queries';
-import { scopeLabel } from './scope';
+import { periodName, scopeLabel } from './scope';
 
 interface BudgetCardProps {
   budget: BudgetFieldsFragment;
@@ -39,7 +39,7 @@ export function BudgetCard({ budget, admin, onChanged, names }: BudgetCardProps)
         <div>
           <h3>{budget.name}</h3>
           <p className="muted small">
-            {scopeLabel(budget, names)} · {budget.period} · {formatDay(current.periodStart)}–{formatDay(current.periodEnd)}
+            {scopeLabel(budget, names)} · {periodName(budget.period)} · {formatDay(current.periodStart)}–{formatDay(current.periodEnd)}
             {!budget.enabled && ' · disabled'}
           </p>
         </div>

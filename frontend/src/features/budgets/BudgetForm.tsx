@@ -2,25 +2,37 @@ import { type FormEvent, useId, useState } from 'react';
 import { useMutation } from 'urql';
 import { InputField, SelectField } from '../../components/FormField';
 import { ErrorNotice } from '../../components/Status';
-import type { BudgetInput } from '../../gql/graphql';
+import type { BudgetInput, BudgetPeriod, BudgetScope, Provider } from '../../gql/graphql';
+import { oneOf, PROVIDERS } from '../../lib/enums';
 import { CreateBudgetMutation } from './queries';
-import { SCOPES } from './scope';
+import { PERIODS, periodName, SCOPES, scopeName } from './scope';
+
+interface BudgetFormState {
+  name: string;
+  scope: BudgetScope;
+  scopeValue: string;
+  /** Null: every provider. */
+  provider: Provider | null;
+  period: BudgetPeriod;
+  amountUsd: string;
+  thresholds: string;
+}
 
 /** Admin only. Thresholds are typed as "50, 80, 100". */
 export function BudgetForm({ onCreated }: { onCreated: () => void }) {
   const id = useId();
   const [state, create] = useMutation(CreateBudgetMutation);
-  const [form, setForm] = useState({
+  const [form, setForm] = useState<BudgetFormState>({
     name: '',
-    scope: 'org',
+    scope: 'ORG',
     scopeValue: '',
-    provider: '',
-    period: 'monthly',
+    provider: null,
+    period: 'MONTHLY',
     amountUsd: '',
     thresholds: '50, 80, 100',
   });
   const [invalid, setInvalid] = useState<string | null>(null);
-  const set = (patch: Partial<typeof form>) => setForm({ ...form, ...patch });
+  const set = (patch: Partial<BudgetFormState>) => setForm({ ...form, ...patch });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -33,8 +45,8 @@ export function BudgetForm({ onCreated }: { onCreated: () => void }) {
     const input: BudgetInput = {
       name: form.name.trim(),
       scope: form.scope,
-      scopeValue: form.scope === 'org' ? null : form.scopeValue.trim(),
-      provider: form.provider || null,
+      scopeValue: form.scope === 'ORG' ? null : form.scopeValue.trim(),
+      provider: form.provider,
       period: form.period,
       amountUsd: form.amountUsd.trim(),
       thresholds: [...new Set(thresholds)].sort((a, b) => a - b),
@@ -51,29 +63,43 @@ export function BudgetForm({ onCreated }: { onCreated: () => void }) {
       <h2 id={`${id}-title`}>New budget</h2>
       <form className="form-grid" onSubmit={submit}>
         <InputField label="Name" required value={form.name} onChange={(e) => set({ name: e.target.value })} />
-        <SelectField label="Scope" value={form.scope} onChange={(e) => set({ scope: e.target.value })}>
-          {SCOPES.map((s) => (
-            <option key={s.value} value={s.value}>
-              {s.label}
+        <SelectField label="Scope" value={form.scope} onChange={(e) => set({ scope: oneOf(SCOPES, e.target.value) ?? 'ORG' })}>
+          {SCOPES.map((scope) => (
+            <option key={scope} value={scope}>
+              {scopeName(scope)}
             </option>
           ))}
         </SelectField>
-        {form.scope !== 'org' && (
+        {form.scope !== 'ORG' && (
           <InputField
-            label={`${SCOPES.find((s) => s.value === form.scope)?.label ?? ''} id`}
+            label={`${scopeName(form.scope)} id`}
             required
             value={form.scopeValue}
             onChange={(e) => set({ scopeValue: e.target.value })}
           />
         )}
-        <SelectField label="Provider" value={form.provider} onChange={(e) => set({ provider: e.target.value })}>
+        <SelectField
+          label="Provider"
+          value={form.provider ?? ''}
+          onChange={(e) => set({ provider: oneOf(PROVIDERS, e.target.value) ?? null })}
+        >
           <option value="">Every provider</option>
-          <option value="openai">openai</option>
-          <option value="anthropic">anthropic</option>
+          {PROVIDERS.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
         </SelectField>
-        <SelectField label="Period (UTC)" value={form.period} onChange={(e) => set({ period: e.target.value })}>
-          <option value="monthly">Monthly</option>
-          <option value="daily">Daily</option>
+        <SelectField
+          label="Period (UTC)"
+          value={form.period}
+          onChange={(e) => set({ period: oneOf(PERIODS, e.target.value) ?? 'MONTHLY' })}
+        >
+          {PERIODS.map((period) => (
+            <option key={period} value={period}>
+              {periodName(period)}
+            </option>
+          ))}
         </SelectField>
         <InputField label="Amount (USD)" inputMode="decimal" required value={form.amountUsd} onChange={(e) => set({ amountUsd: e.target.value })} />
         <InputField label="Alert at (% of amount)" value={form.thresholds} onChange={(e) => set({ thresholds: e.target.value })} />

@@ -50,6 +50,7 @@ export const BudgetsQuery = graphql(`
         budgetName
         scope
         scopeValue
+        provider
         period
         periodStart
         thresholdPct

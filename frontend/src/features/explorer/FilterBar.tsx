@@ -2,7 +2,7 @@ import { DateRangeFields } from '../../components/DateRangeFields';
 import { SelectField } from '../../components/FormField';
 import { MultiSelect } from '../../components/MultiSelect';
 import type { FilterOptionsQuery, UsageDimension } from '../../gql/graphql';
-import { activeFilterCount, DIMENSIONS, type ListField, type UsageFilterState } from '../../lib/filters';
+import { activeFilterCount, DIMENSIONS, type ListField, listPatch, type UsageFilterState } from '../../lib/filters';
 import { type NameIndex, NO_NAMES, nameOrId } from '../../lib/names';
 
 const LIST_FILTERS: readonly { field: ListField; label: string; named?: UsageDimension }[] = [
@@ -37,7 +37,7 @@ export function FilterBar({ state, options, onChange, names = NO_NAMES }: Filter
             display={named ? (value) => nameOrId(names, named, value) : undefined}
             options={options?.[field] ?? []}
             selected={state[field]}
-            onChange={(selected) => onChange({ [field]: selected })}
+            onChange={(selected) => onChange(listPatch(field, selected))}
           />
         ))}
         <SelectField

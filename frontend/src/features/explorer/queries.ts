@@ -6,7 +6,7 @@ import { graphql } from '../../gql';
  */
 
 export const FilterOptionsQuery = graphql(`
-  query FilterOptions($from: String, $to: String) {
+  query FilterOptions($from: Date, $to: Date) {
     filterOptions(from: $from, to: $to) {
       providers
       projectIds

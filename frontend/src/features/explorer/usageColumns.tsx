@@ -17,11 +17,11 @@ export function usageColumns(groupBy: readonly UsageDimension[], names: NameInde
       column.accessor((row) => groupValue(row, d.value, names), {
         id: d.value,
         header: d.label,
-        // Sorted and shown by name; the raw id in the tooltip.
+        // Sorted and shown by name; the raw id in the tooltip (a batch mode is only its label).
         cell: ({ getValue, row: { original } }) => {
           const id = original.group[GROUP_FIELD[d.value]] ?? '';
           const label = getValue();
-          return label === id ? label : <span title={id || undefined}>{label}</span>;
+          return label === id || d.value === 'BATCH' ? label : <span title={id || undefined}>{label}</span>;
         },
       }),
     ),

@@ -2,13 +2,19 @@ import { type FormEvent, useId, useState } from 'react';
 import { useMutation } from 'urql';
 import { InputField, SelectField } from '../../components/FormField';
 import { ErrorNotice } from '../../components/Status';
+import type { Provider } from '../../gql/graphql';
+import { oneOf, PROVIDERS } from '../../lib/enums';
 import { AddConnectionMutation } from './queries';
 
 /** Admin only. The key is sealed by the server and never shown again, here included. */
 export function AddConnectionForm({ onAdded }: { onAdded: () => void }) {
   const id = useId();
   const [state, add] = useMutation(AddConnectionMutation);
-  const [form, setForm] = useState({ name: '', provider: 'openai', baseUrl: '' });
+  const [form, setForm] = useState<{ name: string; provider: Provider; baseUrl: string }>({
+    name: '',
+    provider: 'openai',
+    baseUrl: '',
+  });
   // Kept apart from the rest of the form, and emptied as soon as it is sent.
   const [adminKey, setAdminKey] = useState('');
   const set = (patch: Partial<typeof form>) => setForm({ ...form, ...patch });
@@ -43,9 +49,16 @@ export function AddConnectionForm({ onAdded }: { onAdded: () => void }) {
           value={form.name}
           onChange={(e) => set({ name: e.target.value })}
         />
-        <SelectField label="Provider" value={form.provider} onChange={(e) => set({ provider: e.target.value })}>
-          <option value="openai">openai</option>
-          <option value="anthropic">anthropic</option>
+        <SelectField
+          label="Provider"
+          value={form.provider}
+          onChange={(e) => set({ provider: oneOf(PROVIDERS, e.target.value) ?? form.provider })}
+        >
+          {PROVIDERS.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
         </SelectField>
         <InputField
           label="Admin key"

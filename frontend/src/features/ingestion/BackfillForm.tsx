@@ -2,9 +2,11 @@ import { type FormEvent, useId, useState } from 'react';
 import { useMutation } from 'urql';
 import { InputField, SelectField } from '../../components/FormField';
 import { ErrorNotice } from '../../components/Status';
-import type { ConnectionFieldsFragment } from '../../gql/graphql';
+import type { ConnectionFieldsFragment, Provider } from '../../gql/graphql';
 import { addDays, todayUtc } from '../../lib/dates';
+import { oneOf } from '../../lib/enums';
 import { formatCount, formatDuration } from '../../lib/format';
+import { runStatusLabel } from './labels';
 import { RunIngestionMutation } from './queries';
 
 /** Admin only: backfill a day range for one provider (or one connection). */
@@ -13,8 +15,16 @@ export function BackfillForm({ connections, onDone }: { connections: ConnectionF
   const [state, start] = useMutation(RunIngestionMutation);
   const providers = [...new Set(connections.map((c) => c.provider))].sort();
   const yesterday = addDays(todayUtc(), -1);
-  const [form, setForm] = useState({
-    provider: providers[0] ?? '',
+  const [form, setForm] = useState<{
+    /** Null (or a provider no longer connected): the first provider with a connection. */
+    provider: Provider | null;
+    connection: string;
+    from: string;
+    to: string;
+    dryRun: boolean;
+    chunkDays: string;
+  }>({
+    provider: null,
     connection: '',
     from: addDays(yesterday, -6),
     to: yesterday,
@@ -22,11 +32,14 @@ export function BackfillForm({ connections, onDone }: { connections: ConnectionF
     chunkDays: '',
   });
   const set = (patch: Partial<typeof form>) => setForm({ ...form, ...patch });
+  // Until a connection exists there is no provider to backfill.
+  const provider = oneOf(providers, form.provider) ?? providers[0] ?? null;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (provider === null) return;
     const result = await start({
-      provider: form.provider,
+      provider,
       from: form.from,
       to: form.to,
       connection: form.connection || null,
@@ -42,15 +55,22 @@ export function BackfillForm({ connections, onDone }: { connections: ConnectionF
       <h2 id={`${id}-title`}>Backfill</h2>
       <p className="muted">Fetches provider usage for the days again; running a range twice changes nothing.</p>
       <form className="form-grid" onSubmit={submit}>
-        <SelectField label="Provider" value={form.provider} required onChange={(e) => set({ provider: e.target.value, connection: '' })}>
+        <SelectField
+          label="Provider"
+          value={provider ?? ''}
+          required
+          onChange={(e) => set({ provider: oneOf(providers, e.target.value) ?? null, connection: '' })}
+        >
           {providers.map((p) => (
-            <option key={p}>{p}</option>
+            <option key={p} value={p}>
+              {p}
+            </option>
           ))}
         </SelectField>
         <SelectField label="Connection" value={form.connection} onChange={(e) => set({ connection: e.target.value })}>
           <option value="">All of the provider</option>
           {connections
-            .filter((c) => c.provider === form.provider)
+            .filter((c) => c.provider === provider)
             .map((c) => (
               <option key={c.id} value={c.name}>
                 {c.name}
@@ -72,13 +92,13 @@ export function BackfillForm({ connections, onDone }: { connections: ConnectionF
           <span>Dry run (fetch, do not store)</span>
         </label>
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={state.fetching || providers.length === 0}>
+          <button type="submit" className="button button-primary" disabled={state.fetching || provider === null}>
             {state.fetching ? 'Running…' : 'Run backfill'}
           </button>
           <span role="status" className="small">
             {done &&
               !state.error &&
-              `Run ${done.id} ${done.status}: ${formatCount(done.rowsInserted)} inserted, ${formatCount(done.rowsUpdated)} updated in ${formatDuration(done.durationMs)}.`}
+              `Run ${done.id} ${runStatusLabel(done.status).toLowerCase()}: ${formatCount(done.rowsInserted)} inserted, ${formatCount(done.rowsUpdated)} updated in ${formatDuration(done.durationMs)}.`}
           </span>
         </div>
         {state.error && <ErrorNotice error={state.error} />}

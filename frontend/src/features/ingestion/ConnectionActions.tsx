@@ -3,6 +3,7 @@ import { useMutation } from 'urql';
 import { ErrorNotice } from '../../components/Status';
 import type { ConnectionFieldsFragment } from '../../gql/graphql';
 import { formatCount, formatDuration } from '../../lib/format';
+import { issueLabel } from './labels';
 import { RefreshInventoryMutation, RemoveConnectionMutation, TestConnectionMutation } from './queries';
 
 /** Admin only: check a connection's key, refresh its inventory (names), or remove it. */
@@ -57,7 +58,7 @@ export function ConnectionActions({ connection: c, onRemoved }: { connection: Co
       <div role="status" className="small" aria-live="polite">
         {last === 'test' && check && !test.fetching && (
           <span className={check.ok ? 'ok' : 'warning'}>
-            {check.ok ? 'OK' : `Failed (${check.code ?? 'error'})`}: {check.message} · {formatDuration(check.latencyMs)}
+            {check.ok ? 'OK' : `Failed (${check.code ? issueLabel(check.code) : 'error'})`}: {check.message} · {formatDuration(check.latencyMs)}
           </span>
         )}
         {last === 'refresh' && report && !refresh.fetching && (

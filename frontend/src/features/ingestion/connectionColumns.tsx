@@ -1,12 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import type { ConnectionFieldsFragment } from '../../gql/graphql';
 import { formatDay } from '../../lib/dates';
-
-const KEY_SOURCES: Record<string, string> = {
-  environment: 'environment variable',
-  stored: 'stored (sealed)',
-  demo: 'demo simulator',
-};
+import { keySourceLabel } from './labels';
 
 export const connectionColumn = createColumnHelper<ConnectionFieldsFragment>();
 
@@ -15,7 +10,7 @@ export const connectionColumns = [
   connectionColumn.accessor('provider', { header: 'Provider' }),
   connectionColumn.accessor('keySource', {
     header: 'Key from',
-    cell: ({ getValue }) => KEY_SOURCES[getValue()] ?? getValue(),
+    cell: ({ getValue }) => keySourceLabel(getValue()),
   }),
   connectionColumn.accessor((c) => c.baseUrl ?? '', {
     id: 'baseUrl',

@@ -39,7 +39,12 @@ graphql(`
     rowsDeleted
     retries
     rateLimited
-    issues
+    issues {
+      code
+      day
+      usageType
+      message
+    }
   }
 `);
 
@@ -62,9 +67,9 @@ export const IngestionQuery = graphql(`
 
 export const RunIngestionMutation = graphql(`
   mutation RunIngestion(
-    $provider: String!
-    $from: String!
-    $to: String!
+    $provider: Provider!
+    $from: Date!
+    $to: Date!
     $connection: String
     $dryRun: Boolean
     $chunkDays: Int

@@ -2,6 +2,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import type { IngestionRunFieldsFragment } from '../../gql/graphql';
 import { formatDateTime } from '../../lib/dates';
 import { formatCount, formatDuration } from '../../lib/format';
+import { issueLabel, runStatusLabel } from './labels';
 
 const run = createColumnHelper<IngestionRunFieldsFragment>();
 const count = { cell: ({ getValue }: { getValue: () => number }) => formatCount(getValue()), meta: { numeric: true } };
@@ -14,8 +15,8 @@ export const runColumns = [
   run.accessor('status', {
     header: 'Status',
     cell: ({ row: { original } }) => (
-      <span className={`tag tag-${original.status}`}>
-        {original.status}
+      <span className={`tag tag-${original.status.toLowerCase()}`}>
+        {runStatusLabel(original.status)}
         {original.dryRun && ' (dry run)'}
       </span>
     ),
@@ -28,14 +29,22 @@ export const runColumns = [
   run.accessor('rowsDeleted', { header: 'Deleted', ...count }),
   run.accessor('retries', { header: 'Retries', ...count }),
   run.accessor('rateLimited', { header: 'Rate limited', ...count }),
-  run.accessor((r) => (Array.isArray(r.issues) ? r.issues.length : 0), {
+  run.accessor((r) => r.issues.length, {
     id: 'issues',
     header: 'Issues',
     cell: ({ row: { original } }) =>
-      Array.isArray(original.issues) && original.issues.length > 0 ? (
+      original.issues.length > 0 ? (
         <details>
           <summary>{original.issues.length}</summary>
-          <pre className="json">{JSON.stringify(original.issues, null, 2)}</pre>
+          <ul className="issue-list">
+            {original.issues.map((issue, index) => (
+              // Issues have no id; a run's list never changes once shown.
+              <li key={index}>
+                <span className="tag tag-failed">{issueLabel(issue.code)}</span> {issue.day}
+                {issue.usageType && <> · {issue.usageType}</>}: {issue.message}
+              </li>
+            ))}
+          </ul>
         </details>
       ) : (
         '0'

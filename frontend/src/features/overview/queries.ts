@@ -7,7 +7,7 @@ import { graphql } from '../../gql';
  */
 
 export const OverviewSummaryQuery = graphql(`
-  query OverviewSummary($current: UsageFilter!, $previous: UsageFilter!, $from: String!, $to: String!) {
+  query OverviewSummary($current: UsageFilter!, $previous: UsageFilter!, $from: Date!, $to: Date!) {
     previous: dailyUsage(filter: $previous) {
       ...UsageRowFields
     }

@@ -20,7 +20,7 @@ graphql(`
 `);
 
 export const PricingQuery = graphql(`
-  query Pricing($inUse: UsageFilter!, $from: String!, $to: String!) {
+  query Pricing($inUse: UsageFilter!, $from: Date!, $to: Date!) {
     overrides: modelPrices {
       ...ModelPriceFields
     }
@@ -39,7 +39,7 @@ export const PricingQuery = graphql(`
 `);
 
 export const ModelPriceQuery = graphql(`
-  query ModelPrice($provider: String!, $model: String!, $date: String) {
+  query ModelPrice($provider: String!, $model: String!, $date: Date) {
     modelPrices(provider: $provider, model: $model, date: $date) {
       ...ModelPriceFields
     }
@@ -93,7 +93,7 @@ export const SetUnitRatesMutation = graphql(`
 `);
 
 export const RepriceUsageMutation = graphql(`
-  mutation RepriceUsage($from: String!, $to: String!, $dryRun: Boolean!) {
+  mutation RepriceUsage($from: Date!, $to: Date!, $dryRun: Boolean!) {
     repriceUsage(from: $from, to: $to, dryRun: $dryRun) {
       dryRun
       bucketsExamined

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Provider } from '../../gql/graphql';
 import { type RepriceDay, repriceDelta, repriceDiffRows, type RepriceResult, repriceSummary, unitRateUsd } from './reprice';
 
-function day(date: string, provider: string, oldCostUsd: string, newCostUsd: string, deltaUsd: string, fields: Partial<RepriceDay> = {}): RepriceDay {
+function day(date: string, provider: Provider, oldCostUsd: string, newCostUsd: string, deltaUsd: string, fields: Partial<RepriceDay> = {}): RepriceDay {
   return { date, provider, bucketsChanged: 2, oldCostUsd, newCostUsd, deltaUsd, newlyPriced: 0, newlyUnpriced: 0, ...fields };
 }
 

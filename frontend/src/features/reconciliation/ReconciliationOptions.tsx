@@ -1,5 +1,6 @@
 import { DateRangeFields } from '../../components/DateRangeFields';
 import { SelectField } from '../../components/FormField';
+import { toProviders } from '../../lib/enums';
 import { RECONCILIATION_PROVIDERS, type ReconciliationState } from '../../lib/filters';
 
 interface ReconciliationOptionsProps {
@@ -16,7 +17,7 @@ export function ReconciliationOptions({ state, onChange }: ReconciliationOptions
         <SelectField
           label="Provider"
           value={state.providers[0] ?? ''}
-          onChange={(e) => onChange({ providers: e.target.value ? [e.target.value] : [] })}
+          onChange={(e) => onChange({ providers: toProviders([e.target.value]) })}
         >
           <option value="">Every provider</option>
           {RECONCILIATION_PROVIDERS.map((p) => (

@@ -3,6 +3,7 @@ import { useSearchState } from '../../hooks/useSearchState';
 import { parseReconciliation, reconciliationToParams } from '../../lib/filters';
 import { AttributionView } from './attribution/AttributionView';
 import { CostView } from './cost/CostView';
+import { ToleranceNote } from './cost/ToleranceNote';
 import { ParityView } from './parity/ParityView';
 import { ReconciliationOptions } from './ReconciliationOptions';
 import { ReconciliationTabs } from './ReconciliationTabs';
@@ -14,12 +15,7 @@ export function ReconciliationPage() {
     <>
       <PageHeader title="Reconciliation" />
       <ReconciliationTabs state={state} />
-      {state.view === 'cost' && (
-        <p className="muted">
-          What the providers billed (their costs API) against what CogniTrack computed from usage and the price book, per
-          UTC day and project. A row is within tolerance when the two differ by at most $0.01 or 1&nbsp;% of the bill.
-        </p>
-      )}
+      {state.view === 'cost' && <ToleranceNote />}
       {state.view === 'attribution' && (
         <p className="muted">
           How much of the providers' usage the applications reported as interactions: matched usage is attributed to

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { LikelyCause } from '../../gql/graphql';
 import { buildNameIndex } from '../../lib/names';
 import { NOT_REPORTED } from '../../lib/usage';
 import {
+  CAUSES,
+  causeHint,
   causeLabel,
   dailyBilledVsComputed,
   reconciliationProject,
@@ -31,7 +34,7 @@ describe('reconciliation totals', () => {
   it('sums billed and computed exactly and derives the variance', () => {
     const totals = reconciliationTotals([
       row('2026-11-01', '0.1', '0.1'),
-      row('2026-11-01', '0.2', '0.25', { withinTolerance: false, likelyCause: 'price_difference', unpricedBuckets: 2 }),
+      row('2026-11-01', '0.2', '0.25', { withinTolerance: false, likelyCause: 'PRICE_DIFFERENCE', unpricedBuckets: 2 }),
     ]);
     expect(totals.billedUsd.toFixed()).toBe('0.3');
     expect(totals.computedUsd.toFixed()).toBe('0.35');
@@ -73,9 +76,25 @@ describe('row labels', () => {
     expect(reconciliationProject({ provider: 'openai', projectId: null }, names)).toBe('All projects');
   });
 
+  it('lists every cause in the API order, likeliest first', () => {
+    expect(CAUSES).toEqual([
+      'LINE_ITEM_WITHOUT_USAGE',
+      'USAGE_NOT_BILLED_YET',
+      'UNPRICED_MODEL',
+      'USAGE_WITHOUT_TOKEN_PRICE',
+      'TIER_NOT_REPORTED',
+      'PRICE_DIFFERENCE',
+    ]);
+  });
+
   it('reads a likely cause, including one this dashboard does not know yet', () => {
-    expect(causeLabel('price_difference')).toBe('Price difference');
-    expect(causeLabel('new_cause_kind')).toBe('new cause kind');
+    expect(causeLabel('PRICE_DIFFERENCE')).toBe('Price difference');
+    expect(causeLabel('LINE_ITEM_WITHOUT_USAGE')).toBe('Billed, no usage');
+    // A value a newer server may send: the generated union does not have it yet.
+    const newer: string = 'NEW_CAUSE_KIND';
+    expect(causeLabel(newer as LikelyCause)).toBe('New cause kind');
+    expect(causeHint(newer as LikelyCause)).toBeUndefined();
+    expect(causeHint('UNPRICED_MODEL')).toMatch(/cannot price/);
     expect(causeLabel(null)).toBe('');
   });
 });

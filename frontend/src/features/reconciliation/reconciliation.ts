@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
-import type { CostReconciliationQuery } from '../../gql/graphql';
+import type { CostReconciliationQuery, LikelyCause } from '../../gql/graphql';
+import { humanize, keysOf } from '../../lib/enums';
 import { sumMoney } from '../../lib/money';
 import { type NameIndex, nameOf } from '../../lib/names';
 import { NOT_REPORTED } from '../../lib/usage';
@@ -7,44 +8,57 @@ import { NOT_REPORTED } from '../../lib/usage';
 /** A `costReconciliation` row as the dashboard asks for it. */
 export type ReconciliationRow = CostReconciliationQuery['costReconciliation'][number];
 
-/** What each `likelyCause` means, for a reader who has not seen the code. */
-export const LIKELY_CAUSES: Record<string, { label: string; hint: string }> = {
-  unpriced_model: {
-    label: 'Unpriced model',
-    hint: 'Usage of a model the price book cannot price: the computed cost leaves it out.',
-  },
-  tier_not_reported: {
-    label: 'Tier not reported',
-    hint: 'The provider did not report the service tier, so the standard price was used.',
-  },
-  line_item_without_usage: {
+/** What each `LikelyCause` means, for a reader who has not seen the code; likeliest first, as the API ranks them. */
+export const LIKELY_CAUSES: Readonly<Record<LikelyCause, { label: string; hint: string }>> = {
+  LINE_ITEM_WITHOUT_USAGE: {
     label: 'Billed, no usage',
     hint: 'The bill has a line with no matching usage (e.g. a tool, storage or a fee).',
   },
-  usage_not_billed_yet: {
+  USAGE_NOT_BILLED_YET: {
     label: 'Not billed yet',
     hint: 'Usage the provider has not billed yet; the costs API lags usage by hours.',
   },
-  usage_without_token_price: {
+  UNPRICED_MODEL: {
+    label: 'Unpriced model',
+    hint: 'Usage of a model the price book cannot price: the computed cost leaves it out.',
+  },
+  USAGE_WITHOUT_TOKEN_PRICE: {
     label: 'Usage without token price',
     hint: 'Usage billed per image, second or character, which is not priced per token.',
   },
-  price_difference: {
+  TIER_NOT_REPORTED: {
+    label: 'Tier not reported',
+    hint: 'The provider did not report the service tier, so the standard price was used.',
+  },
+  PRICE_DIFFERENCE: {
     label: 'Price difference',
     hint: 'The provider billed another price than the price book: a negotiated rate, or a stale book.',
   },
 };
 
-export function causeLabel(cause: string | null | undefined): string {
+/** The causes in the API's order, likeliest first. */
+export const CAUSES: readonly LikelyCause[] = keysOf(LIKELY_CAUSES);
+
+/** A cause as words; empty for none. A cause newer than this dashboard is shown humanized. */
+export function causeLabel(cause: LikelyCause | null | undefined): string {
   if (!cause) return '';
-  return LIKELY_CAUSES[cause]?.label ?? cause.replaceAll('_', ' ');
+  const known: { label: string } | undefined = LIKELY_CAUSES[cause];
+  return known?.label ?? humanize(cause);
+}
+
+/** What a cause means, for a tooltip; undefined for none or an unknown cause. */
+export function causeHint(cause: LikelyCause | null | undefined): string | undefined {
+  if (!cause) return undefined;
+  const known: { hint: string } | undefined = LIKELY_CAUSES[cause];
+  return known?.hint;
 }
 
 /**
  * The project a row is about: the inventory's name when it has one. `""` is
- * Anthropic's default workspace, or a project OpenAI did not report.
+ * Anthropic's default workspace, or a project OpenAI did not report. The
+ * provider is a string: attribution groups carry any provider an app reports.
  */
-export function reconciliationProject(row: Pick<ReconciliationRow, 'provider' | 'projectId'>, names: NameIndex): string {
+export function reconciliationProject(row: { provider: string; projectId?: string | null }, names: NameIndex): string {
   if (row.projectId === null || row.projectId === undefined) return 'All projects';
   if (row.projectId === '') return row.provider === 'anthropic' ? 'Default workspace' : NOT_REPORTED;
   return nameOf(names, 'PROJECT', row.projectId) ?? row.projectId;

@@ -262,7 +262,7 @@ impl ProviderClients {
         &self,
         connection: &provider_connection::Model,
     ) -> crate::Result<InventoryClient> {
-        let provider: ProviderKind = connection.provider.parse()?;
+        let provider = connection.provider;
         let key = keys::resolve_key(connection, self.config())?;
         let base_url = match (&connection.base_url, provider) {
             (Some(url), _) if !url.is_empty() => url.clone(),

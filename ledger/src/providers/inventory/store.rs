@@ -14,8 +14,8 @@ use entity::inventory_item::{self, ActiveModel, Column, Entity, Model};
 use entity::provider_connection;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -31,7 +31,7 @@ const CHUNK: usize = 200;
 pub struct InventoryReport {
     pub connection_id: i64,
     pub connection: String,
-    pub provider: String,
+    pub provider: ProviderKind,
     /// Items the provider listed (each `(kind, id)` once).
     pub items: u64,
     /// Items listed, by kind.
@@ -66,7 +66,7 @@ impl InventoryError {
     /// `ledger` for our own failures.
     pub fn code(&self) -> &'static str {
         match self {
-            InventoryError::Provider { source, .. } => source.code(),
+            InventoryError::Provider { source, .. } => source.code().as_str(),
             InventoryError::Ledger(_) => "ledger",
         }
     }
@@ -93,7 +93,7 @@ impl From<InventoryError> for Error {
 }
 
 /// The stored fields of an item that a refresh compares.
-fn same(row: &Model, provider: &str, item: &InventoryItem) -> bool {
+fn same(row: &Model, provider: ProviderKind, item: &InventoryItem) -> bool {
     row.provider == provider
         && row.name == item.name
         && row.parent_id == item.parent_id
@@ -104,13 +104,13 @@ fn same(row: &Model, provider: &str, item: &InventoryItem) -> bool {
 
 fn active(
     connection_id: i64,
-    provider: &str,
+    provider: ProviderKind,
     item: &InventoryItem,
     at: DateTime<Utc>,
 ) -> ActiveModel {
     ActiveModel {
         connection_id: Set(connection_id),
-        provider: Set(provider.to_owned()),
+        provider: Set(provider),
         kind: Set(item.kind.as_str().to_owned()),
         external_id: Set(item.external_id.clone()),
         name: Set(item.name.clone()),
@@ -131,7 +131,6 @@ pub async fn refresh(
     connection: &provider_connection::Model,
 ) -> Result<InventoryReport, InventoryError> {
     let started = Instant::now();
-    let provider: ProviderKind = connection.provider.parse()?;
     let client = clients.inventory_client(connection)?;
     let stats = FetchStats::default();
     let items = client
@@ -142,12 +141,37 @@ pub async fn refresh(
             source,
         })?;
     let now = Utc::now();
-    let provider = provider.as_str();
+    let mut report = listed_report(connection, &items, &stats, now);
 
+    let txn = db.begin().await?;
+    store_listed(&txn, connection, &items, now, &mut report).await?;
+    txn.commit().await?;
+
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    tracing::info!(
+        connection = %report.connection,
+        provider = %report.provider,
+        items = report.items,
+        inserted = report.inserted,
+        updated = report.updated,
+        deleted = report.deleted,
+        requests = report.requests,
+        "inventory refreshed"
+    );
+    Ok(report)
+}
+
+/// The report of what the provider listed, before anything is written.
+fn listed_report(
+    connection: &provider_connection::Model,
+    items: &[InventoryItem],
+    stats: &FetchStats,
+    now: DateTime<Utc>,
+) -> InventoryReport {
     let mut report = InventoryReport {
         connection_id: connection.id,
         connection: connection.name.clone(),
-        provider: provider.to_owned(),
+        provider: connection.provider,
         items: items.len() as u64,
         by_kind: BTreeMap::new(),
         inserted: 0,
@@ -160,23 +184,63 @@ pub async fn refresh(
         refreshed_at: now,
         duration_ms: 0,
     };
-    for item in &items {
+    for item in items {
         *report
             .by_kind
             .entry(item.kind.as_str().to_owned())
             .or_default() += 1;
     }
+    report
+}
 
-    let txn = db.begin().await?;
+/// Within `txn`, makes the connection's stored inventory exactly `items`
+/// and counts what changed into `report`.
+async fn store_listed(
+    txn: &DatabaseTransaction,
+    connection: &provider_connection::Model,
+    items: &[InventoryItem],
+    now: DateTime<Utc>,
+    report: &mut InventoryReport,
+) -> Result<(), InventoryError> {
     let mut stored: HashMap<(String, String), Model> = Entity::find()
         .filter(Column::ConnectionId.eq(connection.id))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|row| ((row.kind.clone(), row.external_id.clone()), row))
         .collect();
+    let writes = changed_items(&mut stored, connection, items, now, report);
+    upsert(txn, writes).await?;
+    // What is left was not listed: deleted or no longer visible upstream.
+    let gone: Vec<i64> = stored.values().map(|row| row.id).collect();
+    for ids in gone.chunks(CHUNK) {
+        let result = Entity::delete_many()
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .exec(txn)
+            .await?;
+        report.deleted += result.rows_affected;
+    }
+    Entity::update_many()
+        .col_expr(Column::RefreshedAt, now.into())
+        .filter(Column::ConnectionId.eq(connection.id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// The rows to write for the listed items that are new or changed. Each
+/// listed item is taken out of `stored`, which is left with the rows the
+/// provider no longer lists.
+fn changed_items(
+    stored: &mut HashMap<(String, String), Model>,
+    connection: &provider_connection::Model,
+    items: &[InventoryItem],
+    now: DateTime<Utc>,
+    report: &mut InventoryReport,
+) -> Vec<ActiveModel> {
+    let provider = connection.provider;
     let mut writes = Vec::new();
-    for item in &items {
+    for item in items {
         let key = (item.kind.as_str().to_owned(), item.external_id.clone());
         match stored.remove(&key) {
             Some(row) if same(&row, provider, item) => report.unchanged += 1,
@@ -190,6 +254,11 @@ pub async fn refresh(
             }
         }
     }
+    writes
+}
+
+/// Writes the rows in chunks of [`CHUNK`].
+async fn upsert(txn: &DatabaseTransaction, writes: Vec<ActiveModel>) -> Result<(), InventoryError> {
     // An upsert, so a concurrent refresh of the same connection (the
     // admin mutation while the schedule runs) cannot trip the unique key.
     let upsert = OnConflict::columns([Column::ConnectionId, Column::Kind, Column::ExternalId])
@@ -208,37 +277,10 @@ pub async fn refresh(
         let chunk: Vec<ActiveModel> = writes.by_ref().take(CHUNK).collect();
         Entity::insert_many(chunk)
             .on_conflict(upsert.clone())
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
-    // What is left was not listed: deleted or no longer visible upstream.
-    let gone: Vec<i64> = stored.values().map(|row| row.id).collect();
-    for ids in gone.chunks(CHUNK) {
-        let result = Entity::delete_many()
-            .filter(Column::Id.is_in(ids.iter().copied()))
-            .exec(&txn)
-            .await?;
-        report.deleted += result.rows_affected;
-    }
-    Entity::update_many()
-        .col_expr(Column::RefreshedAt, now.into())
-        .filter(Column::ConnectionId.eq(connection.id))
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
-
-    report.duration_ms = started.elapsed().as_millis() as u64;
-    tracing::info!(
-        connection = %report.connection,
-        provider = %report.provider,
-        items = report.items,
-        inserted = report.inserted,
-        updated = report.updated,
-        deleted = report.deleted,
-        requests = report.requests,
-        "inventory refreshed"
-    );
-    Ok(report)
+    Ok(())
 }
 
 /// Stored items, optionally of one provider and one kind, ordered by
@@ -250,7 +292,7 @@ pub async fn list(
 ) -> Result<Vec<inventory_item::Model>> {
     let mut query = Entity::find();
     if let Some(provider) = provider {
-        query = query.filter(Column::Provider.eq(provider.as_str()));
+        query = query.filter(Column::Provider.eq(provider));
     }
     if let Some(kind) = kind {
         query = query.filter(Column::Kind.eq(kind.as_str()));

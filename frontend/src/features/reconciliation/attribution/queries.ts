@@ -43,7 +43,7 @@ graphql(`
 `);
 
 export const AttributionQuery = graphql(`
-  query Attribution($from: String!, $to: String!, $groupBy: [AttributionDimension!]) {
+  query Attribution($from: Date!, $to: Date!, $groupBy: [AttributionDimension!]) {
     attribution(from: $from, to: $to, groupBy: $groupBy) {
       rows {
         ...AttributionLineFields

@@ -22,7 +22,7 @@ export function CostView({ state }: { state: ReconciliationState }) {
       >
         {(data) => <CostReconciliation rows={data.costReconciliation} names={names} range={state} />}
       </QueryView>
-      <RecordedReports />
+      <RecordedReports names={names} />
     </>
   );
 }

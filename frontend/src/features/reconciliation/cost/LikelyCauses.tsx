@@ -1,4 +1,4 @@
-import { LIKELY_CAUSES } from '../reconciliation';
+import { CAUSES, causeHint, causeLabel } from '../reconciliation';
 
 /** What each likely cause of a difference means. */
 export function LikelyCauses() {
@@ -6,12 +6,12 @@ export function LikelyCauses() {
     <details className="small">
       <summary>What the likely causes mean</summary>
       <dl className="plain-list">
-        {Object.entries(LIKELY_CAUSES).map(([key, cause]) => (
-          <div key={key}>
+        {CAUSES.map((cause) => (
+          <div key={cause}>
             <dt>
-              <strong>{cause.label}</strong> <code>{key}</code>
+              <strong>{causeLabel(cause)}</strong>
             </dt>
-            <dd className="muted">{cause.hint}</dd>
+            <dd className="muted">{causeHint(cause)}</dd>
           </div>
         ))}
       </dl>

@@ -2,13 +2,14 @@ import { useQuery } from 'urql';
 import { CursorPager } from '../../../components/CursorPager';
 import { QueryView } from '../../../components/Status';
 import { useCursorPaging } from '../../../hooks/useCursorPages';
+import type { NameIndex } from '../../../lib/names';
 import { ReconciliationReportsQuery } from './queries';
 import { RecordedReportTable } from './RecordedReportTable';
 
 const PAGE_SIZE = 20;
 
 /** What the daily job recorded. */
-export function RecordedReports() {
+export function RecordedReports({ names }: { names: NameIndex }) {
   const paging = useCursorPaging();
   const [result, refetch] = useQuery({
     query: ReconciliationReportsQuery,
@@ -21,7 +22,7 @@ export function RecordedReports() {
       <QueryView result={result} onRetry={() => refetch({ requestPolicy: 'network-only' })} loadingLabel="Loading reports…">
         {(data) => (
           <>
-            <RecordedReportTable reports={data.reconciliationReports.nodes} />
+            <RecordedReportTable reports={data.reconciliationReports.nodes} names={names} />
             <CursorPager
               label="Recorded reconciliation pages"
               hasPrevious={paging.hasPrevious}

@@ -2,7 +2,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import Decimal from 'decimal.js';
 import { formatSignedUsd, formatUsd } from '../../../lib/money';
 import type { NameIndex } from '../../../lib/names';
-import { causeLabel, LIKELY_CAUSES, reconciliationProject, type ReconciliationRow } from '../reconciliation';
+import { causeHint, causeLabel, reconciliationProject, type ReconciliationRow } from '../reconciliation';
 import { signedPercent } from './signedPercent';
 
 const rowColumn = createColumnHelper<ReconciliationRow>();
@@ -53,7 +53,7 @@ export function costColumns(names: NameIndex) {
         original.withinTolerance ? (
           <span className="tag tag-succeeded">within tolerance</span>
         ) : (
-          <span className="tag tag-failed" title={LIKELY_CAUSES[original.likelyCause ?? '']?.hint}>
+          <span className="tag tag-failed" title={causeHint(original.likelyCause)}>
             {causeLabel(original.likelyCause) || 'outside tolerance'}
           </span>
         ),

@@ -6,7 +6,7 @@ import { graphql } from '../../../gql';
  */
 
 export const CostReconciliationQuery = graphql(`
-  query CostReconciliation($from: String!, $to: String!, $providers: [String!]) {
+  query CostReconciliation($from: Date!, $to: Date!, $providers: [Provider!]) {
     costReconciliation(from: $from, to: $to, groupBy: [PROJECT], providers: $providers) {
       provider
       date
@@ -39,8 +39,25 @@ export const ReconciliationReportsQuery = graphql(`
         billedUsd
         computedUsd
         createdAt
-        findings
+        findings {
+          provider
+          date
+          projectId
+          billedUsd
+          computedUsd
+          varianceUsd
+          likelyCause
+        }
       }
+    }
+  }
+`);
+
+export const ReconciliationToleranceQuery = graphql(`
+  query ReconciliationTolerance {
+    reconciliationTolerance {
+      absoluteUsd
+      percent
     }
   }
 `);

@@ -5,6 +5,7 @@ import { Empty } from '../../../components/Status';
 import type { ParityReportSummaryFieldsFragment as Report } from '../../../gql/graphql';
 import { formatDateTime } from '../../../lib/dates';
 import { formatCount } from '../../../lib/format';
+import { exportKindLabel } from './parity';
 
 const column = createColumnHelper<Report>();
 const count = (key: 'csvRows' | 'matchedWindows' | 'missingWindows' | 'extraWindows' | 'mismatchedWindows', header: string) =>
@@ -26,7 +27,7 @@ const reportColumns = [
   }),
   column.accessor('createdAt', { header: 'Made', cell: ({ getValue }) => formatDateTime(getValue()) }),
   column.accessor('provider', { header: 'Provider' }),
-  column.accessor('kind', { header: 'Export' }),
+  column.accessor((r) => exportKindLabel(r.kind), { id: 'kind', header: 'Export' }),
   column.accessor((r) => r.fileName || r.source, {
     id: 'file',
     header: 'File',

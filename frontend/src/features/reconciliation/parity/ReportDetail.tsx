@@ -10,7 +10,7 @@ import { ReportCounts } from './ReportCounts';
 
 export function ReportDetail({ report }: { report: Report }) {
   const names = useInventoryNames();
-  const cost = report.kind === 'cost';
+  const cost = report.kind === 'COST';
   const days = useMemo(() => dayColumns(report.fields), [report.fields]);
   const windows = useMemo(() => windowColumns(names, report.fields, cost), [names, report.fields, cost]);
   const dayTable = useDataTable({ data: report.days, columns: days, pageSize: 62 });

@@ -3,9 +3,11 @@ import { useQuery } from 'urql';
 import { REJECTED_NOTICE, useAuth, useIdentity } from '../../../auth/AuthContext';
 import { InputField, SelectField } from '../../../components/FormField';
 import { ErrorNotice } from '../../../components/Status';
-import type { ImportUsageCsvMutation as ImportResult, ParityExportKind } from '../../../gql/graphql';
+import type { ImportUsageCsvMutation as ImportResult, ParityExportKind, Provider } from '../../../gql/graphql';
 import { addDays, todayUtc } from '../../../lib/dates';
+import { oneOf, PROVIDERS } from '../../../lib/enums';
 import { multipartBody, postMultipart } from '../../../lib/upload';
+import { EXPORT_KINDS, exportKindLabel } from './parity';
 import { ImportUsageCsvMutation, ParityConnectionsQuery } from './queries';
 import { UploadedReport } from './UploadedReport';
 
@@ -25,10 +27,19 @@ export function UploadForm({ onUploaded }: { onUploaded: () => void }) {
   const [connections] = useQuery({ query: ParityConnectionsQuery });
   const fileRef = useRef<HTMLInputElement>(null);
   const yesterday = addDays(todayUtc(), -1);
-  const [form, setForm] = useState({
+  const [form, setForm] = useState<{
+    provider: Provider;
+    kind: ParityExportKind;
+    /** Null until the admin picks one. */
+    connection: string | null;
+    start: string;
+    end: string;
+    tolerance: string;
+    tolerancePct: string;
+  }>({
     provider: 'openai',
-    kind: 'USAGE' as ParityExportKind,
-    connection: null as string | null,
+    kind: 'USAGE',
+    connection: null,
     start: yesterday,
     end: yesterday,
     tolerance: '',
@@ -86,13 +97,23 @@ export function UploadForm({ onUploaded }: { onUploaded: () => void }) {
       </p>
       <form className="form-grid" onSubmit={submit} aria-label="Compare a CSV export">
         <InputField label="CSV file" className="field-wide" ref={fileRef} type="file" accept=".csv,text/csv" required />
-        <SelectField label="Provider" value={form.provider} onChange={(e) => set({ provider: e.target.value, connection: null })}>
-          <option value="openai">openai</option>
-          <option value="anthropic">anthropic</option>
+        <SelectField
+          label="Provider"
+          value={form.provider}
+          onChange={(e) => set({ provider: oneOf(PROVIDERS, e.target.value) ?? form.provider, connection: null })}
+        >
+          {PROVIDERS.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
         </SelectField>
-        <SelectField label="Export" value={form.kind} onChange={(e) => set({ kind: e.target.value as ParityExportKind })}>
-          <option value="USAGE">Usage (tokens)</option>
-          <option value="COST">Cost (USD)</option>
+        <SelectField label="Export" value={form.kind} onChange={(e) => set({ kind: oneOf(EXPORT_KINDS, e.target.value) ?? form.kind })}>
+          {EXPORT_KINDS.map((kind) => (
+            <option key={kind} value={kind}>
+              {exportKindLabel(kind)}
+            </option>
+          ))}
         </SelectField>
         <SelectField label="Connection" value={connection} onChange={(e) => set({ connection: e.target.value })}>
           {ofProvider.map((c) => (

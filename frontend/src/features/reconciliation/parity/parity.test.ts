@@ -17,8 +17,8 @@ describe('parity report figures', () => {
   });
 
   it('describes the tolerance', () => {
-    expect(toleranceLabel('usage', '0', '0')).toBe('exact match');
-    expect(toleranceLabel('usage', '10', '0.5')).toBe('within 10 units or 0.5%');
-    expect(toleranceLabel('cost', '0.01', '0')).toBe('within $0.01');
+    expect(toleranceLabel('USAGE', '0', '0')).toBe('exact match');
+    expect(toleranceLabel('USAGE', '10', '0.5')).toBe('within 10 units or 0.5%');
+    expect(toleranceLabel('COST', '0.01', '0')).toBe('within $0.01');
   });
 });

@@ -1,6 +1,21 @@
 import Decimal from 'decimal.js';
+import type { ParityExportKind } from '../../../gql/graphql';
+import { keysOf, labelOf } from '../../../lib/enums';
 import { formatCount } from '../../../lib/format';
 import { formatSignedUsd, formatUsd } from '../../../lib/money';
+
+/** What kind of provider export a report compared. */
+export const EXPORT_KIND_LABELS: Readonly<Record<ParityExportKind, string>> = {
+  USAGE: 'Usage (tokens)',
+  COST: 'Cost (USD)',
+};
+
+/** The upload form's choices, usage first (the default). */
+export const EXPORT_KINDS: readonly ParityExportKind[] = keysOf(EXPORT_KIND_LABELS);
+
+export function exportKindLabel(kind: ParityExportKind): string {
+  return labelOf(EXPORT_KIND_LABELS, kind);
+}
 
 /** The CSV column a parity report compares, as a heading. */
 export function parityFieldLabel(field: string): string {
@@ -26,12 +41,12 @@ export function formatParityDifference(field: string, value: string): string {
 }
 
 /** The tolerance a report used, in words. */
-export function toleranceLabel(kind: string, tolerance: string, tolerancePct: string): string {
+export function toleranceLabel(kind: ParityExportKind, tolerance: string, tolerancePct: string): string {
   const absolute = new Decimal(tolerance);
   const percent = new Decimal(tolerancePct);
   if (absolute.isZero() && percent.isZero()) return 'exact match';
   const parts = [];
-  if (!absolute.isZero()) parts.push(kind === 'cost' ? formatUsd(absolute) : `${absolute.toFixed()} units`);
+  if (!absolute.isZero()) parts.push(kind === 'COST' ? formatUsd(absolute) : `${absolute.toFixed()} units`);
   if (!percent.isZero()) parts.push(`${percent.toFixed()}%`);
   return `within ${parts.join(' or ')}`;
 }

@@ -116,10 +116,10 @@ export const ParityConnectionsQuery = graphql(`
  */
 export const ImportUsageCsvMutation = graphql(`
   mutation ImportUsageCsv(
-    $provider: String!
+    $provider: Provider!
     $file: Upload!
-    $start: String!
-    $end: String!
+    $start: Date!
+    $end: Date!
     $tolerance: Decimal
     $tolerancePct: Decimal
     $connection: String
