@@ -10,6 +10,8 @@ use ledger::providers::keys::MasterKey;
 use ledger::providers::{ProvidersConfig, RateLimit, RetryPolicy};
 use secrecy::SecretString;
 
+use crate::limits;
+
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
     /// SQLite (`sqlite://file.db?mode=rwc`) or PostgreSQL (`postgres://…`) URL.
@@ -136,6 +138,159 @@ pub struct ServeArgs {
     pub providers: ProviderArgs,
     #[command(flatten)]
     pub schedule: ScheduleArgs,
+    #[command(flatten)]
+    pub otlp: OtlpArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// OTLP trace ingest (`POST /v1/traces`). Attribute lists are
+/// comma-separated and tried in order, on the span, then its trace, then
+/// its resource.
+#[derive(Debug, Clone, Args)]
+pub struct OtlpArgs {
+    /// Largest export body, as sent and again once decompressed (bytes).
+    #[arg(long = "otlp-max-body-bytes", env = "COGNITRACK_OTLP_MAX_BODY_BYTES", default_value_t = crate::otlp::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+    /// Exports stored at once; more are answered 429 with Retry-After.
+    #[arg(long = "otlp-max-concurrent-exports", env = "COGNITRACK_OTLP_MAX_CONCURRENT_EXPORTS", default_value_t = crate::otlp::DEFAULT_MAX_CONCURRENT_EXPORTS)]
+    pub max_concurrent_exports: usize,
+    /// Attributes naming the user of a model call.
+    #[arg(long = "otlp-user-attributes", env = "COGNITRACK_OTLP_USER_ATTRIBUTES", default_value = ledger::otlp::DEFAULT_USER_ATTRIBUTES)]
+    pub user_attributes: String,
+    /// Attributes naming the provider project (joins `attribution`).
+    #[arg(long = "otlp-project-attributes", env = "COGNITRACK_OTLP_PROJECT_ATTRIBUTES", default_value = ledger::otlp::DEFAULT_PROJECT_ATTRIBUTES)]
+    pub project_attributes: String,
+    /// Attributes naming the provider API key (joins `attribution`).
+    #[arg(long = "otlp-api-key-attributes", env = "COGNITRACK_OTLP_API_KEY_ATTRIBUTES", default_value = ledger::otlp::DEFAULT_API_KEY_ATTRIBUTES)]
+    pub api_key_attributes: String,
+    /// Resource attributes kept as interaction metadata, besides service.name.
+    #[arg(long = "otlp-metadata-attributes", env = "COGNITRACK_OTLP_METADATA_ATTRIBUTES", default_value = ledger::otlp::DEFAULT_METADATA_ATTRIBUTES)]
+    pub metadata_attributes: String,
+}
+
+impl OtlpArgs {
+    /// Refuses a cap or a concurrency of zero.
+    pub fn settings(&self) -> Result<crate::otlp::OtlpSettings, String> {
+        if self.max_body_bytes == 0 || self.max_concurrent_exports == 0 {
+            return Err(
+                "COGNITRACK_OTLP_MAX_BODY_BYTES and COGNITRACK_OTLP_MAX_CONCURRENT_EXPORTS must be above 0".into(),
+            );
+        }
+        let list = ledger::otlp::list;
+        Ok(crate::otlp::OtlpSettings::new(
+            self.max_body_bytes,
+            self.max_concurrent_exports,
+            ledger::otlp::MappingConfig {
+                user_attributes: list(&self.user_attributes),
+                project_attributes: list(&self.project_attributes),
+                api_key_attributes: list(&self.api_key_attributes),
+                metadata_attributes: list(&self.metadata_attributes),
+            },
+        ))
+    }
+}
+
+/// Request limits (see SECURITY.md). Each must be above 0.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Largest request body in bytes (multipart uploads: the parity CSV cap
+    /// plus 1 MiB; OTLP exports: COGNITRACK_OTLP_MAX_BODY_BYTES).
+    #[arg(long = "max-body-bytes", env = "COGNITRACK_MAX_BODY_BYTES", default_value_t = limits::DEFAULT_MAX_BODY_BYTES)]
+    pub max_request_body_bytes: usize,
+    /// Deepest GraphQL field nesting.
+    #[arg(long = "graphql-max-depth", env = "COGNITRACK_GRAPHQL_MAX_DEPTH", default_value_t = limits::DEFAULT_MAX_DEPTH)]
+    pub graphql_max_depth: usize,
+    /// Largest GraphQL complexity (every alias counted; ranged fields weigh range × grouping).
+    #[arg(long = "graphql-max-complexity", env = "COGNITRACK_GRAPHQL_MAX_COMPLEXITY", default_value_t = limits::DEFAULT_MAX_COMPLEXITY)]
+    pub graphql_max_complexity: usize,
+    /// Most field selections once fragment spreads are expanded.
+    #[arg(long = "graphql-max-selections", env = "COGNITRACK_GRAPHQL_MAX_SELECTIONS", default_value_t = limits::DEFAULT_MAX_SELECTIONS)]
+    pub graphql_max_selections: usize,
+    /// Most root fields (aliases included) in one operation.
+    #[arg(long = "graphql-max-root-fields", env = "COGNITRACK_GRAPHQL_MAX_ROOT_FIELDS", default_value_t = limits::DEFAULT_MAX_ROOT_FIELDS)]
+    pub graphql_max_root_fields: usize,
+    /// Seconds a query (and any other request but a mutation or the cron trigger) may take.
+    #[arg(long = "request-timeout-secs", env = "COGNITRACK_REQUEST_TIMEOUT_SECS", default_value_t = limits::DEFAULT_REQUEST_TIMEOUT_SECS)]
+    pub request_timeout_secs: u64,
+    /// Seconds a GraphQL mutation may take.
+    #[arg(long = "mutation-timeout-secs", env = "COGNITRACK_MUTATION_TIMEOUT_SECS", default_value_t = limits::DEFAULT_MUTATION_TIMEOUT_SECS)]
+    pub mutation_timeout_secs: u64,
+    /// Complexity from which an operation counts as expensive.
+    #[arg(long = "expensive-complexity", env = "COGNITRACK_EXPENSIVE_COMPLEXITY", default_value_t = limits::DEFAULT_EXPENSIVE_COMPLEXITY)]
+    pub expensive_complexity: usize,
+    /// Expensive operations run at once.
+    #[arg(long = "expensive-concurrency", env = "COGNITRACK_EXPENSIVE_CONCURRENCY", default_value_t = limits::DEFAULT_EXPENSIVE_CONCURRENCY)]
+    pub expensive_concurrency: usize,
+    /// Seconds an expensive operation waits for its turn before it is refused (503 BUSY).
+    #[arg(long = "queue-wait-secs", env = "COGNITRACK_QUEUE_WAIT_SECS", default_value_t = limits::DEFAULT_QUEUE_WAIT_SECS)]
+    pub queue_wait_secs: u64,
+    /// Origins allowed by CORS, comma-separated (unset: no CORS headers).
+    #[arg(
+        long = "cors-origins",
+        env = "COGNITRACK_CORS_ORIGINS",
+        default_value = ""
+    )]
+    pub cors_origins: String,
+}
+
+impl LimitArgs {
+    /// Refuses a limit of zero and anything but exact origins.
+    pub fn limits(&self) -> Result<limits::Limits, String> {
+        let required: [(&str, u64); 8] = [
+            (
+                "COGNITRACK_MAX_BODY_BYTES",
+                self.max_request_body_bytes as u64,
+            ),
+            (
+                "COGNITRACK_GRAPHQL_MAX_DEPTH",
+                self.graphql_max_depth as u64,
+            ),
+            (
+                "COGNITRACK_GRAPHQL_MAX_COMPLEXITY",
+                self.graphql_max_complexity as u64,
+            ),
+            (
+                "COGNITRACK_GRAPHQL_MAX_SELECTIONS",
+                self.graphql_max_selections as u64,
+            ),
+            (
+                "COGNITRACK_GRAPHQL_MAX_ROOT_FIELDS",
+                self.graphql_max_root_fields as u64,
+            ),
+            (
+                "COGNITRACK_EXPENSIVE_CONCURRENCY",
+                self.expensive_concurrency as u64,
+            ),
+            ("COGNITRACK_REQUEST_TIMEOUT_SECS", self.request_timeout_secs),
+            (
+                "COGNITRACK_MUTATION_TIMEOUT_SECS",
+                self.mutation_timeout_secs,
+            ),
+        ];
+        let zero: Vec<&str> = required
+            .iter()
+            .filter(|(_, value)| *value == 0)
+            .map(|(name, _)| *name)
+            .collect();
+        if !zero.is_empty() {
+            return Err(format!("{} must be above 0", zero.join(", ")));
+        }
+        let secs = std::time::Duration::from_secs;
+        Ok(limits::Limits::new(limits::LimitSettings {
+            max_body_bytes: self.max_request_body_bytes,
+            max_depth: self.graphql_max_depth,
+            max_complexity: self.graphql_max_complexity,
+            max_selections: self.graphql_max_selections,
+            max_root_fields: self.graphql_max_root_fields,
+            request_timeout: secs(self.request_timeout_secs),
+            mutation_timeout: secs(self.mutation_timeout_secs),
+            expensive_complexity: self.expensive_complexity,
+            expensive_concurrency: self.expensive_concurrency,
+            queue_wait: secs(self.queue_wait_secs),
+            cors_origins: limits::headers::parse_origins(&self.cors_origins)?,
+        }))
+    }
 }
 
 /// When the scheduled jobs run (cron with seconds, UTC:

@@ -1,6 +1,8 @@
 //! `GET /api/export/buckets`: every usage bucket of a range as CSV or
 //! NDJSON, streamed page by page so a year of buckets never sits in memory.
 //! Same filters and auth (a viewer or admin token) as `usageBuckets`.
+//! CSV cells a spreadsheet would run as a formula are neutralised
+//! ([`csv_cell`]); NDJSON carries the values as stored.
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -182,7 +184,7 @@ async fn page(
             let mut writer = csv::Writer::from_writer(&mut out);
             for (_, bucket) in &page.items {
                 writer
-                    .write_record(fields(bucket))
+                    .write_record(fields(bucket).map(csv_cell))
                     .map_err(|e| ledger::Error::Internal(e.to_string()))?;
             }
             writer
@@ -205,6 +207,30 @@ async fn page(
         }
     }
     Ok((Bytes::from(out), next))
+}
+
+/// A cell a spreadsheet cannot run. Provider-controlled text (a model,
+/// project or user id) that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return would be read as a formula (`=cmd|' /C calc'!A0`); per
+/// OWASP's CSV injection advice it gets a leading single quote. Only
+/// cells that are not plain numbers are touched: a negative number
+/// (`-0.5`) stays a number.
+pub fn csv_cell(cell: String) -> String {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(&cell) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// An optional minus, digits, and optionally a point and more digits.
+fn is_plain_number(cell: &str) -> bool {
+    let unsigned = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn fields(b: &usage_bucket::Model) -> [String; 21] {
@@ -236,4 +262,30 @@ fn fields(b: &usage_bucket::Model) -> [String; 21] {
             .map(|v| v.to_string())
             .unwrap_or_default(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for (cell, want) in [
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-0.5", "-0.5"),
+            ("-12", "-12"),
+            ("0.012345", "0.012345"),
+            ("gpt-4o", "gpt-4o"),
+            ("", ""),
+            ("-", "'-"),
+            ("-1e5", "'-1e5"),
+        ] {
+            assert_eq!(csv_cell(cell.to_owned()), want, "{cell:?}");
+        }
+    }
 }

@@ -10,6 +10,8 @@ pub mod cron;
 pub mod error;
 pub mod export;
 pub mod graphql;
+pub mod limits;
+pub mod otlp;
 pub mod progress;
 pub mod router;
 pub mod state;

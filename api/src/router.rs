@@ -1,23 +1,21 @@
-//! The HTTP surface: GraphQL (GraphiQL on GET), health, the cron trigger
-//! and the dashboard.
+//! The HTTP surface: GraphQL (GraphiQL on GET), health, the cron trigger,
+//! OTLP trace ingest (`/v1/traces`) and the dashboard.
 use std::path::Path;
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::parser::types::OperationType;
+use async_graphql_axum::GraphQLResponse;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::Principal;
 use crate::graphql::{AppSchema, build_schema};
+use crate::limits::{self, Refusal, Route};
 use crate::state::AppState;
-
-/// Largest request body accepted; a full 1,000-interaction batch is far below.
-const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Clone)]
 struct Http {
@@ -26,6 +24,7 @@ struct Http {
 }
 
 pub fn router(state: AppState, frontend_dir: Option<&Path>) -> Router {
+    let limits = state.limits.clone();
     let schema = build_schema(Some(state.clone()));
     let http = Http {
         state: state.clone(),
@@ -39,6 +38,7 @@ pub fn router(state: AppState, frontend_dir: Option<&Path>) -> Router {
             Router::new()
                 .route("/api/cron/{job}", post(crate::cron::trigger))
                 .route("/api/export/buckets", get(crate::export::buckets))
+                .route("/v1/traces", post(crate::otlp::traces))
                 .with_state(state),
         );
     app = match frontend_dir.filter(|dir| dir.join("index.html").is_file()) {
@@ -48,33 +48,69 @@ pub fn router(state: AppState, frontend_dir: Option<&Path>) -> Router {
             .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => app.fallback(get(no_dashboard)),
     };
-    app.layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+    // Limits (body cap, time limit) before any handler; security headers
+    // and CORS outside them, so refusals carry them too. A body read by an
+    // axum extractor meets the same cap there.
+    let app = app
+        .layer(axum::extract::DefaultBodyLimit::max(
+            limits.settings.max_body_bytes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            limits.clone(),
+            limits::enforce,
+        ));
+    limits::headers::apply(app, &limits).layer(TraceLayer::new_for_http())
 }
 
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+async fn graphiql() -> Response {
+    limits::headers::graphiql()
 }
 
-async fn graphql(
-    State(http): State<Http>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let principal = principal(&http.state, &headers).await;
-    let mut response = http
-        .schema
-        .execute(request.into_inner().data(principal))
-        .await;
+/// The body is read under its cap and the document measured before the
+/// bearer token is looked at; a query then has `request_timeout` to run.
+async fn graphql(State(http): State<Http>, request: Request) -> Response {
+    let settings = &http.state.limits.settings;
+    let (parts, body) = request.into_parts();
+    let mut request = match limits::body::graphql_request(&parts.headers, body, settings).await {
+        Ok(request) => request,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let operation = match limits::document::check(&mut request, settings) {
+        Ok(operation) => operation,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let principal = principal(&http.state, &parts.headers).await;
+    let execution = http.schema.execute(request.data(principal));
+    let mut response = match operation {
+        OperationType::Mutation => execution.await,
+        _ => match tokio::time::timeout(settings.request_timeout, execution).await {
+            Ok(response) => response,
+            Err(_) => {
+                return Refusal::Timeout(settings.request_timeout)
+                    .into_response_for(Route::GraphQl);
+            }
+        },
+    };
     // Parse and validation errors (unknown enum values, wrong types, depth
     // limits) come from the library without a code; they are the caller's.
+    let mut status = StatusCode::OK;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
-            extensions.set("code", "BAD_USER_INPUT");
+        match extensions.get("code") {
+            None => extensions.set("code", "BAD_USER_INPUT"),
+            Some(async_graphql::Value::String(code)) => {
+                status = Refusal::status_of_code(code).unwrap_or(status);
+            }
+            Some(_) => {}
         }
     }
-    response.into()
+    let mut response = (status, GraphQLResponse::from(response)).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    }
+    response
 }
 
 pub(crate) async fn principal(state: &AppState, headers: &HeaderMap) -> Principal {

@@ -8,6 +8,8 @@ use ledger::providers::ProviderClients;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::JwtKeys;
+use crate::limits::Limits;
+use crate::otlp::OtlpSettings;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -19,6 +21,11 @@ pub struct AppState {
     pub webhooks: Arc<WebhookSender>,
     /// The scheduled jobs, also run by the cron trigger and some mutations.
     pub jobs: Jobs,
+    /// OTLP trace ingest (`POST /v1/traces`); defaults until `serve` sets it.
+    pub otlp: Arc<OtlpSettings>,
+    /// Request limits (body, GraphQL document, time, concurrency, CORS);
+    /// defaults until `serve` sets them.
+    pub limits: Arc<Limits>,
 }
 
 impl AppState {
@@ -49,6 +56,8 @@ impl AppState {
             clients,
             webhooks,
             jobs,
+            otlp: Arc::new(OtlpSettings::default()),
+            limits: Arc::new(Limits::default()),
         })
     }
 

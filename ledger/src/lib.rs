@@ -11,6 +11,7 @@
 //! - [`budgets`], [`notify`]: budgets, alerts and signed webhooks
 //! - [`parity`]: provider CSV exports checked against the ledger
 //! - [`archive`]: moving old rows to the archive tables and back
+//! - [`otlp`]: OpenTelemetry spans read into tracked interactions
 //!
 //! Shared primitives: [`dates`], [`db`], [`money`], [`page`], [`text`], [`error`].
 
@@ -23,6 +24,7 @@ pub mod error;
 pub mod ingest;
 pub mod money;
 pub mod notify;
+pub mod otlp;
 pub mod page;
 pub mod parity;
 pub mod pricing;

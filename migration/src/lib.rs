@@ -29,6 +29,7 @@ mod m20261125_000019_create_parity_file;
 mod m20261125_000021_create_usage_bucket_archive;
 mod m20261125_000022_create_session_archive;
 mod m20261125_000023_create_interaction_archive;
+mod m20261126_000024_index_session_external_id;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000021_create_usage_bucket_archive::Migration),
             Box::new(m20261125_000022_create_session_archive::Migration),
             Box::new(m20261125_000023_create_interaction_archive::Migration),
+            Box::new(m20261126_000024_index_session_external_id::Migration),
         ]
     }
 }

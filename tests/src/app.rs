@@ -166,6 +166,8 @@ pub struct AppOptions {
     pub prices_url: String,
     pub cron_secret: Option<String>,
     pub providers: ledger::providers::ProvidersConfig,
+    /// `POST /v1/traces`: body cap, concurrency, attribute mapping.
+    pub otlp: api::otlp::OtlpSettings,
 }
 
 impl Default for AppOptions {
@@ -174,6 +176,7 @@ impl Default for AppOptions {
             prices_url: "unused-price-feed.json".into(),
             cron_secret: None,
             providers: ledger::providers::ProvidersConfig::default(),
+            otlp: api::otlp::OtlpSettings::default(),
         }
     }
 }
@@ -194,7 +197,7 @@ impl TestApp {
 
     /// Serves the router over an existing database.
     pub async fn serve(db: TestDb, options: AppOptions) -> Self {
-        let state = AppState::new(
+        let mut state = AppState::new(
             db.conn.clone(),
             UnitRates::default(),
             JWT_SECRET.as_bytes(),
@@ -207,6 +210,7 @@ impl TestApp {
         )
         .await
         .expect("app state");
+        state.otlp = std::sync::Arc::new(options.otlp);
         let app = api::router::router(state.clone(), None);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

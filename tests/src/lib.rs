@@ -3,5 +3,6 @@
 pub mod app;
 pub mod cli;
 pub mod mock_provider;
+pub mod otlp;
 pub mod providers;
 pub mod webhook_receiver;

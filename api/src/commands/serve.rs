@@ -66,6 +66,8 @@ async fn build_state(database_url: &str, jwt: JwtArgs, serve: &ServeArgs) -> Res
         );
     }
     let settings = serve.schedule.settings.job_settings(&serve.prices)?;
+    let otlp = serve.otlp.settings().map_err(anyhow::Error::msg)?;
+    let limits = serve.limits.limits().map_err(anyhow::Error::msg)?;
     let providers = serve.providers.providers_config()?;
     let conn = open_url(database_url).await?;
     ledger::providers::connections::ensure_env_connections(
@@ -76,7 +78,7 @@ async fn build_state(database_url: &str, jwt: JwtArgs, serve: &ServeArgs) -> Res
     .await?;
     let clients = ProviderClients::new(providers)?;
     let rates = serve.rates.unit_rates();
-    Ok(AppState::new(
+    let mut state = AppState::new(
         conn,
         rates,
         secret.as_bytes(),
@@ -84,7 +86,10 @@ async fn build_state(database_url: &str, jwt: JwtArgs, serve: &ServeArgs) -> Res
         clients,
         settings,
     )
-    .await?)
+    .await?;
+    state.otlp = std::sync::Arc::new(otlp);
+    state.limits = std::sync::Arc::new(limits);
+    Ok(state)
 }
 
 /// Demo data from the built-in simulator, a first reconciliation (so the

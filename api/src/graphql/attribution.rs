@@ -119,6 +119,9 @@ impl AttributionQuery {
     /// for the UTC days `from`..`to` (both included). Models must be
     /// reported with the provider's exact id to match; an interaction
     /// without a tier matches the provider's default tier.
+    #[graphql(
+        complexity = "crate::limits::cost::ranged(from.0, to.0, group_by.as_ref().map_or(0, Vec::len), child_complexity)"
+    )]
     async fn attribution(
         &self,
         ctx: &Context<'_>,
@@ -136,7 +139,7 @@ impl AttributionQuery {
         let rows = attribution::attribution(&state(ctx)?.db, range, &dims).await?;
         let mut total = AttributionRow::default();
         for row in &rows {
-            total.add(row);
+            total.add(row)?;
         }
         let mut totals = AttributionLine::from(total);
         totals.date = None;

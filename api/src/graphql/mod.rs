@@ -60,19 +60,24 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Deep enough for GraphiQL's introspection query, shallow enough to stop
-/// abusive nesting.
-pub const MAX_DEPTH: usize = 15;
-pub const MAX_COMPLEXITY: usize = 5000;
-
+/// The schema with the request limits of `state` (defaults without one):
+/// depth, complexity (every alias counted, see `crate::limits::cost`),
+/// directives per field, and the gate of expensive operations. Documents
+/// are measured before they get here (`crate::limits::document`).
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
+    let limits = state
+        .as_ref()
+        .map_or_else(Default::default, |state| state.limits.clone());
+    let settings = &limits.settings;
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY);
+    .limit_depth(settings.max_depth)
+    .limit_complexity(settings.max_complexity)
+    .limit_directives(crate::limits::MAX_DIRECTIVES_PER_FIELD)
+    .extension(crate::limits::gate::Gate(limits.clone()));
     match state {
         Some(state) => builder.data(state).finish(),
         None => builder.finish(),

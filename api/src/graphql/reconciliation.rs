@@ -159,6 +159,9 @@ pub struct ReconciliationQuery;
 impl ReconciliationQuery {
     /// Billed (provider costs API) vs computed (usage × price book) for the
     /// UTC days `from`..`to`, both included.
+    #[graphql(
+        complexity = "crate::limits::cost::ranged(from.0, to.0, group_by.as_ref().map_or(0, Vec::len), child_complexity)"
+    )]
     async fn cost_reconciliation(
         &self,
         ctx: &Context<'_>,

@@ -102,6 +102,7 @@ pub struct StatsQuery;
 #[Object]
 impl StatsQuery {
     /// Tracked usage per UTC day, zero-filled, optionally for one user.
+    #[graphql(complexity = "crate::limits::cost::ranged(from.0, to.0, 0, child_complexity)")]
     async fn daily_stats(
         &self,
         ctx: &Context<'_>,
@@ -135,6 +136,7 @@ impl StatsQuery {
     }
 
     /// Ledger-wide totals and health over a range.
+    #[graphql(complexity = "crate::limits::cost::ranged(from.0, to.0, 0, child_complexity)")]
     async fn system_stats(
         &self,
         ctx: &Context<'_>,

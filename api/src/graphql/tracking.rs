@@ -152,40 +152,80 @@ impl From<interaction::Model> for Interaction {
     }
 }
 
+/// A session an application starts. Limits (refused with
+/// `BAD_USER_INPUT`, the same on every store) are on each field.
 #[derive(InputObject)]
 pub struct StartSessionInput {
+    /// Who the session is for: 1 to 200 bytes, trimmed, no control
+    /// characters (U+0000–U+001F, U+007F–U+009F; tab and newline included).
     pub user_id: String,
+    /// The application's own id for the session: at most 200 bytes, no
+    /// control characters.
     pub external_id: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
+    /// Free-form JSON: at most 16 KiB as compact JSON, 8 levels of
+    /// objects and arrays, 256 keys in all; keys follow the id rule (at most
+    /// 200 bytes, no control characters), strings may hold tab, newline and
+    /// carriage return but no other control character (so no NUL).
     pub metadata: Option<Json<serde_json::Value>>,
 }
 
-/// What an application reports for one interaction.
+/// What an application reports for one interaction. Every id and label
+/// here is at most 200 bytes with no control characters (U+0000–U+001F,
+/// U+007F–U+009F; tab and newline included), and every count has the
+/// maximum its field states; anything outside is refused with
+/// `BAD_USER_INPUT` and nothing of the batch is stored.
 #[derive(InputObject)]
 pub struct InteractionInput {
+    /// A session of this ingest key (from `startSession`).
     pub session_id: ID,
     pub kind: InteractionKind,
+    /// When it happened; now when absent.
     pub occurred_at: Option<DateTime<Utc>>,
+    /// Wall time in milliseconds: 0 to 86,400,000 (one day).
     pub duration_ms: Option<i64>,
+    /// A short outcome label, e.g. `ok` or `error`: at most 200 bytes.
     pub status: Option<String>,
+    /// The provider as the price book names it (`openai`, `anthropic`…),
+    /// lowercased: at most 200 bytes.
     pub provider: Option<String>,
+    /// The model as the provider names it: at most 200 bytes; required
+    /// when tokens are reported.
     pub model: Option<String>,
+    /// The provider's project id: at most 200 bytes.
     pub project_id: Option<String>,
+    /// The provider's API key id: at most 200 bytes.
     pub api_key_id: Option<String>,
+    /// The provider's service tier (`default`, `flex`, `priority`…): at
+    /// most 200 bytes.
     pub service_tier: Option<String>,
     pub batch: Option<bool>,
-    /// All input tokens, cached and cache-write included.
+    /// All input tokens, cached and cache-write included: 0 to
+    /// 1,000,000,000.
     pub input_tokens: Option<i64>,
+    /// Input tokens read from the cache: 0 to 1,000,000,000, and with
+    /// `cacheWriteTokens` at most `inputTokens`.
     pub cached_input_tokens: Option<i64>,
+    /// Input tokens written to the cache: 0 to 1,000,000,000.
     pub cache_write_tokens: Option<i64>,
+    /// Output tokens: 0 to 1,000,000,000.
     pub output_tokens: Option<i64>,
+    /// Database operations: 0 to 1,000,000,000.
     pub db_ops: Option<i64>,
+    /// External API calls: 0 to 1,000,000,000.
     pub api_calls: Option<i64>,
+    /// Compute time in milliseconds: 0 to 86,400,000 (one day).
     pub compute_ms: Option<i64>,
-    /// Explicit cost, for COST_EVENT only.
+    /// Explicit cost, for COST_EVENT only: 0 to 1,000,000,000 USD, rounded
+    /// to the micro-dollar.
     pub cost_usd: Option<Decimal>,
-    /// Retries with the same key and payload are stored once.
+    /// Retries with the same key and payload are stored once: 1 to 200
+    /// bytes, no control characters.
     pub idempotency_key: Option<String>,
+    /// Free-form JSON: at most 16 KiB as compact JSON, 8 levels of
+    /// objects and arrays, 256 keys in all; keys follow the id rule,
+    /// strings may hold tab, newline and carriage return but no other
+    /// control character (so no NUL).
     pub metadata: Option<Json<serde_json::Value>>,
 }
 
@@ -219,6 +259,7 @@ impl From<InteractionInput> for domain::NewInteraction {
 
 #[derive(InputObject, Default)]
 pub struct SessionFilter {
+    /// At most 200 bytes, no control characters.
     pub user_id: Option<String>,
     /// UTC days, both included; give both `from` and `to`, or neither.
     pub from: Option<Date>,
@@ -230,9 +271,23 @@ pub struct SessionFilter {
     pub include_archived: Option<bool>,
 }
 
+/// A top-level metadata key and the text it must hold, e.g.
+/// `{key: "service.name", value: "checkout"}` or
+/// `{key: "otlp.dialect", value: "openinference"}`.
+#[derive(InputObject)]
+pub struct MetadataMatch {
+    /// At most 200 bytes, no control characters, quotes or backslashes.
+    pub key: String,
+    /// At most 200 bytes; tab, newline and carriage return are the only
+    /// control characters allowed, as in stored metadata.
+    pub value: String,
+}
+
 #[derive(InputObject, Default)]
 pub struct InteractionFilter {
+    /// At most 200 bytes, no control characters.
     pub session_id: Option<ID>,
+    /// At most 200 bytes, no control characters.
     pub user_id: Option<String>,
     pub kind: Option<InteractionKind>,
     /// UTC days, both included; give both `from` and `to`, or neither.
@@ -243,6 +298,8 @@ pub struct InteractionFilter {
     /// its newest row; no range: whenever it is not empty), so answers are the
     /// same before and after archival. `false`: recent (hot) rows only.
     pub include_archived: Option<bool>,
+    /// Only interactions whose metadata holds every one of these (at most 10).
+    pub metadata: Option<Vec<MetadataMatch>>,
 }
 
 #[derive(Default)]
@@ -295,8 +352,19 @@ impl TrackingQuery {
             range: optional_range(filter.from, filter.to)?,
             include_archived: filter.include_archived,
         };
+        let matches: Vec<_> = filter
+            .metadata
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| domain::listing::MetadataMatch {
+                key: m.key,
+                value: m.value,
+            })
+            .collect();
         let page = PageRequest::new(first, after.as_deref())?;
-        let found = domain::list_interactions(&state(ctx)?.db, &domain_filter, &page).await?;
+        let found =
+            domain::listing::list_interactions(&state(ctx)?.db, &domain_filter, &matches, &page)
+                .await?;
         Ok(connection(found, page.after.is_some(), Interaction::from))
     }
 }

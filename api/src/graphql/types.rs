@@ -12,18 +12,22 @@ use ledger::page::Page;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BigInt(pub i64);
 
+/// A 64-bit integer, as a JSON number. As input: a JSON integer, or a
+/// string of decimal digits with an optional `-`, from
+/// -9223372036854775808 to 9223372036854775807; fractions, exponents and
+/// numbers out of that range are refused with `BAD_USER_INPUT`.
 #[Scalar(name = "BigInt")]
 impl ScalarType for BigInt {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::Number(n) => n
-                .as_i64()
-                .map(BigInt)
-                .ok_or_else(|| InputValueError::custom("expected a 64-bit integer")),
-            Value::String(s) => s
-                .parse()
-                .map(BigInt)
-                .map_err(|_| InputValueError::custom("expected a 64-bit integer")),
+            Value::Number(n) => match n.as_i64() {
+                Some(v) => Ok(BigInt(v)),
+                None if n.is_f64() => Err(InputValueError::custom(format!(
+                    "BigInt must be written as an integer, without fraction or exponent; got {n}"
+                ))),
+                None => Err(big_int_range(n)),
+            },
+            Value::String(s) => parse_big_int(s),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -31,6 +35,25 @@ impl ScalarType for BigInt {
     fn to_value(&self) -> Value {
         Value::Number(self.0.into())
     }
+}
+
+/// A `BigInt` given as text: an optional `-` and decimal digits only.
+fn parse_big_int(text: &str) -> InputValueResult<BigInt> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(InputValueError::custom(format!(
+            "BigInt must be written as an integer, without fraction or exponent; got {text:?}"
+        )));
+    }
+    text.parse().map(BigInt).map_err(|_| big_int_range(text))
+}
+
+fn big_int_range(shown: impl std::fmt::Display) -> InputValueError<BigInt> {
+    InputValueError::custom(format!(
+        "BigInt must be between {} and {}, got {shown}",
+        i64::MIN,
+        i64::MAX
+    ))
 }
 
 impl From<i64> for BigInt {
@@ -175,4 +198,50 @@ pub enum IssueCode {
     UnpricedModel,
     /// A failure of CogniTrack's own (the database).
     Internal,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: serde_json::Value) -> Result<i64, String> {
+        let value = Value::from_json(json).expect("value");
+        <BigInt as ScalarType>::parse(value)
+            .map(|b| b.0)
+            .map_err(|e| e.into_server_error(async_graphql::Pos::default()).message)
+    }
+
+    #[test]
+    fn big_int_input_is_a_whole_64_bit_number() {
+        use serde_json::json;
+        assert_eq!(parse(json!(i64::MAX)), Ok(i64::MAX));
+        assert_eq!(parse(json!(i64::MIN)), Ok(i64::MIN));
+        assert_eq!(parse(json!("-42")), Ok(-42));
+        for whole in [
+            json!(1.5),
+            json!(1e3),
+            json!("1e3"),
+            json!("1.0"),
+            json!(""),
+            json!("-"),
+        ] {
+            let message = parse(whole.clone()).expect_err("refused");
+            assert!(
+                message.contains("written as an integer"),
+                "{whole}: {message}"
+            );
+        }
+        for range in [
+            json!(u64::MAX),
+            json!("9223372036854775808"),
+            json!("-9223372036854775809"),
+        ] {
+            let message = parse(range.clone()).expect_err("refused");
+            assert!(
+                message.contains("between -9223372036854775808 and 9223372036854775807"),
+                "{range}: {message}"
+            );
+        }
+        assert!(parse(json!(true)).is_err());
+    }
 }

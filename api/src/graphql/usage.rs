@@ -39,6 +39,9 @@ impl From<UsageDimension> for Dimension {
 }
 
 /// Which usage to count. `from` and `to` are UTC days (`YYYY-MM-DD`), both included.
+/// Each id list holds at most 1,000 values, each at most 200 bytes with no
+/// control characters (U+0000–U+001F, U+007F–U+009F); others are refused
+/// with `BAD_USER_INPUT`.
 #[derive(InputObject, Clone)]
 pub struct UsageFilter {
     pub from: Date,
@@ -253,6 +256,9 @@ pub struct UsageQuery;
 #[Object]
 impl UsageQuery {
     /// One row per UTC day (and per group), days without usage as zeros.
+    #[graphql(
+        complexity = "crate::limits::cost::ranged(filter.from.0, filter.to.0, group_by.as_ref().map_or(0, Vec::len), child_complexity)"
+    )]
     async fn daily_usage(
         &self,
         ctx: &Context<'_>,
@@ -270,6 +276,7 @@ impl UsageQuery {
     }
 
     /// The stored provider buckets, in window order.
+    #[graphql(complexity = "crate::limits::cost::paged(first, child_complexity)")]
     async fn usage_buckets(
         &self,
         ctx: &Context<'_>,
@@ -284,6 +291,9 @@ impl UsageQuery {
     }
 
     /// Values for the dashboard's dropdowns, optionally limited to a day range.
+    #[graphql(
+        complexity = "crate::limits::cost::optional_range(from.map(|d| d.0), to.map(|d| d.0), child_complexity)"
+    )]
     async fn filter_options(
         &self,
         ctx: &Context<'_>,

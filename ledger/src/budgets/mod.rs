@@ -79,7 +79,7 @@ pub async fn create(db: &impl ConnectionTrait, input: NewBudget) -> Result<Model
                 scope.as_str()
             )));
         }
-        _ => crate::text::bounded("the scope value", &scope_value)?,
+        _ => crate::text::plain("the scope value", &scope_value)?,
     }
     let amount_micros = validate_amount(input.amount_usd)?;
     let thresholds =

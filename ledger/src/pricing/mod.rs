@@ -140,12 +140,14 @@ impl Default for UnitRates {
 }
 
 impl UnitRates {
-    /// (db ops, api calls, compute) cost in micro-USD.
-    pub fn cost(&self, db_ops: i64, api_calls: i64, compute_ms: i64) -> (i64, i64, i64) {
-        let db = db_ops.saturating_mul(self.db_op_nanos) / 1000;
-        let api = api_calls.saturating_mul(self.api_call_micros);
-        let compute = compute_ms.saturating_mul(self.compute_second_micros) / 1000;
-        (db, api, compute)
+    /// (db ops, api calls, compute) cost in micro-USD; `None` when a
+    /// product leaves the i64 range (never within the tracking maxima and
+    /// rate limits: 10^9 × 10^6 at most), rather than a saturated number.
+    pub fn cost(&self, db_ops: i64, api_calls: i64, compute_ms: i64) -> Option<(i64, i64, i64)> {
+        let db = db_ops.checked_mul(self.db_op_nanos)? / 1000;
+        let api = api_calls.checked_mul(self.api_call_micros)?;
+        let compute = compute_ms.checked_mul(self.compute_second_micros)? / 1000;
+        Some((db, api, compute))
     }
 }
 

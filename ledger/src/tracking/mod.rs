@@ -2,19 +2,20 @@
 //!
 //! A batch is validated whole before anything is written and stored in one
 //! transaction together with the session counters and the daily rollup.
+pub mod input;
 pub mod keys;
+pub mod listing;
+pub mod traced;
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{
-    interaction, interaction_archive, interaction_daily as daily, session, session_archive,
-};
+use entity::{interaction, interaction_daily as daily, session, session_archive};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -22,9 +23,9 @@ use sha2::{Digest, Sha256};
 use crate::archive;
 use crate::dates::DayRange;
 use crate::error::{Error, Result, invalid};
-use crate::money::usd_to_micros;
 use crate::page::{Cursor, Page, PageRequest};
 use crate::pricing::{Context, PriceBook, Priced, Tokens};
+use input::{Checked, Counts, Labels};
 
 pub const MAX_BATCH: usize = 1000;
 
@@ -87,9 +88,10 @@ pub async fn start_session(
     ingest_key_id: i64,
     input: NewSession,
 ) -> Result<session::Model> {
-    let user_id = required_text("userId", &input.user_id)?;
-    if let Some(external) = &input.external_id {
-        optional_text("externalId", external)?;
+    let user_id = input::required("userId", &input.user_id)?;
+    input::label("externalId", input.external_id.as_deref())?;
+    if let Some(metadata) = &input.metadata {
+        input::metadata(metadata)?;
     }
     let now = Utc::now();
     Ok(session::ActiveModel {
@@ -114,6 +116,7 @@ pub async fn end_session(
     id: &str,
     ended_at: Option<DateTime<Utc>>,
 ) -> Result<session::Model> {
+    crate::text::plain("the session id", id)?;
     let found = owned_session(db, ingest_key_id, id).await?;
     if found.ended_at.is_some() {
         return Ok(found);
@@ -142,7 +145,8 @@ pub async fn record(
         .into_iter()
         .enumerate()
         .map(|(index, input)| {
-            prepare(book, ingest_key_id, input, now)
+            crate::text::plain("sessionId", &input.session_id)
+                .and_then(|()| prepare(book, ingest_key_id, input, now))
                 .map_err(|e| invalid(format!("interaction {index}: {e}")))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -225,32 +229,54 @@ async fn store(
     Ok(result)
 }
 
+/// Adds the batch to its sessions' counters, in SQL. A counter the batch
+/// would carry past the i64 range refuses the batch (the guard leaves the
+/// row as it is, so the update touches nothing) instead of wrapping on one
+/// store and failing on the other.
 async fn bump_sessions(txn: &impl ConnectionTrait, fresh: &[interaction::Model]) -> Result<()> {
     let mut per_session: HashMap<&str, (i64, i64)> = HashMap::new();
     for item in fresh {
         let entry = per_session.entry(&item.session_id).or_default();
         entry.0 += 1;
-        entry.1 += item.total_micros.unwrap_or(0);
+        entry.1 = entry
+            .1
+            .checked_add(item.total_micros.unwrap_or(0))
+            .ok_or_else(out_of_range)?;
     }
     for (id, (count, micros)) in per_session {
-        session::Entity::update_many()
+        use session::Column as C;
+        let updated = session::Entity::update_many()
             .col_expr(
-                session::Column::InteractionCount,
-                Expr::col(session::Column::InteractionCount).add(count),
+                C::InteractionCount,
+                Expr::col(C::InteractionCount).add(count),
             )
             .col_expr(
-                session::Column::TotalCostMicros,
-                Expr::col(session::Column::TotalCostMicros).add(micros),
+                C::TotalCostMicros,
+                Expr::col(C::TotalCostMicros).add(micros),
             )
-            .filter(session::Column::Id.eq(id))
+            .filter(C::Id.eq(id))
+            .filter(C::InteractionCount.lte(i64::MAX - count))
+            .filter(C::TotalCostMicros.lte(i64::MAX - micros))
             .exec(txn)
             .await?;
+        if updated.rows_affected == 0 {
+            return Err(out_of_range());
+        }
     }
     Ok(())
 }
 
+fn out_of_range() -> Error {
+    invalid(format!(
+        "the batch would carry a session's or a day's totals past {}, the largest the ledger stores",
+        i64::MAX
+    ))
+}
+
 /// Adds the batch to the daily rollup with one upsert per row: the
 /// increment happens in SQL, so concurrent batches cannot lose updates.
+/// An increment that would leave the i64 range is refused like
+/// [`bump_sessions`]'s: the upsert's guard makes it touch no row.
 async fn bump_rollup(
     txn: &impl ConnectionTrait,
     sessions: &HashMap<String, session::Model>,
@@ -262,15 +288,20 @@ async fn bump_rollup(
             .get(&item.session_id)
             .map(|s| s.user_id.clone())
             .unwrap_or_default();
-        daily::Entity::insert(rollup_row(item, user_id))
+        let touched = daily::Entity::insert(rollup_row(item, user_id))
             .on_conflict(on_conflict.clone())
             .exec_without_returning(txn)
             .await?;
+        if touched == 0 {
+            return Err(out_of_range());
+        }
     }
     Ok(())
 }
 
-/// On an existing rollup row, every summed column adds the new row's value.
+/// On an existing rollup row, every summed column adds the new row's
+/// value, unless one of them would leave the i64 range (every summed value
+/// is non-negative, so `MAX - new` cannot overflow either).
 fn rollup_increment() -> OnConflict {
     use daily::Column as C;
     const SUMMED: [C; 16] = [
@@ -292,12 +323,13 @@ fn rollup_increment() -> OnConflict {
         C::UnpricedInteractions,
     ];
     let mut on_conflict = OnConflict::columns([C::Day, C::UserId, C::Kind, C::Provider, C::Model]);
+    let mut fits = Condition::all();
     for column in SUMMED {
-        on_conflict.value(
-            column,
-            Expr::col((daily::Entity, column)).add(Expr::col((Alias::new("excluded"), column))),
-        );
+        let new = Expr::col((Alias::new("excluded"), column));
+        on_conflict.value(column, Expr::col((daily::Entity, column)).add(new.clone()));
+        fits = fits.add(Expr::col((daily::Entity, column)).lte(Expr::val(i64::MAX).sub(new)));
     }
+    on_conflict.action_cond_where(fits);
     on_conflict
 }
 
@@ -330,33 +362,40 @@ fn rollup_row(item: &interaction::Model, user_id: String) -> daily::ActiveModel 
     }
 }
 
-/// Validates and prices one input into the row that would be stored.
-/// Checks run in a fixed order, so an input with several faults always
-/// reports the same one.
+/// Validates ([`input::check`]) and prices one input into the row that
+/// would be stored.
 fn prepare(
     book: &PriceBook,
     ingest_key_id: i64,
     input: NewInteraction,
     now: DateTime<Utc>,
 ) -> Result<interaction::Model> {
-    let counts = Counts::of(&input)?;
-    let labels = Labels::of(&input)?;
-    if let Some(key) = &input.idempotency_key {
-        required_text("idempotencyKey", key)?;
-    }
-    if counts.has_tokens() && labels.model.is_empty() {
-        return Err(invalid("model is required when tokens are reported"));
-    }
-    let explicit_micros = explicit_micros(input.kind, input.cost_usd)?;
+    let Checked {
+        counts,
+        labels,
+        explicit_micros,
+    } = input::check(&input)?;
     let occurred_at = input.occurred_at.unwrap_or(now);
     let batch = input.batch.unwrap_or(false);
     let ai = price_tokens(book, &labels, &counts, occurred_at, batch);
-    let (db_ops_micros, api_calls_micros, compute_micros) = book
-        .unit_rates_on(occurred_at.date_naive())
-        .cost(counts.db_ops, counts.api_calls, counts.compute_ms);
+    let [db_ops_micros, api_calls_micros, compute_micros] = unit_costs(book, &counts, occurred_at)?;
     let total = ai
         .micros()
-        .map(|ai| ai + db_ops_micros + api_calls_micros + compute_micros + explicit_micros);
+        .map(|ai| {
+            // Within the input maxima every part is far below the i64
+            // range (see `input`); checked all the same, so a wild price is
+            // an error, not a wrapped total.
+            [
+                db_ops_micros,
+                api_calls_micros,
+                compute_micros,
+                explicit_micros,
+            ]
+            .into_iter()
+            .try_fold(ai, i64::checked_add)
+            .ok_or_else(|| invalid("the interaction's cost is out of range"))
+        })
+        .transpose()?;
     let payload_hash = hex::encode(Sha256::digest(
         serde_json::to_vec(&input).map_err(|e| Error::Internal(e.to_string()))?,
     ));
@@ -371,8 +410,8 @@ fn prepare(
         status: labels.status,
         provider: labels.provider,
         model: labels.model,
-        project_id: text("projectId", &input.project_id)?,
-        api_key_id: text("apiKeyId", &input.api_key_id)?,
+        project_id: labels.project_id,
+        api_key_id: labels.api_key_id,
         service_tier: labels.service_tier,
         batch,
         input_tokens: counts.input_tokens,
@@ -396,94 +435,13 @@ fn prepare(
     })
 }
 
-/// An input's counters, absent ones as 0.
-struct Counts {
-    input_tokens: i64,
-    cached: i64,
-    cache_write: i64,
-    output_tokens: i64,
-    db_ops: i64,
-    api_calls: i64,
-    compute_ms: i64,
-}
-
-impl Counts {
-    /// Refuses negative counters and more cache tokens than input tokens.
-    fn of(input: &NewInteraction) -> Result<Self> {
-        let counts = Self {
-            input_tokens: count("inputTokens", input.input_tokens)?,
-            cached: count("cachedInputTokens", input.cached_input_tokens)?,
-            cache_write: count("cacheWriteTokens", input.cache_write_tokens)?,
-            output_tokens: count("outputTokens", input.output_tokens)?,
-            db_ops: count("dbOps", input.db_ops)?,
-            api_calls: count("apiCalls", input.api_calls)?,
-            compute_ms: count("computeMs", input.compute_ms)?,
-        };
-        if let Some(duration) = input.duration_ms
-            && duration < 0
-        {
-            return Err(invalid("durationMs must not be negative"));
-        }
-        if counts.cached.saturating_add(counts.cache_write) > counts.input_tokens {
-            return Err(invalid(
-                "cachedInputTokens + cacheWriteTokens cannot exceed inputTokens (inputTokens is all input)",
-            ));
-        }
-        Ok(counts)
-    }
-
-    fn has_tokens(&self) -> bool {
-        self.input_tokens + self.output_tokens > 0
-    }
-}
-
-fn count(name: &str, value: Option<i64>) -> Result<i64> {
-    match value {
-        Some(v) if v < 0 => Err(invalid(format!("{name} must not be negative"))),
-        other => Ok(other.unwrap_or(0)),
-    }
-}
-
-/// An input's pricing and status labels, trimmed; absent ones empty.
-struct Labels {
-    /// Lowercase, as the price book names providers.
-    provider: String,
-    model: String,
-    service_tier: String,
-    status: String,
-}
-
-impl Labels {
-    fn of(input: &NewInteraction) -> Result<Self> {
-        Ok(Self {
-            provider: text("provider", &input.provider)?.to_ascii_lowercase(),
-            model: text("model", &input.model)?,
-            service_tier: text("serviceTier", &input.service_tier)?,
-            status: text("status", &input.status)?,
-        })
-    }
-}
-
-fn text(name: &str, value: &Option<String>) -> Result<String> {
-    match value {
-        Some(v) => optional_text(name, v).map(|_| v.trim().to_owned()),
-        None => Ok(String::new()),
-    }
-}
-
-/// The cost a COST_EVENT states; every other kind must state none.
-fn explicit_micros(kind: InteractionKind, cost_usd: Option<Decimal>) -> Result<i64> {
-    Ok(match (kind, cost_usd) {
-        (InteractionKind::CostEvent, Some(usd)) if usd >= Decimal::ZERO => {
-            usd_to_micros(usd).ok_or_else(|| invalid("costUsd is out of range"))?
-        }
-        (InteractionKind::CostEvent, Some(_)) => {
-            return Err(invalid("costUsd must not be negative"));
-        }
-        (InteractionKind::CostEvent, None) => return Err(invalid("COST_EVENT requires costUsd")),
-        (_, Some(_)) => return Err(invalid("costUsd is only accepted on COST_EVENT")),
-        (_, None) => 0,
-    })
+/// (db ops, API calls, compute) in micro-USD at the unit rates of the day.
+fn unit_costs(book: &PriceBook, counts: &Counts, at: DateTime<Utc>) -> Result<[i64; 3]> {
+    let (db, api, compute) = book
+        .unit_rates_on(at.date_naive())
+        .cost(counts.db_ops, counts.api_calls, counts.compute_ms)
+        .ok_or_else(|| invalid("the interaction's unit cost is out of range"))?;
+    Ok([db, api, compute])
 }
 
 /// The token cost of one request at the price in force when it happened.
@@ -523,19 +481,6 @@ fn price_tokens(
     )
 }
 
-fn required_text(name: &str, value: &str) -> Result<String> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(invalid(format!("{name} must not be empty")));
-    }
-    optional_text(name, trimmed)?;
-    Ok(trimmed.to_owned())
-}
-
-fn optional_text(name: &str, value: &str) -> Result<()> {
-    crate::text::bounded(name, value)
-}
-
 fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
     matches!(
         error.sql_err(),
@@ -565,8 +510,16 @@ pub struct SessionFilter {
     pub include_archived: Option<bool>,
 }
 
+impl SessionFilter {
+    /// The text rules of [`crate::text::plain`], as on every input.
+    fn check(&self) -> Result<()> {
+        input::label("userId", self.user_id.as_deref()).map(drop)
+    }
+}
+
 /// A session, hot or archived.
 pub async fn get_session(db: &impl ConnectionTrait, id: &str) -> Result<Option<session::Model>> {
+    crate::text::plain("the session id", id)?;
     let query = session::Entity::find_by_id(id.to_owned());
     Ok(
         archive::models::<session::Entity, session_archive::Entity>(db, query, true)
@@ -582,6 +535,7 @@ pub async fn list_sessions(
     page: &PageRequest,
 ) -> Result<Page<session::Model>> {
     use session::Column as C;
+    filter.check()?;
     let mut query = session::Entity::find();
     if let Some(user) = &filter.user_id {
         query = query.filter(C::UserId.eq(user.as_str()));
@@ -631,71 +585,21 @@ pub struct InteractionFilter {
     pub include_archived: Option<bool>,
 }
 
+impl InteractionFilter {
+    /// The text rules of [`crate::text::plain`], as on every input.
+    pub(crate) fn check(&self) -> Result<()> {
+        input::label("sessionId", self.session_id.as_deref())?;
+        input::label("userId", self.user_id.as_deref()).map(drop)
+    }
+}
+
 /// Interactions in the order they happened.
 pub async fn list_interactions(
     db: &impl ConnectionTrait,
     filter: &InteractionFilter,
     page: &PageRequest,
 ) -> Result<Page<interaction::Model>> {
-    use interaction::Column as C;
-    let archived = archive::includes::<interaction_archive::Entity>(
-        db,
-        interaction_archive::Column::OccurredAt,
-        filter.include_archived,
-        filter.range.map(|r| r.from),
-    )
-    .await?;
-    let mut query = interaction::Entity::find();
-    if let Some(session_id) = &filter.session_id {
-        query = query.filter(C::SessionId.eq(session_id.as_str()));
-    }
-    if let Some(user) = &filter.user_id {
-        // An interaction lives where its session does, except while a
-        // killed archival is half done: take the user's sessions from both.
-        let sessions = session::Entity::find()
-            .select_only()
-            .column(session::Column::Id)
-            .filter(session::Column::UserId.eq(user.as_str()))
-            .into_query();
-        let mut ids = Vec::new();
-        for query in
-            archive::statements::<session::Entity, session_archive::Entity>(sessions, archived)
-        {
-            for row in db.query_all(&query).await? {
-                ids.push(row.try_get_by_index::<String>(0)?);
-            }
-        }
-        query = query.filter(C::SessionId.is_in(ids));
-    }
-    if let Some(kind) = filter.kind {
-        query = query.filter(C::Kind.eq(kind.as_str()));
-    }
-    if let Some(range) = &filter.range {
-        let (start, end) = range.bounds();
-        query = query
-            .filter(C::OccurredAt.gte(start))
-            .filter(C::OccurredAt.lt(end));
-    }
-    if let Some(after) = &page.after {
-        let at = from_micros(after.at)?;
-        query = query.filter(
-            Condition::any()
-                .add(C::OccurredAt.gt(at))
-                .add(C::OccurredAt.eq(at).and(C::Id.gt(after.id.as_str()))),
-        );
-    }
-    let query = query
-        .order_by_asc(C::OccurredAt)
-        .order_by_asc(C::Id)
-        .limit(page.first + 1);
-    let mut rows =
-        archive::models::<interaction::Entity, interaction_archive::Entity>(db, query, archived)
-            .await?;
-    rows.sort_by(|a, b| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)));
-    Ok(Page::from_rows(rows, page.first, |i| Cursor {
-        at: i.occurred_at.timestamp_micros(),
-        id: i.id.clone(),
-    }))
+    listing::list_interactions(db, filter, &[], page).await
 }
 
 fn from_micros(micros: i64) -> Result<DateTime<Utc>> {

@@ -45,9 +45,18 @@ pub struct Amount {
 }
 
 impl Amount {
-    fn add(&mut self, other: Amount) {
-        self.tokens += other.tokens;
-        self.micros += other.micros;
+    /// Checked: stored rows stay far inside i64 (see `tracking::input`),
+    /// and a sum past it is an error, never a wrapped total.
+    fn add(&mut self, other: Amount) -> Result<()> {
+        self.tokens = self
+            .tokens
+            .checked_add(other.tokens)
+            .ok_or_else(too_large)?;
+        self.micros = self
+            .micros
+            .checked_add(other.micros)
+            .ok_or_else(too_large)?;
+        Ok(())
     }
     fn min(self, other: Amount) -> Amount {
         Amount {
@@ -79,15 +88,24 @@ pub struct AttributionRow {
 }
 
 impl AttributionRow {
-    /// Adds another row's amounts (for totals over days or groups).
-    pub fn add(&mut self, other: &AttributionRow) {
-        self.provider_total.add(other.provider_total);
-        self.app_total.add(other.app_total);
-        self.matched.add(other.matched);
-        self.provider_only.add(other.provider_only);
-        self.app_only.add(other.app_only);
+    /// Adds another row's amounts (for totals over days or groups); an
+    /// error when a total would leave the i64 range.
+    pub fn add(&mut self, other: &AttributionRow) -> Result<()> {
+        self.provider_total.add(other.provider_total)?;
+        self.app_total.add(other.app_total)?;
+        self.matched.add(other.matched)?;
+        self.provider_only.add(other.provider_only)?;
+        self.app_only.add(other.app_only)?;
         self.mismatched_keys += other.mismatched_keys;
+        Ok(())
     }
+}
+
+fn too_large() -> crate::Error {
+    crate::error::invalid(format!(
+        "the attribution totals of this range exceed {}; ask for a shorter range",
+        i64::MAX
+    ))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -149,11 +167,11 @@ pub async fn attribution(
                 group,
                 ..AttributionRow::default()
             });
-        row.provider_total.add(p);
-        row.app_total.add(a);
-        row.matched.add(matched);
-        row.provider_only.add(p.minus(matched));
-        row.app_only.add(a.minus(matched));
+        row.provider_total.add(p)?;
+        row.app_total.add(a)?;
+        row.matched.add(matched)?;
+        row.provider_only.add(p.minus(matched))?;
+        row.app_only.add(a.minus(matched))?;
         let both = provider.contains_key(grain) && app.contains_key(grain);
         row.mismatched_keys += i64::from(both && p != a);
     }
@@ -182,7 +200,9 @@ async fn provider_side(
     let mut out = BTreeMap::new();
     for row in rows {
         let (grain, amount) = provider_grain(&row)?;
-        out.entry(grain).or_insert_with(Amount::default).add(amount);
+        out.entry(grain)
+            .or_insert_with(Amount::default)
+            .add(amount)?;
     }
     Ok(out)
 }
@@ -297,9 +317,9 @@ where
             out.entry(grain)
                 .or_insert_with(Amount::default)
                 .add(Amount {
-                    tokens: input + output,
+                    tokens: input.checked_add(output).ok_or_else(too_large)?,
                     micros: micros.unwrap_or(0),
-                });
+                })?;
         }
     }
     Ok(out)

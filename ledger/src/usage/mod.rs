@@ -100,7 +100,19 @@ impl UsageFilter {
         .await
     }
 
-    fn condition(&self) -> Condition {
+    /// The filter as SQL, after the text rules: each list holds at most
+    /// [`crate::text::MAX_FILTER_VALUES`] values, each [`crate::text::plain`]
+    /// (PostgreSQL would refuse a NUL that SQLite matches).
+    fn condition(&self) -> Result<Condition> {
+        for (what, values) in [
+            ("projectIds", &self.project_ids),
+            ("apiKeyIds", &self.api_key_ids),
+            ("userIds", &self.user_ids),
+            ("models", &self.models),
+            ("serviceTiers", &self.service_tiers),
+        ] {
+            crate::text::plain_list(what, values)?;
+        }
         let (start, end) = self.range.bounds();
         let mut cond = Condition::all()
             .add(C::WindowStart.gte(start))
@@ -122,7 +134,7 @@ impl UsageFilter {
         if let Some(batch) = self.batch {
             cond = cond.add(C::Batch.eq(Batch::from(Some(batch))));
         }
-        cond
+        Ok(cond)
     }
 }
 
@@ -201,7 +213,7 @@ pub async fn daily_usage(
     query
         .from(usage_bucket::Entity)
         .column(C::WindowStart)
-        .cond_where(filter.condition())
+        .cond_where(filter.condition()?)
         .group_by_col(C::WindowStart);
     for dim in &dims {
         query.column(dim.column()).group_by_col(dim.column());
@@ -248,7 +260,7 @@ pub async fn totals(db: &impl ConnectionTrait, filter: &UsageFilter) -> Result<T
     let mut query = Query::select();
     query
         .from(usage_bucket::Entity)
-        .cond_where(filter.condition());
+        .cond_where(filter.condition()?);
     add_sums(&mut query);
     let mut sum = Totals::default();
     let archived = filter.archived(db).await?;
@@ -290,7 +302,7 @@ pub async fn list_buckets(
     filter: &UsageFilter,
     page: &PageRequest,
 ) -> Result<Page<usage_bucket::Model>> {
-    let mut query = usage_bucket::Entity::find().filter(filter.condition());
+    let mut query = usage_bucket::Entity::find().filter(filter.condition()?);
     if let Some(after) = &page.after {
         let at =
             DateTime::from_timestamp_micros(after.at).ok_or_else(|| invalid("malformed cursor"))?;

@@ -87,6 +87,10 @@ async fn sum_rollup(
 ) -> Result<Vec<(Option<NaiveDate>, TrackedTotals)>> {
     let mut query = Query::select();
     query.from(daily::Entity);
+    // Each rollup column is kept within i64 when written (see
+    // `tracking::bump_rollup`); a sum over days and users could only leave
+    // it past the sizes in `tracking::input`, and then PostgreSQL's CAST
+    // and SQLite's SUM raise an error: a failed query, never a wrapped number.
     for field in FIELDS {
         query.expr_as(crate::db::sum_i64(field), Alias::new(field));
     }
@@ -96,6 +100,7 @@ async fn sum_rollup(
             .and_where(Expr::col(daily::Column::Day).lte(range.to));
     }
     if let Some(user) = user_id {
+        crate::text::plain("userId", user)?;
         query.and_where(Expr::col(daily::Column::UserId).eq(user));
     }
     if by_day {

@@ -1,6 +1,7 @@
 //! Load benchmark: ingestion from the simulated providers, tracked
-//! interactions through GraphQL, and concurrent `dailyUsage` reads, against
-//! the real router and a fresh database. Prints a Markdown table.
+//! interactions through GraphQL and as OTLP spans, and concurrent
+//! `dailyUsage` reads, against the real router and a fresh database.
+//! Prints a Markdown table.
 //!
 //!   cargo run --release -p e2e --bin bench              # SQLite
 //!   cargo run --release -p e2e --bin bench -- postgres  # PostgreSQL
@@ -19,6 +20,11 @@ const DAYS: u64 = 90;
 const BATCHES: usize = 20;
 const BATCH: usize = 1_000;
 const CLIENTS: usize = 8;
+/// OTLP: the SDK exporters' default batch size, and batches per run.
+const SPAN_BATCH: usize = 512;
+const SPAN_BATCHES: usize = 40;
+/// Model calls per conversation (session) in the OTLP batches.
+const CALLS_PER_CONVERSATION: usize = 8;
 const REQUESTS_PER_CLIENT: usize = 100;
 
 #[tokio::main]
@@ -32,6 +38,7 @@ async fn main() -> anyhow::Result<()> {
     let (line, range) = ingest(&app).await?;
     lines.push(line);
     lines.push(record_interactions(&app).await);
+    lines.push(otlp_spans(&app).await?);
     lines.push(daily_usage_reads(&app, range).await?);
 
     println!("{}", lines[0]);
@@ -108,6 +115,56 @@ async fn record_interactions(app: &TestApp) -> String {
         took.as_secs_f64(),
         total as f64 / took.as_secs_f64()
     )
+}
+
+/// OTLP/HTTP protobuf: batches of 512 GenAI chat spans (8 per
+/// conversation), as the SDK exporters send them.
+async fn otlp_spans(app: &TestApp) -> anyhow::Result<String> {
+    use e2e::otlp::{Attr, PROTOBUF, attrs, post, protobuf, request, span};
+    let key = app.ingest_key().await;
+    let client = reqwest::Client::new();
+    let url = app.url("/v1/traces");
+    let start = u64::try_from(Utc::now().timestamp_nanos_opt().unwrap_or(0))?;
+    let bodies: Vec<Vec<u8>> = (0..SPAN_BATCHES)
+        .map(|batch| {
+            let spans = (0..SPAN_BATCH)
+                .map(|n| {
+                    let id = (batch * SPAN_BATCH + n) as u64;
+                    let conversation = format!("bench-{}", id / CALLS_PER_CONVERSATION as u64);
+                    let mut s = span(
+                        7,
+                        id,
+                        start + id * 1_000,
+                        attrs(&[
+                            ("gen_ai.provider.name", Attr::S("openai")),
+                            ("gen_ai.operation.name", Attr::S("chat")),
+                            ("gen_ai.request.model", Attr::S("gpt-4o-mini")),
+                            ("gen_ai.response.model", Attr::S("gpt-4o-mini-2024-07-18")),
+                            ("gen_ai.usage.input_tokens", Attr::I(1200)),
+                            ("gen_ai.usage.output_tokens", Attr::I(300)),
+                            ("gen_ai.conversation.id", Attr::Owned(conversation)),
+                        ]),
+                    );
+                    s.trace_id[..8]
+                        .copy_from_slice(&(id / CALLS_PER_CONVERSATION as u64).to_be_bytes());
+                    s
+                })
+                .collect();
+            protobuf(&request("bench", vec![], spans))
+        })
+        .collect();
+    let started = Instant::now();
+    for body in bodies {
+        let response = post(&client, &url, Some(&key), PROTOBUF, body, false).await;
+        anyhow::ensure!(response.status().is_success(), "HTTP {}", response.status());
+    }
+    let took = started.elapsed();
+    let total = SPAN_BATCHES * SPAN_BATCH;
+    Ok(format!(
+        "| OTLP/HTTP protobuf, {SPAN_BATCHES} batches of {SPAN_BATCH} spans | {total} spans | {:.2} s | {:.0} spans/s |",
+        took.as_secs_f64(),
+        total as f64 / took.as_secs_f64()
+    ))
 }
 
 const DAILY_USAGE: &str = "query($f: UsageFilter!) { dailyUsage(filter: $f, groupBy: [PROJECT, MODEL]) { date inputTokens costUsd } }";

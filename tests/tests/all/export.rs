@@ -156,3 +156,124 @@ async fn buckets_export_streams_every_row(backend: Backend) {
 }
 
 both_backends!(buckets_export_streams_every_row);
+
+/// Failure 7: provider-controlled strings reached the CSV as formulas. A
+/// bucket stored with formulas in its model, project, key and user ids
+/// exports with each neutralised (a leading `'`); numbers stay numbers,
+/// and NDJSON keeps the values as stored.
+async fn csv_export_neutralises_formulas(backend: Backend) {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, NotSet};
+    let app = TestApp::spawn(backend).await;
+    let connection = ledger::providers::connections::upsert_demo(
+        &app.state.db,
+        "planted",
+        ledger::providers::ProviderKind::OpenAi,
+        "http://127.0.0.1:9/v1",
+    )
+    .await
+    .expect("connection");
+    let start = ledger::dates::midnight("2026-10-01".parse().expect("day"));
+    let planted = [
+        "=cmd|' /C calc'!A0",
+        "+HYPERLINK(\"http://x\")",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "\t=1+1",
+        "\r=1+1",
+    ];
+    let bucket = entity::usage_bucket::Model {
+        id: 0,
+        connection_id: connection.id,
+        provider: entity::enums::ProviderKind::OpenAi,
+        usage_type: "completions".into(),
+        window_start: start,
+        window_end: start + chrono::Duration::days(1),
+        project_id: planted[1].into(),
+        api_key_id: planted[2].into(),
+        user_id: planted[3].into(),
+        model: planted[0].into(),
+        batch: entity::enums::Batch::NotReported,
+        service_tier: planted[4].into(),
+        context_window: planted[5].into(),
+        inference_geo: String::new(),
+        image_size: String::new(),
+        image_source: String::new(),
+        context_level: String::new(),
+        vector_store_id: String::new(),
+        input_tokens: 1000,
+        input_cached_tokens: 0,
+        input_cache_write_tokens: 0,
+        input_cache_write_5m_tokens: 0,
+        input_cache_write_1h_tokens: 0,
+        input_uncached_tokens: 1000,
+        input_text_tokens: 1000,
+        input_cached_text_tokens: 0,
+        input_audio_tokens: 0,
+        input_cached_audio_tokens: 0,
+        input_image_tokens: 0,
+        input_cached_image_tokens: 0,
+        output_tokens: 100,
+        output_text_tokens: 100,
+        output_audio_tokens: 0,
+        output_image_tokens: 0,
+        num_model_requests: 1,
+        num_requests: 0,
+        web_search_requests: 0,
+        images: 0,
+        characters: 0,
+        seconds: 0,
+        usage_bytes: 0,
+        num_sessions: 0,
+        // A negative amount (a credit) stays a number.
+        cost_micros: Some(-500_000),
+        cost_estimated: false,
+        price_version_id: None,
+        ingested_at: chrono::Utc::now(),
+        run_id: None,
+    };
+    let mut row = bucket.into_active_model();
+    row.id = NotSet;
+    row.insert(&app.state.db).await.expect("planted bucket");
+    let viewer = app.token(Role::Viewer);
+    let range = "from=2026-10-01&to=2026-10-01";
+
+    let (status, csv) = get(&app, Some(&viewer), range).await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    assert_eq!(records.len(), 1, "{csv}");
+    let cell = |name: &str| {
+        let at = header.iter().position(|h| h == name).expect("column");
+        records[0][at].to_owned()
+    };
+    for (column, value) in [
+        ("model", planted[0]),
+        ("project_id", planted[1]),
+        ("api_key_id", planted[2]),
+        ("user_id", planted[3]),
+        ("service_tier", planted[4]),
+        ("context_window", planted[5]),
+    ] {
+        assert_eq!(cell(column), format!("'{value}"), "{column}");
+    }
+    assert_eq!(cell("cost_usd"), "-0.500000");
+    assert_eq!(cell("input_tokens"), "1000");
+    for line in csv.lines() {
+        for field in line.split(',') {
+            let field = field.trim_start_matches('"');
+            assert!(
+                !field.starts_with(['=', '+', '@']),
+                "a cell starts a formula: {line}"
+            );
+        }
+    }
+
+    let (status, ndjson) = get(&app, Some(&viewer), &format!("{range}&format=ndjson")).await;
+    assert_eq!(status, StatusCode::OK);
+    let line: Value = serde_json::from_str(ndjson.trim()).expect("json line");
+    assert_eq!(line["model"], planted[0], "NDJSON keeps the stored value");
+    app.stop().await;
+}
+
+both_backends!(csv_export_neutralises_formulas);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { UsageFilterState } from '../../lib/filters';
 import { buildNameIndex } from '../../lib/names';
 import type { UsageRow } from '../../lib/usage';
-import { bucketsExportUrl, exportColumns, exportFileName, toCsv, toJson, toRecords } from './export';
+import { bucketsExportUrl, exportColumns, exportFileName, neutralise, toCsv, toJson, toRecords } from './export';
 
 const base = {
   inputCachedTokens: 0,
@@ -141,5 +141,33 @@ describe('bucketsExportUrl', () => {
       batch: 'false',
       format: 'csv',
     });
+  });
+});
+
+describe('CSV injection', () => {
+  it('neutralises cells a spreadsheet would run as formulas', () => {
+    for (const formula of ["=cmd|' /C calc'!A0", '+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1', '-']) {
+      expect(neutralise(formula)).toBe(`'${formula}`);
+    }
+    for (const plain of ['-0.5', '-12', '0.012345', 'gpt-4o', '', 'proj "x", y']) {
+      expect(neutralise(plain)).toBe(plain);
+    }
+  });
+
+  it('writes planted formulas as text and negative numbers as numbers', () => {
+    const planted: UsageRow = {
+      ...base,
+      date: '2026-11-01',
+      group: { provider: null, projectId: "=cmd|' /C calc'!A0", apiKeyId: null, userId: null, model: '@SUM(1+1)', serviceTier: null, batch: null },
+      inputTokens: -3,
+      outputTokens: 300,
+      numModelRequests: 4,
+      costUsd: '-0.5',
+      pricedCostUsd: '-0.5',
+    };
+    const csv = toCsv(toRecords([planted], ['PROJECT', 'MODEL']), exportColumns(['PROJECT', 'MODEL']));
+    const [, line = ''] = csv.split('\r\n');
+    expect(line).toBe("2026-11-01,'=cmd|' /C calc'!A0,,'@SUM(1+1),-3,0,0,300,0,0,4,-0.5,-0.5,0,false");
+    for (const cell of line.split(',')) expect(cell).not.toMatch(/^[=+@]/);
   });
 });

@@ -52,13 +52,32 @@ export function toRecords(
   });
 }
 
+/** A plain decimal number: an optional minus, digits, optionally a point and digits. */
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+/** What a spreadsheet reads as the start of a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A cell a spreadsheet cannot run (OWASP CSV injection): provider-controlled
+ * text such as a model or project id that starts with `=`, `+`, `-`, `@`, a
+ * tab or a carriage return gets a leading single quote. Only cells that are
+ * not plain numbers are touched, so a negative number (a `-0.5` variance,
+ * numbers and exact decimal strings alike) stays a number.
+ */
+export function neutralise(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+}
+
 function csvCell(value: ExportValue): string {
   if (value === null) return '';
-  const text = String(value);
+  const text = neutralise(String(value));
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** RFC 4180 CSV with a header line; an unknown (null) cost is an empty cell. */
+/**
+ * RFC 4180 CSV with a header line; an unknown (null) cost is an empty cell,
+ * and cells that would run as formulas are neutralised (see `neutralise`).
+ */
 export function toCsv(records: readonly ExportRecord[], columns: readonly string[]): string {
   const lines = [columns.map(csvCell).join(',')];
   for (const record of records) lines.push(columns.map((c) => csvCell(record[c] ?? null)).join(','));
