@@ -58,7 +58,7 @@ enum Command {
 
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    crate::ops::logs::init();
     // parity has its own exit statuses: 1 = outside tolerance, 2 = bad input.
     if let Command::Parity(args) = cli.command {
         return crate::commands::parity::main(args).await;
@@ -70,15 +70,6 @@ pub async fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }
 
 async fn dispatch(command: Command) -> Result<()> {

@@ -130,6 +130,18 @@ pub struct ServeArgs {
     /// Directory of the built dashboard.
     #[arg(long, env = "COGNITRACK_FRONTEND_DIR", default_value = "frontend/dist")]
     pub frontend_dir: std::path::PathBuf,
+    /// Bearer token `GET /metrics` requires; unset leaves it open (bind
+    /// to a private address or put it behind your proxy).
+    #[arg(
+        long = "metrics-token",
+        env = "COGNITRACK_METRICS_TOKEN",
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
+    /// Seconds a clean stop (SIGTERM, SIGINT) may take before the process
+    /// exits non-zero anyway.
+    #[arg(long = "shutdown-timeout-secs", env = "COGNITRACK_SHUTDOWN_TIMEOUT_SECS", default_value_t = crate::ops::shutdown::DEFAULT_TIMEOUT_SECS)]
+    pub shutdown_timeout_secs: u64,
     #[command(flatten)]
     pub rates: RateArgs,
     #[command(flatten)]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod graphql;
 pub mod limits;
+pub mod ops;
 pub mod otlp;
 pub mod progress;
 pub mod router;

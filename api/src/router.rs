@@ -9,8 +9,9 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::auth::Principal;
 use crate::graphql::{AppSchema, build_schema};
@@ -24,6 +25,8 @@ struct Http {
 }
 
 pub fn router(state: AppState, frontend_dir: Option<&Path>) -> Router {
+    // The metrics recorder, before anything records.
+    crate::ops::metrics::handle();
     let limits = state.limits.clone();
     let schema = build_schema(Some(state.clone()));
     let http = Http {
@@ -39,6 +42,8 @@ pub fn router(state: AppState, frontend_dir: Option<&Path>) -> Router {
                 .route("/api/cron/{job}", post(crate::cron::trigger))
                 .route("/api/export/buckets", get(crate::export::buckets))
                 .route("/v1/traces", post(crate::otlp::traces))
+                .route("/metrics", get(crate::ops::metrics::scrape))
+                .route("/readyz", get(crate::ops::ready::readyz))
                 .with_state(state),
         );
     app = match frontend_dir.filter(|dir| dir.join("index.html").is_file()) {
@@ -59,7 +64,35 @@ pub fn router(state: AppState, frontend_dir: Option<&Path>) -> Router {
             limits.clone(),
             limits::enforce,
         ));
-    limits::headers::apply(app, &limits).layer(TraceLayer::new_for_http())
+    // Outermost: a request id (the client's `x-request-id`, else a new
+    // UUID) set first, echoed on the response and recorded in the span of
+    // every log line of the request; the timing sees every answer.
+    limits::headers::apply(app, &limits)
+        .layer(axum::middleware::from_fn(crate::ops::metrics::track_http))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The span of one request: method, path (never the query string, which
+/// could carry a secret) and request id; never a header.
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 128)
+        .unwrap_or("invalid");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id,
+    )
 }
 
 async fn graphiql() -> Response {
@@ -80,6 +113,8 @@ async fn graphql(State(http): State<Http>, request: Request) -> Response {
         Err(refusal) => return refusal.into_response(),
     };
     let principal = principal(&http.state, &parts.headers).await;
+    let started = std::time::Instant::now();
+    let name = request.operation_name.clone();
     let execution = http.schema.execute(request.data(principal));
     let mut response = match operation {
         OperationType::Mutation => execution.await,
@@ -104,6 +139,18 @@ async fn graphql(State(http): State<Http>, request: Request) -> Response {
             Some(_) => {}
         }
     }
+    crate::ops::metrics::record_graphql(
+        name.as_deref(),
+        operation_kind(operation),
+        started,
+        response
+            .errors
+            .iter()
+            .filter_map(|e| match e.extensions.as_ref()?.get("code") {
+                Some(async_graphql::Value::String(code)) => Some(code.as_str()),
+                _ => None,
+            }),
+    );
     let mut response = (status, GraphQLResponse::from(response)).into_response();
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response
@@ -111,6 +158,14 @@ async fn graphql(State(http): State<Http>, request: Request) -> Response {
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
     }
     response
+}
+
+fn operation_kind(operation: OperationType) -> &'static str {
+    match operation {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    }
 }
 
 pub(crate) async fn principal(state: &AppState, headers: &HeaderMap) -> Principal {

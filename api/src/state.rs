@@ -26,6 +26,8 @@ pub struct AppState {
     /// Request limits (body, GraphQL document, time, concurrency, CORS);
     /// defaults until `serve` sets them.
     pub limits: Arc<Limits>,
+    /// The bearer token `GET /metrics` requires; `None` leaves it open.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             jobs,
             otlp: Arc::new(OtlpSettings::default()),
             limits: Arc::new(Limits::default()),
+            metrics_token: None,
         })
     }
 

@@ -180,5 +180,8 @@ stored_enum! {
         Partial = "partial",
         /// Nothing could be stored (bad key, every day failed, internal error).
         Failed = "failed",
+        /// Left `running` by a process that is gone (killed, crashed, or
+        /// stopped past its shutdown bound); settled at a later start.
+        Abandoned = "abandoned",
     }
 }

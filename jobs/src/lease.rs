@@ -39,19 +39,45 @@ pub struct Lease {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A holder id unique to this process: a random id per process is enough
-/// to tell replicas apart (host names are not portable).
+/// A holder id unique to this process (shared with the leases of running
+/// ingestion runs, so a stop can release everything this process holds).
 pub fn process_holder() -> String {
-    static HOLDER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HOLDER
-        .get_or_init(|| {
-            format!(
-                "pid{}-{}",
-                std::process::id(),
-                uuid::Uuid::new_v4().simple()
-            )
-        })
-        .clone()
+    ledger::db::process_id()
+}
+
+/// How long a claimed schedule tick stays claimed: far longer than the
+/// few seconds by which two replicas' schedulers fire apart.
+pub const TICK_TTL: Duration = Duration::from_secs(10 * 60);
+
+/// Claims one scheduled tick of `job` (its due time, whole seconds) for
+/// this replica: true for the first replica to ask, false for the others,
+/// so a tick runs once across replicas even though each runs it after the
+/// other's run has released the job's lease. Claims are never released;
+/// expired ones are swept here.
+pub async fn claim_tick(
+    db: &impl ConnectionTrait,
+    job: &str,
+    tick_secs: i64,
+) -> Result<bool, DbErr> {
+    Entity::delete_many()
+        .filter(Column::Name.starts_with("tick:"))
+        .filter(Column::ExpiresAt.lt(Utc::now()))
+        .exec(db)
+        .await?;
+    let name = format!("tick:{job}:{tick_secs}");
+    Ok(try_acquire(db, &name, &process_holder(), TICK_TTL)
+        .await?
+        .is_some())
+}
+
+/// Gives back every lease `holder` holds (jobs and running ingestion
+/// runs): the last step of a clean stop. Returns how many it released.
+pub async fn release_all(db: &impl ConnectionTrait, holder: &str) -> Result<u64, DbErr> {
+    Ok(Entity::delete_many()
+        .filter(Column::Holder.eq(holder))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// Takes the lease `name` for `ttl` unless another holder has an unexpired

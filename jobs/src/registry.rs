@@ -155,11 +155,52 @@ impl Jobs {
     }
 
     /// Runs `job` now, unless it is running in this process (`Busy`) or on
-    /// another replica (skipped).
+    /// another replica (skipped). Its duration and failures are recorded
+    /// for `GET /metrics`.
     pub async fn run(&self, job: JobName) -> Result<JobOutcome, JobError> {
         let Ok(_running) = self.locks[job as usize].try_lock() else {
             return Err(JobError::Busy(job));
         };
+        let started = std::time::Instant::now();
+        let result = self.run_locked(job).await;
+        let outcome = match &result {
+            Ok(outcome) if outcome.skipped => "skipped",
+            Ok(outcome) if outcome.ok => "ok",
+            Ok(_) => "partial",
+            Err(_) => "failed",
+        };
+        metrics::histogram!("cognitrack_job_duration_seconds", "job" => job.as_str(), "outcome" => outcome)
+            .record(started.elapsed().as_secs_f64());
+        if matches!(outcome, "partial" | "failed") {
+            metrics::counter!("cognitrack_job_failures_total", "job" => job.as_str()).increment(1);
+        }
+        result
+    }
+
+    /// Runs the scheduled tick `tick_secs` of `job`, unless another
+    /// replica has already claimed that tick (skipped).
+    pub async fn run_tick(&self, job: JobName, tick_secs: i64) -> Result<JobOutcome, JobError> {
+        if !lease::claim_tick(&self.ctx.db, job.as_str(), tick_secs)
+            .await
+            .map_err(LeaseError::Db)?
+        {
+            return Ok(JobOutcome::skipped(job));
+        }
+        self.run(job).await
+    }
+
+    /// Waits until no job runs in this process and keeps new runs out
+    /// (each then answers `Busy`) until the returned guards are dropped:
+    /// a clean stop lets a running job finish its work this way.
+    pub async fn drain(&self) -> Vec<tokio::sync::MutexGuard<'_, ()>> {
+        let mut guards = Vec::with_capacity(self.locks.len());
+        for lock in self.locks.iter() {
+            guards.push(lock.lock().await);
+        }
+        guards
+    }
+
+    async fn run_locked(&self, job: JobName) -> Result<JobOutcome, JobError> {
         if job == JobName::Parity && self.ctx.settings.parity_dir.is_none() {
             return Ok(JobOutcome::skipped(job));
         }

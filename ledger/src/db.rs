@@ -38,6 +38,31 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
     Ok(())
 }
 
+/// Migrations defined in this build but not applied to `db` (empty when
+/// the schema is current): what readiness checks.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>> {
+    Ok(Migrator::get_pending_migrations(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect())
+}
+
+/// An id unique to this process, the holder of its leases (job leases and
+/// the leases of running ingestion runs): a random id per process tells
+/// replicas apart where host names are not portable.
+pub fn process_id() -> String {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        format!(
+            "pid{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        )
+    })
+    .clone()
+}
+
 /// `SUM(expr)` as a 64-bit integer, 0 over no rows. PostgreSQL sums BIGINT
 /// into NUMERIC; the cast brings both backends back to i64.
 pub fn sum_i64(expr: &str) -> Expr {

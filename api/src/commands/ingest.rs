@@ -47,6 +47,13 @@ pub async fn run(args: IngestArgs) -> Result<()> {
     }
     let config = args.providers.providers_config()?;
     let conn = open(&args.db).await?;
+    let abandoned = ledger::ingest::liveness::mark_abandoned(&conn).await?;
+    if !abandoned.is_empty() {
+        eprintln!(
+            "marked {} ingestion run(s) abandoned: {abandoned:?}",
+            abandoned.len()
+        );
+    }
     connections::ensure_env_connections(
         &conn,
         config.openai_admin_key.as_ref(),

@@ -1,31 +1,78 @@
-//! `cognitrack serve [--demo]`: migrate, start the scheduler and serve the
-//! API and the dashboard until Ctrl-C.
+//! `cognitrack serve [--demo]`: migrate, settle abandoned runs, start the
+//! scheduler and serve the API and the dashboard until SIGTERM or SIGINT,
+//! then stop cleanly within a bound (`ops::shutdown`).
 use anyhow::{Context, Result, bail};
 use jobs::JobName;
 use ledger::providers::ProviderClients;
 use rand::RngCore;
+use std::time::Duration;
+
 use tokio::net::TcpListener;
 
 use crate::auth::Role;
 use crate::cli::open_url;
 use crate::config::{DbArgs, JwtArgs, ServeArgs};
+use crate::ops::shutdown;
 use crate::router::router;
 use crate::state::AppState;
 
 pub async fn run(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()> {
-    let database_url = if serve.demo {
-        let path =
-            std::env::temp_dir().join(format!("cognitrack-demo-{}.db", uuid::Uuid::new_v4()));
-        format!("sqlite://{}?mode=rwc", path.display())
-    } else {
-        db.database_url.clone()
-    };
+    let demo = DemoDb::choose(&db, serve.demo);
+    let served = serve_until_stopped(demo.url(&db), jwt, serve).await;
+    drop(demo);
+    served
+}
+
+/// The database `serve` uses: `DATABASE_URL` when it is set, even with
+/// `--demo`; otherwise, with `--demo`, a fresh SQLite file removed when
+/// `serve` ends (a clean stop included).
+struct DemoDb(Option<std::path::PathBuf>);
+
+impl DemoDb {
+    fn choose(db: &DbArgs, demo: bool) -> Self {
+        let explicit = std::env::var_os("DATABASE_URL").is_some_and(|v| !v.is_empty())
+            || db.database_url != ledger::db::DEFAULT_DATABASE_URL;
+        Self((demo && !explicit).then(|| {
+            std::env::temp_dir().join(format!("cognitrack-demo-{}.db", uuid::Uuid::new_v4()))
+        }))
+    }
+
+    fn url(&self, db: &DbArgs) -> String {
+        match &self.0 {
+            Some(path) => format!("sqlite://{}?mode=rwc", path.display()),
+            None => db.database_url.clone(),
+        }
+    }
+}
+
+impl Drop for DemoDb {
+    fn drop(&mut self) {
+        if let Some(path) = &self.0 {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = path.as_os_str().to_owned();
+                file.push(suffix);
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
+}
+
+async fn serve_until_stopped(database_url: String, jwt: JwtArgs, serve: ServeArgs) -> Result<()> {
+    // From here a stop signal waits its turn instead of killing the process.
+    let mut signals = shutdown::Signals::install()?;
     let state = build_state(&database_url, jwt, &serve).await?;
+    let abandoned = ledger::ingest::liveness::mark_abandoned(&state.db).await?;
+    if !abandoned.is_empty() {
+        eprintln!(
+            "marked {} ingestion run(s) abandoned: {abandoned:?}",
+            abandoned.len()
+        );
+    }
     if serve.demo {
         eprintln!("seeding demo data into {database_url} …");
         seed_demo(&state).await?;
     }
-    let _scheduler = if serve.schedule.no_schedule {
+    let scheduler = if serve.schedule.no_schedule {
         None
     } else {
         Some(jobs::schedule::start(state.jobs.clone(), serve.schedule.crons()).await?)
@@ -35,13 +82,36 @@ pub async fn run(db: DbArgs, jwt: JwtArgs, serve: ServeArgs) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", serve.addr))?;
     let addr = listener.local_addr()?;
     println!("CogniTrack listening on http://{addr}  (GraphQL playground: http://{addr}/graphql)");
-    let app = router(state, Some(&serve.frontend_dir));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("server error")
+    let app = router(state.clone(), Some(&serve.frontend_dir));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let signal = tokio::select! {
+        signal = signals.received() => signal,
+        served = &mut server => return served?.context("server error"),
+    };
+    let bound = Duration::from_secs(serve.shutdown_timeout_secs);
+    tracing::info!(
+        signal,
+        bound_secs = bound.as_secs(),
+        "stopping: no new requests, finishing work"
+    );
+    let _ = stop.send(());
+    match shutdown::drain(&state, server, scheduler, bound).await {
+        Ok(()) => {
+            tracing::info!("stopped cleanly");
+            Ok(())
+        }
+        Err(error) => {
+            tracing::error!(%error, "unclean stop");
+            Err(error.into())
+        }
+    }
 }
 
 /// Checks every setting before the database is touched, then opens it.
@@ -89,6 +159,12 @@ async fn build_state(database_url: &str, jwt: JwtArgs, serve: &ServeArgs) -> Res
     .await?;
     state.otlp = std::sync::Arc::new(otlp);
     state.limits = std::sync::Arc::new(limits);
+    state.metrics_token = serve
+        .metrics_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(std::sync::Arc::from);
     Ok(state)
 }
 

@@ -124,6 +124,8 @@ pub enum AlertDeliveryStatus {
     Delivered,
     /// No webhook existed when it was raised.
     NoWebhook,
+    /// Refused too often (see `BudgetEvaluation.alertsGivenUp`); no longer retried.
+    GaveUp,
 }
 
 impl From<AlertStatus> for AlertDeliveryStatus {
@@ -133,6 +135,7 @@ impl From<AlertStatus> for AlertDeliveryStatus {
             AlertStatus::Retrying => Self::Retrying,
             AlertStatus::Delivered => Self::Delivered,
             AlertStatus::NoWebhook => Self::NoWebhook,
+            AlertStatus::GaveUp => Self::GaveUp,
         }
     }
 }
@@ -235,6 +238,8 @@ pub struct BudgetEvaluation {
     pub attempts: i64,
     /// Alerts still undelivered; the next evaluation retries them.
     pub alerts_pending: i64,
+    /// Undelivered alerts whose webhooks refused them too often to retry.
+    pub alerts_given_up: i64,
 }
 
 impl BudgetEvaluation {
@@ -249,6 +254,7 @@ impl BudgetEvaluation {
             failed_deliveries: n(r.failed_deliveries),
             attempts: n(r.attempts),
             alerts_pending: n(r.alerts_pending),
+            alerts_given_up: n(r.alerts_given_up),
         }
     }
 }

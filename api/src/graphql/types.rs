@@ -164,6 +164,9 @@ pub enum RunStatus {
     /// Some days have issues; the others were stored.
     Partial,
     Failed,
+    /// Left running by a process that is gone (killed, crashed or stopped
+    /// past its shutdown bound); settled when a process starts next.
+    Abandoned,
 }
 
 /// What went wrong with a day of a run.

@@ -21,7 +21,7 @@ describe('schema enums', () => {
   });
 
   it('labels a value, and humanizes one newer than the map', () => {
-    const labels: Record<RunStatus, string> = { RUNNING: 'Running', SUCCEEDED: 'Succeeded', PARTIAL: 'Partial', FAILED: 'Failed' };
+    const labels: Record<RunStatus, string> = { RUNNING: 'Running', SUCCEEDED: 'Succeeded', PARTIAL: 'Partial', FAILED: 'Failed', ABANDONED: 'Abandoned' };
     expect(labelOf(labels, 'SUCCEEDED')).toBe('Succeeded');
     const newer: string = 'CANCELLED_BY_ADMIN';
     expect(labelOf(labels, newer as RunStatus)).toBe('Cancelled by admin');

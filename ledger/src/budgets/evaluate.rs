@@ -33,6 +33,11 @@ use crate::page::{IdOrder, Page, PageRequest, by_id};
 /// its day's full spend when evaluated shortly after midnight).
 pub const LATE_DATA_DAYS: u64 = 3;
 
+/// HTTP attempts an alert gets over all runs before delivery gives up: a
+/// receiver that has refused it this often is broken, and retrying it on
+/// every run forever would only add load and noise.
+pub const MAX_DELIVERY_ATTEMPTS: i32 = 30;
+
 /// The `X-CogniTrack-Event` of alert deliveries.
 pub const ALERT_EVENT: &str = "budget.threshold_crossed";
 
@@ -55,6 +60,9 @@ pub struct EvaluationReport {
     pub attempts: u64,
     /// Alerts still undelivered after the run (retried by the next one).
     pub alerts_pending: u64,
+    /// Undelivered alerts that used [`MAX_DELIVERY_ATTEMPTS`]: no longer
+    /// retried.
+    pub alerts_given_up: u64,
 }
 
 /// Where an alert's delivery stands.
@@ -68,6 +76,8 @@ pub enum AlertStatus {
     Delivered,
     /// No webhook existed when it was raised: nothing to deliver.
     NoWebhook,
+    /// Refused [`MAX_DELIVERY_ATTEMPTS`] times; no longer retried.
+    GaveUp,
 }
 
 pub fn alert_status(alert: &Model) -> AlertStatus {
@@ -75,6 +85,7 @@ pub fn alert_status(alert: &Model) -> AlertStatus {
         (Some(_), _) if alert.delivered_to.is_empty() => AlertStatus::NoWebhook,
         (Some(_), _) => AlertStatus::Delivered,
         (None, 0) => AlertStatus::Pending,
+        (None, n) if n >= MAX_DELIVERY_ATTEMPTS => AlertStatus::GaveUp,
         (None, _) => AlertStatus::Retrying,
     }
 }
@@ -117,8 +128,13 @@ pub async fn evaluate(
         }
     }
     deliver_pending(db, sender, &mut report).await?;
-    report.alerts_pending = Entity::find()
-        .filter(Column::DeliveredAt.is_null())
+    let undelivered = || Entity::find().filter(Column::DeliveredAt.is_null());
+    report.alerts_pending = undelivered()
+        .filter(Column::Attempts.lt(MAX_DELIVERY_ATTEMPTS))
+        .count(db)
+        .await?;
+    report.alerts_given_up = undelivered()
+        .filter(Column::Attempts.gte(MAX_DELIVERY_ATTEMPTS))
         .count(db)
         .await?;
     Ok(report)
@@ -192,6 +208,7 @@ async fn deliver_pending(
         .await?;
     let pending = Entity::find()
         .filter(Column::DeliveredAt.is_null())
+        .filter(Column::Attempts.lt(MAX_DELIVERY_ATTEMPTS))
         .order_by_asc(Column::Id)
         .all(db)
         .await?;
@@ -308,6 +325,7 @@ async fn record_round(
     round: Round,
     report: &mut EvaluationReport,
 ) -> Result<()> {
+    let alert_id = alert.id;
     let total_attempts = alert
         .attempts
         .saturating_add(i32::try_from(round.attempts).unwrap_or(i32::MAX));
@@ -324,6 +342,12 @@ async fn record_round(
     if round.complete {
         row.delivered_at = Set(Some(Utc::now()));
         report.alerts_delivered += 1;
+    } else if total_attempts >= MAX_DELIVERY_ATTEMPTS {
+        tracing::warn!(
+            alert = alert_id,
+            attempts = total_attempts,
+            "alert delivery gave up: the webhooks refused it {MAX_DELIVERY_ATTEMPTS} times"
+        );
     }
     row.update(db).await?;
     Ok(())

@@ -16,8 +16,8 @@ mod evaluate;
 mod period;
 
 pub use evaluate::{
-    ALERT_EVENT, AlertStatus, EvaluationReport, LATE_DATA_DAYS, alert_payload, alert_status,
-    alerts, delivered_webhooks, evaluate,
+    ALERT_EVENT, AlertStatus, EvaluationReport, LATE_DATA_DAYS, MAX_DELIVERY_ATTEMPTS,
+    alert_payload, alert_status, alerts, delivered_webhooks, evaluate,
 };
 pub use period::{PeriodWindow, forecast_micros, window};
 

@@ -16,6 +16,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
 mod diff;
+pub mod liveness;
 mod report;
 pub mod runs;
 
@@ -168,6 +169,8 @@ pub async fn run(
     let started = Instant::now();
     let mut report = starting_report(&req, &connection);
     report.run_id = report::insert_running(db, &report).await?;
+    let run_id = report.run_id;
+    liveness::renew(db, run_id).await?;
 
     let mut engine = Engine {
         db,
@@ -181,7 +184,10 @@ pub async fn run(
         fatal: false,
         report,
     };
-    let result = engine.ingest(&steps, progress).await;
+    let result = tokio::select! {
+        result = engine.ingest(&steps, progress) => result,
+        never = liveness::keep_alive(db, run_id) => match never {},
+    };
     let Engine {
         mut report,
         stats,
@@ -198,6 +204,8 @@ pub async fn run(
     }
     report.duration_ms = started.elapsed().as_millis() as u64;
     report::store_final(db, &report).await?;
+    liveness::release(db, run_id).await?;
+    report::record_metrics(&report);
     result?;
     tracing::info!(
         run_id = report.run_id,

@@ -199,3 +199,25 @@ pub(crate) async fn store_final(db: &impl ConnectionTrait, report: &RunReport) -
     row.update(db).await?;
     Ok(())
 }
+
+/// The run's counts as Prometheus series (`GET /metrics`): rows changed
+/// (not for dry runs, which change nothing), retries and 429s per provider.
+pub(crate) fn record_metrics(report: &RunReport) {
+    let provider = report.provider.as_str();
+    if !report.dry_run {
+        for (change, rows) in [
+            ("inserted", report.rows_inserted),
+            ("updated", report.rows_updated),
+            ("deleted", report.rows_deleted),
+        ] {
+            metrics::counter!("cognitrack_ingest_rows_total", "provider" => provider, "change" => change)
+                .increment(rows);
+        }
+    }
+    metrics::counter!("cognitrack_provider_retries_total", "provider" => provider)
+        .increment(report.retries);
+    metrics::counter!("cognitrack_provider_rate_limited_total", "provider" => provider)
+        .increment(report.rate_limited);
+    metrics::counter!("cognitrack_ingest_runs_total", "provider" => provider, "status" => report.status.as_str())
+        .increment(1);
+}

@@ -176,9 +176,13 @@ impl UsageResult {
         let cached = n(self.input_cached_tokens);
         let cache_write = n(self.input_cache_write_tokens);
         // Older field sets lack the uncached split; it follows from the identity.
-        let uncached = self
-            .input_uncached_tokens
-            .unwrap_or_else(|| (input - cached - cache_write).max(0));
+        let uncached = self.input_uncached_tokens.unwrap_or_else(|| {
+            // Saturating: a hostile page's counts must not overflow.
+            input
+                .saturating_sub(cached)
+                .saturating_sub(cache_write)
+                .max(0)
+        });
         BucketRow {
             dims: Dimensions {
                 project_id: self.project_id.clone(),

@@ -463,6 +463,48 @@ async fn failing_receiver_is_retried(backend: Backend) {
     app.stop().await;
 }
 
+/// A receiver that keeps refusing gets a bounded number of attempts over
+/// all runs; then the alert is marked as given up and no longer retried.
+async fn delivery_gives_up_after_the_attempt_cap(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.token(Role::Admin);
+    let receiver = WebhookReceiver::failing_first(usize::MAX, 500).await;
+    create_webhook(&app, &admin, &receiver.url()).await;
+    let today = Utc::now().date_naive();
+    seed_cost(&app.state.db, today, "openai", "", "gpt-4o", 2_000_000).await;
+    create_budget(
+        &app,
+        &admin,
+        json!({"name": "org", "scope": "ORG", "period": "DAILY", "amountUsd": "1", "thresholds": [100]}),
+    )
+    .await;
+    let per_run = u32::try_from(budgets::MAX_DELIVERY_ATTEMPTS / 3).expect("attempts");
+    for run in 1..=3 {
+        let report = budgets::evaluate(&app.state.db, today, &fast_sender(per_run))
+            .await
+            .expect("evaluate");
+        assert_eq!(report.attempts, u64::from(per_run), "run {run}: {report:?}");
+        let given_up = run == 3;
+        assert_eq!(
+            (report.alerts_pending, report.alerts_given_up),
+            (u64::from(!given_up), u64::from(given_up)),
+            "run {run}: {report:?}"
+        );
+    }
+    let alerts = alert_nodes(&app.ok(Some(&admin), ALERTS, json!({})).await);
+    assert_eq!(alerts[0]["status"], "GAVE_UP", "{}", alerts[0]);
+    assert_eq!(alerts[0]["attempts"], budgets::MAX_DELIVERY_ATTEMPTS);
+    // Given up: the next run sends nothing.
+    let sent = receiver.received().len();
+    let after = budgets::evaluate(&app.state.db, today, &fast_sender(per_run))
+        .await
+        .expect("evaluate");
+    assert_eq!((after.attempts, after.alerts_given_up), (0, 1));
+    assert_eq!(receiver.received().len(), sent);
+    receiver.stop();
+    app.stop().await;
+}
+
 /// An alert a webhook did not accept is retried by the next run, and a
 /// webhook that already has it does not get it twice.
 async fn next_run_retries_only_the_missing_webhook(backend: Backend) {
@@ -760,6 +802,7 @@ both_backends!(
     crossing_delivers_one_signed_webhook,
     monthly_forecast_and_filters,
     failing_receiver_is_retried,
+    delivery_gives_up_after_the_attempt_cap,
     next_run_retries_only_the_missing_webhook,
     no_webhook_and_refusing_receiver,
     late_usage_alerts_on_the_period_just_ended,

@@ -7,6 +7,7 @@ export const RUN_STATUS_LABELS: Readonly<Record<RunStatus, string>> = {
   SUCCEEDED: 'Succeeded',
   PARTIAL: 'Partial',
   FAILED: 'Failed',
+  ABANDONED: 'Abandoned',
 };
 
 /** What went wrong with a day of a run, or with a connection check. */
