@@ -11,7 +11,7 @@ use entity::usage_bucket;
 use ledger::budgets;
 use ledger::notify::{self, WebhookConfig, WebhookSender};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, NotSet};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 const CREATE_WEBHOOK: &str = "mutation($n: String!, $u: String!) { createWebhook(name: $n, url: $u) { webhook { id name url } secret } }";
@@ -33,59 +33,13 @@ async fn seed_cost(
     model: &str,
     cost_micros: i64,
 ) {
-    let start = ledger::dates::midnight(day);
     let bucket = usage_bucket::Model {
-        id: 0,
-        connection_id: 1,
-        provider: provider.parse().expect("provider"),
-        usage_type: "completions".into(),
-        window_start: start,
-        window_end: start + chrono::Duration::days(1),
         project_id: project.into(),
-        api_key_id: String::new(),
-        user_id: String::new(),
         model: model.into(),
-        batch: entity::enums::Batch::NotReported,
-        service_tier: String::new(),
-        context_window: String::new(),
-        inference_geo: String::new(),
-        image_size: String::new(),
-        image_source: String::new(),
-        context_level: String::new(),
-        vector_store_id: String::new(),
-        input_tokens: 1000,
-        input_cached_tokens: 0,
-        input_cache_write_tokens: 0,
-        input_cache_write_5m_tokens: 0,
-        input_cache_write_1h_tokens: 0,
-        input_uncached_tokens: 1000,
-        input_text_tokens: 1000,
-        input_cached_text_tokens: 0,
-        input_audio_tokens: 0,
-        input_cached_audio_tokens: 0,
-        input_image_tokens: 0,
-        input_cached_image_tokens: 0,
-        output_tokens: 100,
-        output_text_tokens: 100,
-        output_audio_tokens: 0,
-        output_image_tokens: 0,
-        num_model_requests: 1,
-        num_requests: 0,
-        web_search_requests: 0,
-        images: 0,
-        characters: 0,
-        seconds: 0,
-        usage_bytes: 0,
-        num_sessions: 0,
         cost_micros: Some(cost_micros),
-        cost_estimated: false,
-        price_version_id: None,
-        ingested_at: Utc::now(),
-        run_id: None,
+        ..e2e::buckets::completion(day, provider.parse().expect("provider"))
     };
-    let mut row = bucket.into_active_model();
-    row.id = NotSet;
-    row.insert(db).await.expect("seed bucket");
+    e2e::buckets::insert(db, bucket).await;
 }
 
 async fn create_webhook(app: &TestApp, admin: &str, url: &str) -> (String, String) {

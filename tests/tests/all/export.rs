@@ -162,7 +162,6 @@ both_backends!(buckets_export_streams_every_row);
 /// exports with each neutralised (a leading `'`); numbers stay numbers,
 /// and NDJSON keeps the values as stored.
 async fn csv_export_neutralises_formulas(backend: Backend) {
-    use sea_orm::{ActiveModelTrait, IntoActiveModel, NotSet};
     let app = TestApp::spawn(backend).await;
     let connection = ledger::providers::connections::upsert_demo(
         &app.state.db,
@@ -172,7 +171,7 @@ async fn csv_export_neutralises_formulas(backend: Backend) {
     )
     .await
     .expect("connection");
-    let start = ledger::dates::midnight("2026-10-01".parse().expect("day"));
+    let day = "2026-10-01".parse().expect("day");
     let planted = [
         "=cmd|' /C calc'!A0",
         "+HYPERLINK(\"http://x\")",
@@ -182,58 +181,18 @@ async fn csv_export_neutralises_formulas(backend: Backend) {
         "\r=1+1",
     ];
     let bucket = entity::usage_bucket::Model {
-        id: 0,
         connection_id: connection.id,
-        provider: entity::enums::ProviderKind::OpenAi,
-        usage_type: "completions".into(),
-        window_start: start,
-        window_end: start + chrono::Duration::days(1),
         project_id: planted[1].into(),
         api_key_id: planted[2].into(),
         user_id: planted[3].into(),
         model: planted[0].into(),
-        batch: entity::enums::Batch::NotReported,
         service_tier: planted[4].into(),
         context_window: planted[5].into(),
-        inference_geo: String::new(),
-        image_size: String::new(),
-        image_source: String::new(),
-        context_level: String::new(),
-        vector_store_id: String::new(),
-        input_tokens: 1000,
-        input_cached_tokens: 0,
-        input_cache_write_tokens: 0,
-        input_cache_write_5m_tokens: 0,
-        input_cache_write_1h_tokens: 0,
-        input_uncached_tokens: 1000,
-        input_text_tokens: 1000,
-        input_cached_text_tokens: 0,
-        input_audio_tokens: 0,
-        input_cached_audio_tokens: 0,
-        input_image_tokens: 0,
-        input_cached_image_tokens: 0,
-        output_tokens: 100,
-        output_text_tokens: 100,
-        output_audio_tokens: 0,
-        output_image_tokens: 0,
-        num_model_requests: 1,
-        num_requests: 0,
-        web_search_requests: 0,
-        images: 0,
-        characters: 0,
-        seconds: 0,
-        usage_bytes: 0,
-        num_sessions: 0,
         // A negative amount (a credit) stays a number.
         cost_micros: Some(-500_000),
-        cost_estimated: false,
-        price_version_id: None,
-        ingested_at: chrono::Utc::now(),
-        run_id: None,
+        ..e2e::buckets::completion(day, entity::enums::ProviderKind::OpenAi)
     };
-    let mut row = bucket.into_active_model();
-    row.id = NotSet;
-    row.insert(&app.state.db).await.expect("planted bucket");
+    e2e::buckets::insert(&app.state.db, bucket).await;
     let viewer = app.token(Role::Viewer);
     let range = "from=2026-10-01&to=2026-10-01";
 
