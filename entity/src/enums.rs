@@ -26,7 +26,7 @@ impl fmt::Display for UnknownValue {
 
 impl std::error::Error for UnknownValue {}
 
-/// A string-backed stored enum: the SeaORM and serde derives, `ALL`,
+/// A string-backed stored enum: the SeaORM and serde derives,
 /// `as_str`, `Display` and a `FromStr` whose error names the accepted values.
 macro_rules! stored_enum {
     (
@@ -51,8 +51,6 @@ macro_rules! stored_enum {
         }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
             /// The stored and wire string.
             pub fn as_str(self) -> &'static str {
                 match self {

@@ -47,24 +47,6 @@ pub enum IssueCode {
 }
 
 impl IssueCode {
-    pub const ALL: [IssueCode; 15] = [
-        IssueCode::Auth,
-        IssueCode::ClientError,
-        IssueCode::RateLimited,
-        IssueCode::ServerError,
-        IssueCode::Timeout,
-        IssueCode::Network,
-        IssueCode::BadResponse,
-        IssueCode::HostileCursor,
-        IssueCode::Pagination,
-        IssueCode::Config,
-        IssueCode::PartialBucket,
-        IssueCode::DuplicateBucket,
-        IssueCode::MissingBucket,
-        IssueCode::UnpricedModel,
-        IssueCode::Internal,
-    ];
-
     /// The stable snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -42,9 +42,17 @@ pub async fn list_interactions(
     for m in matches {
         condition = condition.add(metadata_equals(db.get_database_backend(), m)?);
     }
-    // Narrow by the usual filter first: its page of ids is a superset.
+    // Asked once: the user's sessions and the interactions are read from
+    // the same tables.
+    let archived = archive::includes::<interaction_archive::Entity>(
+        db,
+        interaction_archive::Column::OccurredAt,
+        filter.include_archived,
+        filter.range.map(|r| r.from),
+    )
+    .await?;
     let mut query = interaction::Entity::find().filter(condition);
-    query = with_filter(db, query, filter).await?;
+    query = with_filter(db, query, filter, archived).await?;
     if let Some(after) = &page.after {
         let at = tracking::from_micros(after.at)?;
         use interaction::Column as C;
@@ -58,13 +66,6 @@ pub async fn list_interactions(
         .order_by_asc(interaction::Column::OccurredAt)
         .order_by_asc(interaction::Column::Id)
         .limit(page.first + 1);
-    let archived = archive::includes::<interaction_archive::Entity>(
-        db,
-        interaction_archive::Column::OccurredAt,
-        filter.include_archived,
-        filter.range.map(|r| r.from),
-    )
-    .await?;
     let mut rows =
         archive::models::<interaction::Entity, interaction_archive::Entity>(db, query, archived)
             .await?;
@@ -81,13 +82,14 @@ async fn with_filter(
     db: &impl ConnectionTrait,
     mut query: Select<interaction::Entity>,
     filter: &InteractionFilter,
+    archived: bool,
 ) -> Result<Select<interaction::Entity>> {
     use interaction::Column as C;
     if let Some(session_id) = &filter.session_id {
         query = query.filter(C::SessionId.eq(session_id.as_str()));
     }
     if let Some(user) = &filter.user_id {
-        query = query.filter(C::SessionId.is_in(user_sessions(db, user, filter).await?));
+        query = query.filter(C::SessionId.is_in(user_sessions(db, user, archived).await?));
     }
     if let Some(kind) = filter.kind {
         query = query.filter(C::Kind.eq(kind.as_str()));
@@ -105,17 +107,10 @@ async fn with_filter(
 async fn user_sessions(
     db: &impl ConnectionTrait,
     user: &str,
-    filter: &InteractionFilter,
+    archived: bool,
 ) -> Result<Vec<String>> {
     use entity::{session, session_archive};
     use sea_orm::QueryTrait;
-    let archived = archive::includes::<interaction_archive::Entity>(
-        db,
-        interaction_archive::Column::OccurredAt,
-        filter.include_archived,
-        filter.range.map(|r| r.from),
-    )
-    .await?;
     let sessions = session::Entity::find()
         .select_only()
         .column(session::Column::Id)
