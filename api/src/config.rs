@@ -237,6 +237,12 @@ pub struct LimitArgs {
     /// Seconds an expensive operation waits for its turn before it is refused (503 BUSY).
     #[arg(long = "queue-wait-secs", env = "COGNITRACK_QUEUE_WAIT_SECS", default_value_t = limits::DEFAULT_QUEUE_WAIT_SECS)]
     pub queue_wait_secs: u64,
+    /// Requests per second each ingest key may send (GraphQL and OTLP; 0: no limit).
+    #[arg(long = "ingest-rate", env = "COGNITRACK_INGEST_RATE", default_value_t = limits::rate::DEFAULT_INGEST_REQUESTS_PER_SEC)]
+    pub ingest_rate: u32,
+    /// Requests an ingest key may send at once above its rate.
+    #[arg(long = "ingest-burst", env = "COGNITRACK_INGEST_BURST", default_value_t = limits::rate::DEFAULT_INGEST_BURST)]
+    pub ingest_burst: u32,
     /// Origins allowed by CORS, comma-separated (unset: no CORS headers).
     #[arg(
         long = "cors-origins",
@@ -301,6 +307,7 @@ impl LimitArgs {
             expensive_concurrency: self.expensive_concurrency,
             queue_wait: secs(self.queue_wait_secs),
             cors_origins: limits::headers::parse_origins(&self.cors_origins)?,
+            ingest_quota: limits::rate::quota(self.ingest_rate, self.ingest_burst),
         }))
     }
 }

@@ -113,6 +113,12 @@ async fn graphql(State(http): State<Http>, request: Request) -> Response {
         Err(refusal) => return refusal.into_response(),
     };
     let principal = principal(&http.state, &parts.headers).await;
+    if let Principal::IngestKey(key) = principal
+        && let Err(wait) = http.state.limits.writes.check(key)
+    {
+        crate::ops::metrics::record_rate_limited("graphql");
+        return Refusal::RateLimited(wait).into_response();
+    }
     let started = std::time::Instant::now();
     let name = request.operation_name.clone();
     let execution = http.schema.execute(request.data(principal));

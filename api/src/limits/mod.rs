@@ -14,6 +14,7 @@
 //!   year grouped by every dimension as what it is;
 //! - [`gate`]: expensive operations (by that complexity) run a few at a
 //!   time; the others never wait for them;
+//! - [`rate`]: per-ingest-key rate limits on tracking writes (429);
 //! - [`headers`]: security headers and CORS on every response.
 //!
 //! The values are documented in README's configuration table and in
@@ -23,6 +24,7 @@ pub mod cost;
 pub mod document;
 pub mod gate;
 pub mod headers;
+pub mod rate;
 mod refusal;
 
 use std::sync::Arc;
@@ -34,6 +36,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tokio::sync::Semaphore;
 
+pub use rate::WriteRate;
 pub use refusal::Refusal;
 
 /// Largest request body (except multipart uploads and OTLP exports).
@@ -76,6 +79,8 @@ pub struct LimitSettings {
     pub queue_wait: Duration,
     /// Origins allowed by CORS; none (the default) sends no CORS headers.
     pub cors_origins: Vec<HeaderValue>,
+    /// Requests per ingest key (GraphQL and OTLP); `None`: unlimited.
+    pub ingest_quota: Option<governor::Quota>,
 }
 
 impl Default for LimitSettings {
@@ -92,6 +97,10 @@ impl Default for LimitSettings {
             expensive_concurrency: DEFAULT_EXPENSIVE_CONCURRENCY,
             queue_wait: Duration::from_secs(DEFAULT_QUEUE_WAIT_SECS),
             cors_origins: Vec::new(),
+            ingest_quota: rate::quota(
+                rate::DEFAULT_INGEST_REQUESTS_PER_SEC,
+                rate::DEFAULT_INGEST_BURST,
+            ),
         }
     }
 }
@@ -102,6 +111,8 @@ impl Default for LimitSettings {
 pub struct Limits {
     pub settings: LimitSettings,
     expensive: Arc<Semaphore>,
+    /// Per-ingest-key buckets.
+    pub writes: WriteRate,
 }
 
 impl Default for Limits {
@@ -113,9 +124,11 @@ impl Default for Limits {
 impl Limits {
     pub fn new(settings: LimitSettings) -> Self {
         let expensive = Arc::new(Semaphore::new(settings.expensive_concurrency));
+        let writes = WriteRate::new(settings.ingest_quota);
         Self {
             settings,
             expensive,
+            writes,
         }
     }
 

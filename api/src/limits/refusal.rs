@@ -21,6 +21,9 @@ pub enum Refusal {
     Timeout(Duration),
     /// Expensive operations are all busy and none finished in time (503).
     Busy(Duration),
+    /// The ingest key is over its write rate; it may send again after
+    /// this long (429).
+    RateLimited(Duration),
 }
 
 impl Refusal {
@@ -30,6 +33,7 @@ impl Refusal {
             Self::Malformed(_) => StatusCode::BAD_REQUEST,
             Self::Document(_) => StatusCode::OK,
             Self::Timeout(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -39,6 +43,7 @@ impl Refusal {
             Self::Malformed(_) | Self::Document(_) => "BAD_USER_INPUT",
             Self::Timeout(_) => "TIMEOUT",
             Self::Busy(_) => "BUSY",
+            Self::RateLimited(_) => "RATE_LIMITED",
         }
     }
 
@@ -54,6 +59,19 @@ impl Refusal {
                 "too many expensive queries are running; none finished within {} s, retry shortly",
                 wait.as_secs()
             ),
+            Self::RateLimited(wait) => format!(
+                "this ingest key is over its write rate; nothing was written, retry after {} s",
+                super::rate::retry_after_secs(*wait)
+            ),
+        }
+    }
+
+    /// `Retry-After` in seconds, for the refusals worth retrying.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Timeout(_) | Self::Busy(_) => Some(1),
+            Self::RateLimited(wait) => Some(super::rate::retry_after_secs(*wait)),
+            _ => None,
         }
     }
 
@@ -70,12 +88,13 @@ impl Refusal {
     pub fn status_of_code(code: &str) -> Option<StatusCode> {
         match code {
             "TIMEOUT" | "BUSY" => Some(StatusCode::SERVICE_UNAVAILABLE),
+            "RATE_LIMITED" => Some(StatusCode::TOO_MANY_REQUESTS),
             _ => None,
         }
     }
 
-    /// A GraphQL error body on `/graphql`, plain text elsewhere; 503s say
-    /// when to retry.
+    /// A GraphQL error body on `/graphql`, plain text elsewhere; 503s and
+    /// 429s say when to retry.
     pub fn into_response_for(self, route: Route) -> Response {
         let status = self.status();
         let mut response = match route {
@@ -85,10 +104,10 @@ impl Refusal {
             }
             _ => (status, self.message()).into_response(),
         };
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(secs) = self.retry_after() {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -92,6 +92,10 @@ fn describe() {
         "cognitrack_provider_rate_limited_total",
         "Provider API 429 answers, by provider"
     );
+    describe_counter!(
+        "cognitrack_ingest_rate_limited_total",
+        "Tracking writes refused with 429 because their ingest key was over its rate, by route"
+    );
     describe_histogram!(
         "cognitrack_job_duration_seconds",
         metrics::Unit::Seconds,
@@ -207,6 +211,11 @@ pub fn record_graphql<'a>(
         metrics::counter!("cognitrack_graphql_errors_total", "code" => code_label(code))
             .increment(1);
     }
+}
+
+/// A tracking write refused for its key's rate (`route`: graphql, otlp).
+pub fn record_rate_limited(route: &'static str) {
+    metrics::counter!("cognitrack_ingest_rate_limited_total", "route" => route).increment(1);
 }
 
 /// The label of a client-chosen operation name (see the module docs).

@@ -3,8 +3,8 @@
 //! interactions through `ledger::otlp`; this module is the HTTP edge:
 //! authentication, media types, size caps, decoding, status codes.
 //!
-//! Order of checks: the key (401/403), the media type (415), concurrency
-//! (429), the body and its encoding (415, 413, 400), then the ledger
+//! Order of checks: the key (401/403), its write rate (429), the media
+//! type (415), concurrency (429), the body and its encoding (415, 413, 400), then the ledger
 //! (503 when it cannot store; the batch is all or nothing).
 mod body;
 pub mod json;
@@ -86,6 +86,10 @@ async fn export(
     body: Body,
 ) -> Result<IngestReport, OtlpError> {
     let key = authenticate(state, headers).await?;
+    state.limits.writes.check(key).map_err(|wait| {
+        crate::ops::metrics::record_rate_limited("otlp");
+        OtlpError::RateLimited(crate::limits::rate::retry_after_secs(wait))
+    })?;
     let encoding = encoding.map_err(OtlpError::UnsupportedMediaType)?;
     let settings = &state.otlp;
     let _permit = settings

@@ -53,6 +53,8 @@ pub enum OtlpError {
     Malformed { what: &'static str, detail: String },
     #[error("too many exports in progress; retry after {BUSY_RETRY_AFTER_SECS} s")]
     Busy,
+    #[error("this ingest key is over its write rate; nothing was stored, retry after {0} s")]
+    RateLimited(u64),
     #[error("the ledger is unavailable; retry after {UNAVAILABLE_RETRY_AFTER_SECS} s")]
     Unavailable,
     #[error("internal error")]
@@ -69,7 +71,7 @@ impl OtlpError {
             }
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Malformed { .. } => StatusCode::BAD_REQUEST,
-            Self::Busy => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy | Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -83,7 +85,7 @@ impl OtlpError {
             Self::UnsupportedMediaType(_)
             | Self::UnsupportedEncoding(_)
             | Self::Malformed { .. } => 3, // INVALID_ARGUMENT
-            Self::TooLarge { .. } | Self::Busy => 8,      // RESOURCE_EXHAUSTED
+            Self::TooLarge { .. } | Self::Busy | Self::RateLimited(_) => 8, // RESOURCE_EXHAUSTED
             Self::Unavailable => 14,                      // UNAVAILABLE
             Self::Internal => 13,                         // INTERNAL
         }
@@ -92,6 +94,7 @@ impl OtlpError {
     fn retry_after(&self) -> Option<u32> {
         match self {
             Self::Busy => Some(BUSY_RETRY_AFTER_SECS),
+            Self::RateLimited(secs) => Some(u32::try_from(*secs).unwrap_or(u32::MAX)),
             Self::Unavailable => Some(UNAVAILABLE_RETRY_AFTER_SECS),
             _ => None,
         }

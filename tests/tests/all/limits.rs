@@ -328,7 +328,84 @@ async fn a_query_past_its_time_limit_gets_503(backend: Backend) {
     app.stop().await;
 }
 
+/// Each ingest key has its own write rate (GraphQL and OTLP share it):
+/// past it, 429 `RATE_LIMITED` with `Retry-After`, nothing stored; another
+/// key is served as before.
+async fn an_ingest_key_over_its_rate_gets_429_and_writes_nothing(backend: Backend) {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let three_an_hour = governor::Quota::with_period(Duration::from_secs(1_200))
+        .expect("period")
+        .allow_burst(std::num::NonZeroU32::new(3).expect("three"));
+    let settings = LimitSettings {
+        ingest_quota: Some(three_an_hour),
+        ..LimitSettings::default()
+    };
+    let app = Served::start(backend, settings, None).await;
+    let start = "mutation { startSession(input: {userId: \"u\"}) { id } }";
+    let record = |session: &str| {
+        format!(
+            "mutation {{ recordInteraction(input: {{sessionId: \"{session}\", kind: CHAT, model: \"gpt-4o\", inputTokens: 10}}) {{ id }} }}"
+        )
+    };
+    let mut keys = Vec::new();
+    for name in ["busy", "quiet"] {
+        let secret = ledger::tracking::keys::create(&app.state.db, name)
+            .await
+            .expect("key")
+            .secret;
+        let (status, _, body) = app.gql(Some(&secret), start).await;
+        assert_eq!(status, 200, "{body}");
+        let session = body["data"]["startSession"]["id"]
+            .as_str()
+            .expect("session id")
+            .to_owned();
+        keys.push((secret, session));
+    }
+    let [(busy, busy_session), (quiet, quiet_session)] = &keys[..] else {
+        unreachable!("two keys")
+    };
+    for _ in 0..2 {
+        let (status, _, body) = app.gql(Some(busy), &record(busy_session)).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let (status, headers, body) = app.gql(Some(busy), &record(busy_session)).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(error_code(&body), Some("RATE_LIMITED"), "{body}");
+    let retry: u64 = headers["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((60..=1_200).contains(&retry), "Retry-After {retry}");
+
+    let span = e2e::otlp::span(1, 1, e2e::otlp::nanos("2025-03-01T10:00:00Z"), Vec::new());
+    let export = e2e::otlp::protobuf(&e2e::otlp::request("svc", Vec::new(), vec![span]));
+    let response = e2e::otlp::post(
+        &reqwest::Client::new(),
+        &app.url("/v1/traces"),
+        Some(busy),
+        "application/x-protobuf",
+        export,
+        false,
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+
+    let (status, _, body) = app.gql(Some(quiet), &record(quiet_session)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    let stored = entity::interaction::Entity::find()
+        .count(&app.state.db)
+        .await
+        .expect("count");
+    assert_eq!(stored, 3, "two from the busy key, one from the quiet one");
+    app.stop().await;
+}
+
 both_backends!(
+    an_ingest_key_over_its_rate_gets_429_and_writes_nothing,
     aliases_of_expensive_fields_are_refused_and_the_dashboard_passes,
     expensive_queries_cannot_starve_cheap_ones,
     a_query_past_its_time_limit_gets_503,
