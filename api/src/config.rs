@@ -30,6 +30,32 @@ pub struct JwtArgs {
     pub jwt_secret: Option<String>,
 }
 
+/// The key that seals secrets stored in the database (provider keys,
+/// webhook signing secrets).
+#[derive(Debug, Clone, Args)]
+pub struct MasterKeyArgs {
+    /// 32-byte key (hex or base64) sealing provider keys and webhook secrets stored in the database.
+    #[arg(
+        long = "master-key",
+        env = "COGNITRACK_MASTER_KEY",
+        hide_env_values = true
+    )]
+    pub master_key: Option<String>,
+    /// Where a generated master key is kept when COGNITRACK_MASTER_KEY is unset.
+    #[arg(
+        long = "master-key-file",
+        env = "COGNITRACK_MASTER_KEY_FILE",
+        default_value = "cognitrack.key"
+    )]
+    pub master_key_file: std::path::PathBuf,
+}
+
+impl MasterKeyArgs {
+    pub fn master_key(&self) -> ledger::Result<MasterKey> {
+        MasterKey::from_config(self.master_key.as_deref(), &self.master_key_file)
+    }
+}
+
 /// Provider admin APIs: keys of the default connections, base URLs (point
 /// them at a local mock in tests) and the key that seals stored keys.
 #[derive(Debug, Clone, Args)]
@@ -50,20 +76,8 @@ pub struct ProviderArgs {
     pub anthropic_admin_key: Option<String>,
     #[arg(long = "anthropic-base-url", env = "ANTHROPIC_BASE_URL", default_value = ledger::providers::anthropic::DEFAULT_BASE_URL)]
     pub anthropic_base_url: String,
-    /// 32-byte key (hex or base64) sealing provider keys stored in the database.
-    #[arg(
-        long = "master-key",
-        env = "COGNITRACK_MASTER_KEY",
-        hide_env_values = true
-    )]
-    pub master_key: Option<String>,
-    /// Where a generated master key is kept when COGNITRACK_MASTER_KEY is unset.
-    #[arg(
-        long = "master-key-file",
-        env = "COGNITRACK_MASTER_KEY_FILE",
-        default_value = "cognitrack.key"
-    )]
-    pub master_key_file: std::path::PathBuf,
+    #[command(flatten)]
+    pub master: MasterKeyArgs,
     /// Provider API requests per minute per connection (0: no limit).
     #[arg(long = "provider-rpm", env = "COGNITRACK_PROVIDER_RPM", default_value_t = RateLimit::default().per_minute)]
     pub provider_rpm: u32,
@@ -88,10 +102,7 @@ impl ProviderArgs {
             anthropic_base_url: validate_base_url(&self.anthropic_base_url)?,
             openai_admin_key: secret(&self.openai_admin_key),
             anthropic_admin_key: secret(&self.anthropic_admin_key),
-            master_key: Some(MasterKey::from_config(
-                self.master_key.as_deref(),
-                &self.master_key_file,
-            )?),
+            master_key: Some(self.master.master_key()?),
             rate_limit: RateLimit {
                 per_minute: self.provider_rpm,
                 burst: self.provider_burst,

@@ -132,19 +132,7 @@ async fn graphql(State(http): State<Http>, request: Request) -> Response {
             }
         },
     };
-    // Parse and validation errors (unknown enum values, wrong types, depth
-    // limits) come from the library without a code; they are the caller's.
-    let mut status = StatusCode::OK;
-    for error in &mut response.errors {
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        match extensions.get("code") {
-            None => extensions.set("code", "BAD_USER_INPUT"),
-            Some(async_graphql::Value::String(code)) => {
-                status = Refusal::status_of_code(code).unwrap_or(status);
-            }
-            Some(_) => {}
-        }
-    }
+    let status = status_of(&mut response);
     crate::ops::metrics::record_graphql(
         name.as_deref(),
         operation_kind(operation),
@@ -164,6 +152,25 @@ async fn graphql(State(http): State<Http>, request: Request) -> Response {
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
     }
     response
+}
+
+/// The HTTP status of a GraphQL answer: 200 unless an error asks for
+/// another (busy, timed out). Parse and validation errors (unknown enum
+/// values, wrong types, depth limits) come from the library without a
+/// code; they are the caller's, so they get `BAD_USER_INPUT`.
+fn status_of(response: &mut async_graphql::Response) -> StatusCode {
+    let mut status = StatusCode::OK;
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        match extensions.get("code") {
+            None => extensions.set("code", "BAD_USER_INPUT"),
+            Some(async_graphql::Value::String(code)) => {
+                status = Refusal::status_of_code(code).unwrap_or(status);
+            }
+            Some(_) => {}
+        }
+    }
+    status
 }
 
 fn operation_kind(operation: OperationType) -> &'static str {

@@ -42,7 +42,10 @@ impl AppState {
     ) -> ledger::Result<Self> {
         let book = Arc::new(PriceBook::load(&db, unit_rates).await?);
         let clients = Arc::new(clients);
-        let webhooks = Arc::new(WebhookSender::new(WebhookConfig::default())?);
+        let webhooks = Arc::new(
+            WebhookSender::new(WebhookConfig::default())?
+                .with_master_key(clients.config().master_key.clone()),
+        );
         let jobs = Jobs::new(JobContext {
             db: db.clone(),
             book: book.clone(),

@@ -8,8 +8,9 @@ pub struct Model {
     pub id: i64,
     pub name: String,
     pub url: String,
-    /// The HMAC-SHA256 signing key. Stored readable because signing needs
-    /// it; shown once at creation and never returned by the API again.
+    /// The HMAC-SHA256 signing key, sealed with the master key (`v1:…`;
+    /// see `ledger::providers::keys`); shown once at creation and never
+    /// returned by the API again.
     pub secret: String,
     pub created_at: DateTimeUtc,
 }

@@ -175,7 +175,11 @@ impl Default for AppOptions {
         Self {
             prices_url: "unused-price-feed.json".into(),
             cron_secret: None,
-            providers: ledger::providers::ProvidersConfig::default(),
+            // Webhook secrets are sealed with it.
+            providers: ledger::providers::ProvidersConfig {
+                master_key: Some(crate::providers::master()),
+                ..ledger::providers::ProvidersConfig::default()
+            },
             otlp: api::otlp::OtlpSettings::default(),
         }
     }

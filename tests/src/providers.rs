@@ -80,7 +80,11 @@ pub async fn jobs_over(
                 .expect("book"),
         ),
         clients: Arc::new(clients),
-        webhooks: Arc::new(WebhookSender::new(WebhookConfig::default()).expect("sender")),
+        webhooks: Arc::new(
+            WebhookSender::new(WebhookConfig::default())
+                .expect("sender")
+                .with_master_key(Some(master())),
+        ),
         settings: Arc::new(settings),
     })
 }

@@ -40,10 +40,12 @@ pub async fn run(args: JobArgs) -> Result<()> {
         providers.anthropic_admin_key.as_ref(),
     )
     .await?;
+    let webhooks =
+        WebhookSender::new(WebhookConfig::default())?.with_master_key(providers.master_key.clone());
     let jobs = Jobs::new(JobContext {
         book: Arc::new(PriceBook::load(&db, args.rates.unit_rates()).await?),
         clients: Arc::new(ProviderClients::new(providers)?),
-        webhooks: Arc::new(WebhookSender::new(WebhookConfig::default())?),
+        webhooks: Arc::new(webhooks),
         settings: Arc::new(settings),
         db,
     });

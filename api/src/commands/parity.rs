@@ -19,7 +19,7 @@ use ledger::parity::{
 use rust_decimal::Decimal;
 
 use crate::cli::open;
-use crate::config::DbArgs;
+use crate::config::{DbArgs, MasterKeyArgs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ParityFormat {
@@ -73,6 +73,9 @@ pub struct ParityArgs {
     /// Do not post a `parity.variance` event to the alert webhooks.
     #[arg(long)]
     pub no_alert: bool,
+    /// Opens the webhooks' signing secrets for the alert.
+    #[command(flatten)]
+    pub master: MasterKeyArgs,
     #[command(flatten)]
     pub db: DbArgs,
 }
@@ -147,9 +150,15 @@ pub async fn run(args: ParityArgs) -> Result<ParityExit> {
     if !args.no_alert && !outcome.within_tolerance() {
         // The report is stored and the answer is known: a webhook that is
         // down is worth a warning, not a different exit status.
-        let alerted = match WebhookSender::new(WebhookConfig::default()) {
-            Ok(sender) => ledger::parity::alert(&conn, &sender, &outcome).await,
-            Err(error) => Err(error),
+        let alerted = match (
+            WebhookSender::new(WebhookConfig::default()),
+            args.master.master_key(),
+        ) {
+            (Ok(sender), Ok(master)) => {
+                let sender = sender.with_master_key(Some(master));
+                ledger::parity::alert(&conn, &sender, &outcome).await
+            }
+            (Err(error), _) | (_, Err(error)) => Err(error),
         };
         match alerted {
             Ok(Some(d)) if d.failed > 0 => eprintln!(

@@ -139,13 +139,7 @@ async fn build_state(database_url: &str, jwt: JwtArgs, serve: &ServeArgs) -> Res
     let otlp = serve.otlp.settings().map_err(anyhow::Error::msg)?;
     let limits = serve.limits.limits().map_err(anyhow::Error::msg)?;
     let providers = serve.providers.providers_config()?;
-    let conn = open_url(database_url).await?;
-    ledger::providers::connections::ensure_env_connections(
-        &conn,
-        providers.openai_admin_key.as_ref(),
-        providers.anthropic_admin_key.as_ref(),
-    )
-    .await?;
+    let conn = open_prepared(database_url, &providers).await?;
     let clients = ProviderClients::new(providers)?;
     let rates = serve.rates.unit_rates();
     let mut state = AppState::new(
@@ -166,6 +160,31 @@ async fn build_state(database_url: &str, jwt: JwtArgs, serve: &ServeArgs) -> Res
         .filter(|t| !t.is_empty())
         .map(std::sync::Arc::from);
     Ok(state)
+}
+
+/// Opens the database and brings its rows up to this configuration: the
+/// environment's default connections, and webhook secrets sealed.
+async fn open_prepared(
+    database_url: &str,
+    providers: &ledger::providers::ProvidersConfig,
+) -> Result<sea_orm::DatabaseConnection> {
+    let conn = open_url(database_url).await?;
+    ledger::providers::connections::ensure_env_connections(
+        &conn,
+        providers.openai_admin_key.as_ref(),
+        providers.anthropic_admin_key.as_ref(),
+    )
+    .await?;
+    if let Some(master) = &providers.master_key {
+        let sealed = ledger::notify::seal_stored_secrets(&conn, master).await?;
+        if sealed > 0 {
+            tracing::info!(
+                sealed,
+                "sealed webhook signing secrets stored as plain text"
+            );
+        }
+    }
+    Ok(conn)
 }
 
 /// Demo data from the built-in simulator, a first reconciliation (so the

@@ -13,7 +13,7 @@ use sea_orm::DatabaseConnection;
 
 use super::BigInt;
 use super::types::{Date, Provider, connection, day_or_today};
-use super::{parse_id, principal, state};
+use super::{master_key, parse_id, principal, state};
 use crate::error::ApiResult;
 
 /// A budget's standing in one period.
@@ -413,7 +413,9 @@ impl BudgetsMutation {
         url: String,
     ) -> ApiResult<CreatedWebhook> {
         principal(ctx).admin()?;
-        let created = ledger::notify::create_webhook(&state(ctx)?.db, &name, &url).await?;
+        let state = state(ctx)?;
+        let created =
+            ledger::notify::create_webhook(&state.db, master_key(state)?, &name, &url).await?;
         Ok(CreatedWebhook {
             webhook: created.webhook.into(),
             secret: created.secret,

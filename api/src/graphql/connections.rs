@@ -6,8 +6,8 @@ use ledger::providers::connections;
 use secrecy::SecretString;
 
 use super::types::{Date, IssueCode, Provider};
-use super::{principal, state};
-use crate::error::{ApiError, ApiResult};
+use super::{master_key, principal, state};
+use crate::error::ApiResult;
 
 /// A provider account; its key is never shown, only a fingerprint.
 #[derive(SimpleObject)]
@@ -100,11 +100,7 @@ impl ConnectionsMutation {
     ) -> ApiResult<ProviderConnection> {
         principal(ctx).admin()?;
         let state = state(ctx)?;
-        let master_key = state.clients.config().master_key.as_ref().ok_or_else(|| {
-            ApiError::BadInput(
-                "no master key is configured (COGNITRACK_MASTER_KEY or its key file)".into(),
-            )
-        })?;
+        let master_key = master_key(state)?;
         let added = connections::add(
             &state.db,
             master_key,

@@ -93,6 +93,17 @@ pub(crate) fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState, ApiError> {
     ctx.data::<AppState>().map_err(|_| ApiError::Internal)
 }
 
+/// The key that seals stored secrets (provider keys, webhook secrets).
+pub(crate) fn master_key(
+    state: &AppState,
+) -> Result<&ledger::providers::keys::MasterKey, ApiError> {
+    state.clients.config().master_key.as_ref().ok_or_else(|| {
+        ApiError::BadInput(
+            "no master key is configured (COGNITRACK_MASTER_KEY or its key file)".into(),
+        )
+    })
+}
+
 /// A numeric id sent as a GraphQL `ID`.
 pub(crate) fn parse_id(id: &ID) -> Result<i64, ApiError> {
     id.parse::<i64>()

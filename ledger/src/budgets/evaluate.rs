@@ -289,7 +289,7 @@ async fn send_alert(
             continue;
         }
         let delivery = sender
-            .deliver(&hook.url, &hook.secret, ALERT_EVENT, &delivery_id, &payload)
+            .deliver_to(hook, ALERT_EVENT, &delivery_id, &payload)
             .await;
         round.attempts = round.attempts.saturating_add(delivery.attempts);
         report.attempts += u64::from(delivery.attempts);

@@ -39,9 +39,7 @@ pub async fn deliver_event(
     let mut out = EventDelivery::default();
     for hook in hooks {
         out.webhooks += 1;
-        let delivery = sender
-            .deliver(&hook.url, &hook.secret, event, delivery_id, payload)
-            .await;
+        let delivery = sender.deliver_to(&hook, event, delivery_id, payload).await;
         out.attempts += u64::from(delivery.attempts);
         match delivery.outcome {
             Ok(()) => out.delivered += 1,

@@ -7,5 +7,5 @@ pub use events::{EventDelivery, deliver_event};
 pub use webhook::{
     CreatedWebhook, DELIVERY_HEADER, DeliveryError, EVENT_HEADER, SECRET_PREFIX, SIGNATURE_HEADER,
     TIMESTAMP_HEADER, WebhookConfig, WebhookSender, create_webhook, delete_webhook, list_webhooks,
-    sign, verify_signature,
+    seal_stored_secrets, sign, verify_signature,
 };

@@ -1,17 +1,20 @@
 //! Webhooks: where alerts go. Each POST carries a JSON body signed with
 //! HMAC-SHA256 under the webhook's secret, and is retried with bounded
-//! exponential backoff.
+//! exponential backoff. The secret is stored sealed with the master key
+//! (like provider keys) and opened only to sign.
 use std::time::Duration;
 
 use chrono::Utc;
 use entity::webhook::{ActiveModel, Column, Entity, Model};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
+use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
 use crate::error::{Error, Result, invalid};
 use crate::page::{IdOrder, Page, PageRequest, by_id};
+use crate::providers::keys::{MasterKey, Purpose, is_sealed};
 
 /// `sha256=<hex HMAC-SHA256(secret, body)>`.
 pub const SIGNATURE_HEADER: &str = "X-CogniTrack-Signature";
@@ -107,6 +110,8 @@ pub struct Delivery {
 pub struct WebhookSender {
     client: reqwest::Client,
     config: WebhookConfig,
+    /// Opens the stored signing secrets.
+    master: Option<MasterKey>,
 }
 
 impl WebhookSender {
@@ -120,11 +125,72 @@ impl WebhookSender {
             .user_agent(concat!("CogniTrack-Webhook/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Internal(format!("cannot build the webhook client: {e}")))?;
-        Ok(Self { client, config })
+        Ok(Self {
+            client,
+            config,
+            master: None,
+        })
+    }
+
+    /// The key that opens the stored signing secrets.
+    #[must_use]
+    pub fn with_master_key(mut self, master: Option<MasterKey>) -> Self {
+        self.master = master;
+        self
     }
 
     pub fn config(&self) -> &WebhookConfig {
         &self.config
+    }
+
+    /// Delivers to a stored webhook, signing with its secret. A secret that
+    /// cannot be opened (no master key, or another one) fails the delivery
+    /// without a request.
+    pub async fn deliver_to(
+        &self,
+        hook: &Model,
+        event: &str,
+        delivery_id: &str,
+        payload: &serde_json::Value,
+    ) -> Delivery {
+        match self.signing_secret(hook) {
+            Ok(secret) => {
+                self.deliver(
+                    &hook.url,
+                    secret.expose_secret(),
+                    event,
+                    delivery_id,
+                    payload,
+                )
+                .await
+            }
+            Err(error) => Delivery {
+                attempts: 0,
+                outcome: Err(error.clone()),
+                last_error: Some(error),
+            },
+        }
+    }
+
+    fn signing_secret(&self, hook: &Model) -> Result<SecretString, DeliveryError> {
+        // Rows written before secrets were sealed hold them plainly until
+        // `seal_stored_secrets` runs at start-up.
+        if !is_sealed(&hook.secret) {
+            return Ok(SecretString::from(hook.secret.clone()));
+        }
+        let unreadable = |why: &str| {
+            DeliveryError::Signing(format!(
+                "the signing secret of webhook {:?} cannot be opened: {why}",
+                hook.name
+            ))
+        };
+        let master = self
+            .master
+            .as_ref()
+            .ok_or_else(|| unreadable("no master key is configured"))?;
+        master
+            .open_for(Purpose::WebhookSecret, &hook.secret, &hook.name)
+            .map_err(|_| unreadable("it was sealed with another master key"))
     }
 
     /// POSTs `payload` (a JSON object) until it is accepted (2xx), a
@@ -238,9 +304,11 @@ pub struct CreatedWebhook {
     pub secret: String,
 }
 
-/// Adds a webhook for an http(s) URL with a fresh random signing secret.
+/// Adds a webhook for an http(s) URL with a fresh random signing secret,
+/// stored sealed with `master`.
 pub async fn create_webhook(
     db: &impl ConnectionTrait,
+    master: &MasterKey,
     name: &str,
     url: &str,
 ) -> Result<CreatedWebhook> {
@@ -250,16 +318,42 @@ pub async fn create_webhook(
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let secret = format!("{SECRET_PREFIX}{}", hex::encode(bytes));
+    let sealed = master.seal_for(
+        Purpose::WebhookSecret,
+        &SecretString::from(secret.clone()),
+        name,
+    )?;
     let webhook = ActiveModel {
         name: Set(name.to_owned()),
         url: Set(url),
-        secret: Set(secret.clone()),
+        secret: Set(sealed),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(db)
     .await?;
     Ok(CreatedWebhook { webhook, secret })
+}
+
+/// Seals the signing secrets still stored as plain text (rows from before
+/// sealing); returns how many. Run at start-up, so it is idempotent.
+pub async fn seal_stored_secrets(db: &impl ConnectionTrait, master: &MasterKey) -> Result<u64> {
+    let mut sealed = 0;
+    for hook in Entity::find().all(db).await? {
+        if is_sealed(&hook.secret) {
+            continue;
+        }
+        let secret = master.seal_for(
+            Purpose::WebhookSecret,
+            &SecretString::from(hook.secret.clone()),
+            &hook.name,
+        )?;
+        let mut row = hook.into_active_model();
+        row.secret = Set(secret);
+        row.update(db).await?;
+        sealed += 1;
+    }
+    Ok(sealed)
 }
 
 pub async fn delete_webhook(db: &impl ConnectionTrait, id: i64) -> Result<()> {

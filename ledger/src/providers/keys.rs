@@ -1,7 +1,8 @@
 //! Provider admin keys: which key a connection uses (sealed in its row,
-//! from the environment, or the demo key), and sealing keys at rest with
-//! ChaCha20-Poly1305 under a 32-byte master key, with a random nonce,
-//! bound to the connection name.
+//! from the environment, or the demo key), and sealing secrets at rest
+//! (provider keys, webhook signing secrets) with ChaCha20-Poly1305 under a
+//! 32-byte master key, with a random nonce, bound to what the secret is
+//! for and the row's name.
 use std::path::Path;
 use std::sync::Arc;
 
@@ -116,6 +117,21 @@ impl MasterKey {
     /// `v1:` + base64(nonce || ciphertext+tag); `context` (the connection
     /// name) is authenticated so a sealed key cannot be moved to another row.
     pub fn seal(&self, secret: &SecretString, context: &str) -> Result<String> {
+        self.seal_for(Purpose::ProviderKey, secret, context)
+    }
+
+    pub fn open(&self, sealed: &str, context: &str) -> Result<SecretString> {
+        self.open_for(Purpose::ProviderKey, sealed, context)
+    }
+
+    /// Seals a secret for `purpose`: a value sealed for one purpose (or
+    /// row) does not open as another.
+    pub fn seal_for(
+        &self,
+        purpose: Purpose,
+        secret: &SecretString,
+        context: &str,
+    ) -> Result<String> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
         let sealed = self
@@ -124,19 +140,20 @@ impl MasterKey {
                 &Nonce::from(nonce),
                 Payload {
                     msg: secret.expose_secret().as_bytes(),
-                    aad: aad(context).as_bytes(),
+                    aad: purpose.aad(context).as_bytes(),
                 },
             )
-            .map_err(|_| Error::Internal("sealing the provider key failed".to_owned()))?;
+            .map_err(|_| Error::Internal(format!("sealing the {} failed", purpose.noun())))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
         Ok(format!("{VERSION}{}", STANDARD.encode(out)))
     }
 
-    pub fn open(&self, sealed: &str, context: &str) -> Result<SecretString> {
+    pub fn open_for(&self, purpose: Purpose, sealed: &str, context: &str) -> Result<SecretString> {
         let unreadable = || {
             Error::InvalidInput(format!(
-                "the stored key of connection {context:?} cannot be opened with this master key"
+                "the stored {} of {context:?} cannot be opened with this master key",
+                purpose.noun()
             ))
         };
         let body = sealed.strip_prefix(VERSION).ok_or_else(unreadable)?;
@@ -152,7 +169,7 @@ impl MasterKey {
                 &Nonce::from(nonce),
                 Payload {
                     msg: ciphertext,
-                    aad: aad(context).as_bytes(),
+                    aad: purpose.aad(context).as_bytes(),
                 },
             )
             .map_err(|_| unreadable())?;
@@ -161,8 +178,36 @@ impl MasterKey {
     }
 }
 
-fn aad(context: &str) -> String {
-    format!("cognitrack:provider_connection:{context}")
+/// Whether `stored` is a sealed value (`v1:…`) rather than plain text.
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(VERSION)
+}
+
+/// What a sealed secret is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A provider admin key; the context is the connection name.
+    ProviderKey,
+    /// A webhook's signing secret; the context is the webhook name.
+    WebhookSecret,
+}
+
+impl Purpose {
+    fn aad(self, context: &str) -> String {
+        // The provider form predates purposes; keys sealed with it must
+        // still open.
+        match self {
+            Self::ProviderKey => format!("cognitrack:provider_connection:{context}"),
+            Self::WebhookSecret => format!("cognitrack:webhook_secret:{context}"),
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Self::ProviderKey => "provider key",
+            Self::WebhookSecret => "webhook signing secret",
+        }
+    }
 }
 
 /// First 8 hex digits of SHA-256: enough to tell keys apart, useless for
@@ -232,6 +277,25 @@ mod tests {
         );
         // Random nonce: sealing twice differs.
         assert_ne!(sealed, master.seal(&key, "prod").expect("seal"));
+    }
+
+    #[test]
+    fn a_purpose_is_part_of_the_seal() {
+        let master = MasterKey::from_bytes([7u8; 32]);
+        let secret = SecretString::from("whsec_abc");
+        let sealed = master
+            .seal_for(Purpose::WebhookSecret, &secret, "alerts")
+            .expect("seal");
+        assert!(is_sealed(&sealed) && !is_sealed("whsec_abc"));
+        let opened = master
+            .open_for(Purpose::WebhookSecret, &sealed, "alerts")
+            .expect("open");
+        assert_eq!(opened.expose_secret(), "whsec_abc");
+        assert!(master.open(&sealed, "alerts").is_err());
+        let error = master
+            .open_for(Purpose::WebhookSecret, &sealed, "other")
+            .expect_err("another row");
+        assert!(!error.to_string().contains("whsec"), "{error}");
     }
 
     #[test]

@@ -68,6 +68,7 @@ fn fast_sender(max_attempts: u32) -> WebhookSender {
         max_backoff: Duration::from_millis(20),
     })
     .expect("sender")
+    .with_master_key(Some(e2e::providers::master()))
 }
 
 /// The receiver's view: the body is signed with the secret shown once, the
@@ -752,7 +753,97 @@ async fn admin_only_and_bad_input(backend: Backend) {
     app.stop().await;
 }
 
+/// Signing secrets are stored sealed with the master key: the row never
+/// holds the secret shown at creation; a row written before sealing is
+/// sealed once at start-up; both still sign what receivers verify; without
+/// the master key nothing is sent and the error does not leak the secret.
+async fn webhook_secrets_are_sealed_at_rest(backend: Backend) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = TestApp::spawn(backend).await;
+    let db = &app.state.db;
+    let admin = app.token(Role::Admin);
+    let receiver = WebhookReceiver::spawn().await;
+    let (id, secret) = create_webhook(&app, &admin, &receiver.url()).await;
+    let id: i64 = id.parse().expect("numeric id");
+    let stored = entity::webhook::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .expect("read")
+        .expect("row");
+    assert!(stored.secret.starts_with("v1:"), "{}", stored.secret);
+    assert!(
+        !stored
+            .secret
+            .contains(&secret[notify::SECRET_PREFIX.len()..])
+    );
+
+    let legacy_secret = "whsec_0123456789abcdef";
+    entity::webhook::ActiveModel {
+        name: Set("legacy".into()),
+        url: Set(receiver.url()),
+        secret: Set(legacy_secret.into()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("legacy row");
+    let master = e2e::providers::master();
+    assert_eq!(
+        notify::seal_stored_secrets(db, &master)
+            .await
+            .expect("seal"),
+        1
+    );
+    assert_eq!(
+        notify::seal_stored_secrets(db, &master)
+            .await
+            .expect("again"),
+        0
+    );
+    let rows = entity::webhook::Entity::find().all(db).await.expect("rows");
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert!(
+            row.secret.starts_with("v1:"),
+            "{}: {}",
+            row.name,
+            row.secret
+        );
+    }
+
+    let payload = json!({"test": true});
+    let sent = notify::deliver_event(db, &fast_sender(1), "test.event", "d-1", &payload)
+        .await
+        .expect("deliver");
+    assert_eq!((sent.webhooks, sent.delivered), (2, 2), "{sent:?}");
+    let received = receiver.received();
+    assert_eq!(received.len(), 2);
+    let secrets = [secret.as_str(), legacy_secret];
+    for request in &received {
+        let signature = request.header(notify::SIGNATURE_HEADER);
+        let matching = secrets
+            .iter()
+            .filter(|s| notify::verify_signature(s, &request.body, signature))
+            .count();
+        assert_eq!(matching, 1, "signed with exactly one of the two secrets");
+    }
+
+    let keyless = WebhookSender::new(WebhookConfig::default()).expect("sender");
+    let hook = &rows[0];
+    let delivery = keyless
+        .deliver_to(hook, "test.event", "d-2", &payload)
+        .await;
+    assert_eq!(delivery.attempts, 0);
+    let error = delivery.outcome.expect_err("no master key").to_string();
+    assert!(error.contains("no master key"), "{error}");
+    assert!(!error.contains("whsec_"), "{error}");
+    assert_eq!(receiver.received().len(), 2, "nothing more was sent");
+    app.stop().await;
+}
+
 both_backends!(
+    webhook_secrets_are_sealed_at_rest,
     crossing_delivers_one_signed_webhook,
     monthly_forecast_and_filters,
     failing_receiver_is_retried,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use api::auth::Role;
 use api::commands::parity::{ParityArgs, ParityExit, ParityFormat};
-use api::config::DbArgs;
+use api::config::{DbArgs, MasterKeyArgs};
 use chrono::{Days, NaiveDate, Utc};
 use e2e::app::{AppOptions, Backend, TestApp, TestDb, dec, error_code};
 use e2e::both_backends;
@@ -47,6 +47,7 @@ async fn fixture(backend: Backend) -> Fixture {
         AppOptions {
             providers: ProvidersConfig {
                 rate_limit: RateLimit::UNLIMITED,
+                master_key: Some(e2e::providers::master()),
                 ..ProvidersConfig::default()
             },
             ..AppOptions::default()
@@ -211,6 +212,10 @@ fn cli_args(url: &str, csv: PathBuf, range: DayRange) -> ParityArgs {
         connection: Some("oa".into()),
         kind: None,
         no_alert: true,
+        master: MasterKeyArgs {
+            master_key: Some(hex::encode([42u8; 32])),
+            master_key_file: PathBuf::from("unused.key"),
+        },
         db: DbArgs {
             database_url: url.to_owned(),
         },
@@ -225,6 +230,7 @@ fn fast_sender() -> WebhookSender {
         max_backoff: Duration::from_millis(20),
     })
     .expect("sender")
+    .with_master_key(Some(e2e::providers::master()))
 }
 
 /// The acceptance case: a matching 35-day export is exit 0 with zero
@@ -372,9 +378,10 @@ async fn usage_export_round_trip(backend: Backend) {
     // The watched folder: each file once, alerts for the one outside
     // tolerance, a malformed file remembered with its error.
     let receiver = WebhookReceiver::spawn().await;
-    let hook = ledger::notify::create_webhook(db, "parity", &receiver.url())
-        .await
-        .expect("webhook");
+    let hook =
+        ledger::notify::create_webhook(db, &e2e::providers::master(), "parity", &receiver.url())
+            .await
+            .expect("webhook");
     let watch = temp_dir("watch");
     std::fs::copy(&good, watch.join(&name)).expect("copy");
     std::fs::copy(
@@ -604,7 +611,7 @@ async fn cost_export_through_graphql(backend: Backend) {
 
     // The variance alert of an upload goes out in the background.
     let receiver = WebhookReceiver::spawn().await;
-    ledger::notify::create_webhook(db, "parity", &receiver.url())
+    ledger::notify::create_webhook(db, &e2e::providers::master(), "parity", &receiver.url())
         .await
         .expect("webhook");
     let body = upload(&app, &admin, &changed, "cost_export.csv", vars.clone()).await;
