@@ -138,9 +138,10 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub cron_secret: Option<String>,
-    /// Directory of the built dashboard.
-    #[arg(long, env = "COGNITRACK_FRONTEND_DIR", default_value = "frontend/dist")]
-    pub frontend_dir: std::path::PathBuf,
+    /// Serve the dashboard from this folder instead of the copy built into
+    /// the binary (while working on it).
+    #[arg(long, env = "COGNITRACK_FRONTEND_DIR")]
+    pub frontend_dir: Option<std::path::PathBuf>,
     /// Bearer token `GET /metrics` requires; unset leaves it open (bind
     /// to a private address or put it behind your proxy).
     #[arg(

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod cron;
+pub mod dashboard;
 pub mod error;
 pub mod export;
 pub mod graphql;

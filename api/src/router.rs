@@ -46,11 +46,16 @@ pub fn router(state: AppState, frontend_dir: Option<&Path>) -> Router {
                 .route("/readyz", get(crate::ops::ready::readyz))
                 .with_state(state),
         );
-    app = match frontend_dir.filter(|dir| dir.join("index.html").is_file()) {
+    app = match frontend_dir {
         // Client-side routes get index.html with 200 (`fallback`, unlike
         // `not_found_service`, keeps the fallback's status).
-        Some(dir) => app
+        Some(dir) if dir.join("index.html").is_file() => app
             .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        Some(dir) => {
+            tracing::warn!(dir = %dir.display(), "no index.html in the dashboard folder; not serving a dashboard");
+            app.fallback(get(no_dashboard))
+        }
+        None if crate::dashboard::embedded() => app.fallback(get(crate::dashboard::serve)),
         None => app.fallback(get(no_dashboard)),
     };
     // Limits (body cap, time limit) before any handler; security headers
@@ -217,7 +222,7 @@ async fn no_dashboard() -> impl IntoResponse {
         StatusCode::NOT_FOUND,
         Html(
             "<!doctype html><title>CogniTrack</title><h1>CogniTrack</h1>\
-             <p>The dashboard is not built (run <code>npm --prefix frontend ci &amp;&amp; npm --prefix frontend run build</code>).\
+             <p>This binary was built without the dashboard (run <code>npm --prefix frontend ci &amp;&amp; npm --prefix frontend run build</code>, then build it again), or <code>COGNITRACK_FRONTEND_DIR</code> names a folder without one. \
              The GraphQL playground is at <a href=\"/graphql\">/graphql</a>.</p>",
         ),
     )

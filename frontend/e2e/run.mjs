@@ -111,7 +111,7 @@ before(async () => {
   assert.ok(existsSync(resolve(dist, 'index.html')), 'frontend/dist is missing: run `npm run build` first');
   assert.ok(existsSync(bin), `no server binary at ${bin}: run \`cargo build --bin cognitrack\` or set COGNITRACK_BIN`);
   mkdirSync(screenshots, { recursive: true });
-  server = await startServer({ bin, frontendDir: dist });
+  server = await startServer({ bin });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [
@@ -137,6 +137,22 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+});
+
+test('the binary serves the dashboard built into it', async () => {
+  const built = readFileSync(resolve(dist, 'index.html'), 'utf8');
+  const index = await fetch(`${server.baseUrl}/`);
+  assert.equal(index.status, 200);
+  assert.equal(await index.text(), built);
+  const route = await fetch(`${server.baseUrl}/explorer`);
+  assert.equal(await route.text(), built, 'a client-side route gets index.html');
+  const script = /src="\/(assets\/[^"]+\.js)"/.exec(built)?.[1];
+  assert.ok(script, 'index.html names its script');
+  const asset = await fetch(`${server.baseUrl}/${script}`);
+  assert.equal(asset.status, 200);
+  assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+  assert.equal(await asset.text(), readFileSync(resolve(dist, script), 'utf8'));
+  assert.equal((await fetch(`${server.baseUrl}/assets/missing.js`)).status, 404);
 });
 
 test('a malformed or refused token leads back to the sign-in screen', async () => {

@@ -13,10 +13,12 @@ const STARTUP_TIMEOUT_MS = 180_000;
  * The demo database, and any file the server writes to its working
  * folder (such as its key file), go to a temporary folder removed by `stop`.
  */
-export async function startServer({ bin, frontendDir }) {
+export async function startServer({ bin }) {
   const secret = randomBytes(32).toString('hex');
   const tmp = mkdtempSync(join(tmpdir(), 'cognitrack-e2e-'));
-  const env = { ...process.env, COGNITRACK_JWT_SECRET: secret, COGNITRACK_FRONTEND_DIR: frontendDir, TMPDIR: tmp };
+  // No dashboard folder: the binary serves the dashboard built into it.
+  const { COGNITRACK_FRONTEND_DIR: _unused, ...inherited } = process.env;
+  const env = { ...inherited, COGNITRACK_JWT_SECRET: secret, TMPDIR: tmp };
   const child = spawn(bin, ['serve', '--demo', '--addr', '127.0.0.1:0'], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {

@@ -6,10 +6,17 @@ use crate::error::{Result, invalid};
 /// The longest range any query or backfill accepts.
 pub const MAX_RANGE_DAYS: i64 = 1000;
 
+/// Exactly `YYYY-MM-DD` (chrono alone also reads `+10000-1-1` and
+/// `-000-01-01`).
 pub fn parse_day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .filter(|_| text.len() == 10)
+    let canonical = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    canonical
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
         .ok_or_else(|| invalid(format!("malformed date {text:?}: expected YYYY-MM-DD")))
 }
 
@@ -107,6 +114,10 @@ mod tests {
         assert!(parse_day("2026-13-01").is_err());
         assert!(parse_day("2026-1-01").is_err());
         assert!(parse_day("yesterday").is_err());
+        assert!(parse_day("+10000-1-1").is_err());
+        assert!(parse_day("-000-01-01").is_err());
+        assert!(parse_day("2026-02-30").is_err());
+        assert!(parse_day("２０２６-01-01").is_err());
         assert!(DayRange::parse("2026-09-02", "2026-09-01").is_err());
         assert!(DayRange::parse("2020-01-01", "2026-01-01").is_err());
     }

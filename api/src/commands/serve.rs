@@ -82,7 +82,7 @@ async fn serve_until_stopped(database_url: String, jwt: JwtArgs, serve: ServeArg
         .with_context(|| format!("cannot listen on {}", serve.addr))?;
     let addr = listener.local_addr()?;
     println!("CogniTrack listening on http://{addr}  (GraphQL playground: http://{addr}/graphql)");
-    let app = router(state.clone(), Some(&serve.frontend_dir));
+    let app = router(state.clone(), serve.frontend_dir.as_deref());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut server = tokio::spawn(async move {
         axum::serve(listener, app)

@@ -183,6 +183,7 @@ pub async fn run(
         bad_days: BTreeSet::new(),
         fatal: false,
         report,
+        writing: None,
     };
     let result = tokio::select! {
         result = engine.ingest(&steps, progress) => result,
@@ -194,10 +195,16 @@ pub async fn run(
         bad_days,
         fatal,
         today,
+        writing,
         ..
     } = engine;
     copy_fetch_stats(&mut report, &stats);
-    conclude(&mut report, &result, fatal, req.range.from);
+    conclude(
+        &mut report,
+        &result,
+        fatal,
+        writing.unwrap_or(req.range.from),
+    );
 
     if result.is_ok() && !req.dry_run {
         advance_mark(db, &req, connection.id, today, &bad_days, &mut report).await?;
@@ -207,6 +214,11 @@ pub async fn run(
     liveness::release(db, run_id).await?;
     report::record_metrics(&report);
     result?;
+    log_finished(&report);
+    Ok(report)
+}
+
+fn log_finished(report: &RunReport) {
     tracing::info!(
         run_id = report.run_id,
         provider = %report.provider,
@@ -219,7 +231,6 @@ pub async fn run(
         issues = report.issues.len(),
         "ingestion run finished"
     );
-    Ok(report)
 }
 
 /// Refuses a range or chunk size outside the limits before anything runs.
@@ -297,13 +308,15 @@ fn copy_fetch_stats(report: &mut RunReport, stats: &FetchStats) {
     report.retry_wait_ms = FetchStats::get(&stats.retry_wait_ms);
 }
 
-/// Settles the run's status from its outcome and issues, then adds the
+/// Settles the run's status from its outcome and issues (an error is
+/// reported against `day`, the one being written), then adds the
 /// unpriced-model issues, which do not count against the status.
-fn conclude(report: &mut RunReport, result: &Result<()>, fatal: bool, from: NaiveDate) {
+fn conclude(report: &mut RunReport, result: &Result<()>, fatal: bool, day: NaiveDate) {
+    let from = report.from;
     if let Err(error) = result {
         report.issues.push(Issue {
             code: IssueCode::Internal,
-            day: from,
+            day,
             usage_type: None,
             message: error.to_string(),
         });
@@ -365,6 +378,8 @@ struct Engine<'a> {
     bad_days: BTreeSet<NaiveDate>,
     fatal: bool,
     report: RunReport,
+    /// The day being written, so a database failure names it.
+    writing: Option<NaiveDate>,
 }
 
 impl Engine<'_> {
@@ -411,8 +426,10 @@ impl Engine<'_> {
         if self.req.dry_run || days.is_empty() {
             return Ok(());
         }
+        self.writing = Some(from);
         let txn = self.db.begin().await?;
         for (day, lines) in days {
+            self.writing = Some(day);
             crate::costs::billed::replace_day(
                 &txn,
                 self.req.connection.id,
@@ -537,8 +554,10 @@ impl Engine<'_> {
                 outcomes.push(diff::compare(self.db, set(day), rows, self.book).await?);
             }
         } else {
+            self.writing = Some(from);
             let txn = self.db.begin().await?;
             for (day, rows) in sound {
+                self.writing = Some(day);
                 outcomes
                     .push(replace_day(&txn, set(day), rows, Some(self.run_id), self.book).await?);
             }

@@ -314,12 +314,16 @@ async fn load_snapshot(db: &impl ConnectionTrait) -> Result<Snapshot> {
     })
 }
 
+/// The bundled version's row, added when missing. Replicas starting on a
+/// fresh database race to add it: the insert does nothing when another
+/// got there first, and the row is read back either way.
 async fn ensure_bundled_version(db: &impl ConnectionTrait) -> Result<i64> {
-    if let Some(found) = price_version::Entity::find()
-        .filter(price_version::Column::ContentHash.eq(BUNDLED_HASH))
-        .one(db)
-        .await?
-    {
+    let find = || {
+        price_version::Entity::find()
+            .filter(price_version::Column::ContentHash.eq(BUNDLED_HASH))
+            .one(db)
+    };
+    if let Some(found) = find().await? {
         return Ok(found.id);
     }
     let row = price_version::ActiveModel {
@@ -328,10 +332,15 @@ async fn ensure_bundled_version(db: &impl ConnectionTrait) -> Result<i64> {
         fetched_at: Set(chrono::Utc::now()),
         data: Set(None),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(row.id)
+    };
+    price_version::Entity::insert(row)
+        .on_conflict_do_nothing_on([price_version::Column::ContentHash])
+        .exec(db)
+        .await?;
+    let found = find().await?.ok_or_else(|| {
+        crate::Error::Internal("the bundled price version was not stored".to_owned())
+    })?;
+    Ok(found.id)
 }
 
 /// The newest override in effect on the day (overrides are sorted newest first).

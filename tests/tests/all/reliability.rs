@@ -430,6 +430,11 @@ async fn database_connections_cut_mid_run_fail_the_run_and_a_rerun_is_exact() {
     let issues = run_row.issues.as_array().expect("issues");
     assert_eq!(issues.len(), 1, "{}", run_row.issues);
     assert_eq!(issues[0]["code"], "internal", "{}", run_row.issues);
+    assert_eq!(
+        issues[0]["day"],
+        cut.to_string(),
+        "the issue names the day whose write failed"
+    );
     // The days before the cut are stored exactly; the cut day's write was
     // rolled back and no later day was fetched.
     let want = expected(

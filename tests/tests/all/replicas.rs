@@ -96,11 +96,11 @@ async fn two_serve_replicas_never_overlap_a_scheduled_ingest_and_store_it_once()
             uuid::Uuid::new_v4().simple()
         ))
     });
-    // One after the other: two first starts at the same instant race on
-    // seeding the price book (RELIABILITY.md, findings).
+    // Started together on a fresh database: both seed the price book at
+    // the same moment, and both must come up.
     let mut a = replica(&db, &logs[0]);
-    listening(&mut a).await;
     let mut b = replica(&db, &logs[1]);
+    listening(&mut a).await;
     listening(&mut b).await;
 
     // Bounded poll on observable state: the finished runs of TICKS ticks.
