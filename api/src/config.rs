@@ -128,7 +128,7 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// Seed 30 days of demo data into a fresh SQLite file and print ready-made tokens.
+    /// Seed 90 days of demo data into a fresh SQLite file and print ready-made tokens.
     #[arg(long)]
     pub demo: bool,
     /// Bearer secret for `POST /api/cron/{job}`; unset disables the trigger (503).

@@ -21,6 +21,8 @@ macro_rules! session_table {
             /// Sum of the priced interactions' totals, micro-USD.
             pub total_cost_micros: i64,
             pub created_at: DateTimeUtc,
+            /// Input plus output tokens of the interactions.
+            pub total_tokens: i64,
         }
 
         #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -44,6 +44,8 @@ pub struct Session {
     pub interaction_count: i64,
     /// Sum of the priced interactions' totals.
     pub total_cost_usd: Decimal,
+    /// Input plus output tokens of the interactions.
+    pub total_tokens: BigInt,
 }
 
 impl From<session::Model> for Session {
@@ -57,6 +59,7 @@ impl From<session::Model> for Session {
             metadata: s.metadata.map(Json),
             interaction_count: s.interaction_count,
             total_cost_usd: micros_to_usd(s.total_cost_micros),
+            total_tokens: BigInt(s.total_tokens),
         }
     }
 }
@@ -271,6 +274,57 @@ pub struct SessionFilter {
     pub include_archived: Option<bool>,
 }
 
+/// What the sessions page is ordered by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SessionSortField {
+    /// When the session started.
+    #[default]
+    StartedAt,
+    /// `totalCostUsd`.
+    Cost,
+    /// `totalTokens`.
+    Tokens,
+}
+
+/// An order of sessions; ties are broken by id. A cursor belongs to the
+/// order it was given in: change the order, start from the first page.
+#[derive(InputObject, Clone, Copy, Default)]
+pub struct SessionOrderBy {
+    #[graphql(default)]
+    pub field: SessionSortField,
+    /// Largest (newest) first unless `false`.
+    #[graphql(default = true)]
+    pub descending: bool,
+}
+
+impl From<SessionOrderBy> for domain::SessionOrder {
+    fn from(order: SessionOrderBy) -> Self {
+        Self {
+            sort: match order.field {
+                SessionSortField::StartedAt => domain::SessionSort::StartedAt,
+                SessionSortField::Cost => domain::SessionSort::Cost,
+                SessionSortField::Tokens => domain::SessionSort::Tokens,
+            },
+            descending: order.descending,
+        }
+    }
+}
+
+/// The fields a page of sessions has besides its rows.
+pub struct SessionPage {
+    filter: domain::SessionFilter,
+}
+
+#[Object]
+impl SessionPage {
+    /// How many sessions match the filter, on every page (counted only
+    /// when asked for).
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<BigInt> {
+        let n = domain::count_sessions(&state(ctx)?.db, &self.filter).await?;
+        Ok(BigInt(i64::try_from(n).unwrap_or(i64::MAX)))
+    }
+}
+
 /// A top-level metadata key and the text it must hold, e.g.
 /// `{key: "service.name", value: "checkout"}` or
 /// `{key: "otlp.dialect", value: "openinference"}`.
@@ -307,14 +361,17 @@ pub struct TrackingQuery;
 
 #[Object]
 impl TrackingQuery {
-    /// Sessions, newest first.
+    /// Sessions, newest first unless `orderBy` says otherwise (e.g. the
+    /// most expensive of a range: `orderBy: {field: COST}` with `from`
+    /// and `to`).
     async fn sessions(
         &self,
         ctx: &Context<'_>,
         filter: Option<SessionFilter>,
+        order_by: Option<SessionOrderBy>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Session>> {
+    ) -> ApiResult<Connection<String, Session, SessionPage>> {
         principal(ctx).viewer()?;
         let filter = filter.unwrap_or_default();
         let domain_filter = domain::SessionFilter {
@@ -322,9 +379,19 @@ impl TrackingQuery {
             range: optional_range(filter.from, filter.to)?,
             include_archived: filter.include_archived,
         };
+        let order = order_by.map_or(domain::SessionOrder::NEWEST, Into::into);
         let page = PageRequest::new(first, after.as_deref())?;
-        let found = domain::list_sessions(&state(ctx)?.db, &domain_filter, &page).await?;
-        Ok(connection(found, page.after.is_some(), Session::from))
+        let found = domain::list_sessions(&state(ctx)?.db, &domain_filter, order, &page).await?;
+        let rows = connection(found, page.after.is_some(), Session::from);
+        let mut out = Connection::with_additional_fields(
+            rows.has_previous_page,
+            rows.has_next_page,
+            SessionPage {
+                filter: domain_filter,
+            },
+        );
+        out.edges = rows.edges;
+        Ok(out)
     }
 
     async fn session(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Session> {

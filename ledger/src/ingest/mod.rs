@@ -210,7 +210,13 @@ pub async fn run(
         advance_mark(db, &req, connection.id, today, &bad_days, &mut report).await?;
     }
     report.duration_ms = started.elapsed().as_millis() as u64;
-    report::store_final(db, &report).await?;
+    // The failure that ended the run may have been a lost connection; the
+    // pool checks the next one it hands out, so one more try records how
+    // the run ended instead of leaving it `running` until its lease expires.
+    if let Err(error) = report::store_final(db, &report).await {
+        tracing::warn!(run_id, %error, "storing the run's outcome failed; trying once more");
+        report::store_final(db, &report).await?;
+    }
     liveness::release(db, run_id).await?;
     report::record_metrics(&report);
     result?;

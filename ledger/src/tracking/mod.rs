@@ -5,25 +5,29 @@
 pub mod input;
 pub mod keys;
 pub mod listing;
+pub mod sessions;
 pub mod traced;
+
+pub use sessions::{
+    SessionFilter, SessionOrder, SessionSort, count_sessions, get_session, list_sessions,
+};
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{interaction, interaction_daily as daily, session, session_archive};
+use entity::{interaction, interaction_daily as daily, session};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, Set, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::archive;
 use crate::dates::DayRange;
 use crate::error::{Error, Result, invalid};
-use crate::page::{Cursor, Page, PageRequest};
+use crate::page::{Page, PageRequest};
 use crate::pricing::{Context, PriceBook, Priced, Tokens};
 use input::{Checked, Counts, Labels};
 
@@ -104,6 +108,7 @@ pub async fn start_session(
         metadata: Set(input.metadata),
         interaction_count: Set(0),
         total_cost_micros: Set(0),
+        total_tokens: Set(0),
         created_at: Set(now),
     }
     .insert(db)
@@ -234,7 +239,7 @@ async fn store(
 /// row as it is, so the update touches nothing) instead of wrapping on one
 /// store and failing on the other.
 async fn bump_sessions(txn: &impl ConnectionTrait, fresh: &[interaction::Model]) -> Result<()> {
-    let mut per_session: HashMap<&str, (i64, i64)> = HashMap::new();
+    let mut per_session: HashMap<&str, (i64, i64, i64)> = HashMap::new();
     for item in fresh {
         let entry = per_session.entry(&item.session_id).or_default();
         entry.0 += 1;
@@ -242,8 +247,13 @@ async fn bump_sessions(txn: &impl ConnectionTrait, fresh: &[interaction::Model])
             .1
             .checked_add(item.total_micros.unwrap_or(0))
             .ok_or_else(out_of_range)?;
+        entry.2 = item
+            .input_tokens
+            .checked_add(item.output_tokens)
+            .and_then(|tokens| entry.2.checked_add(tokens))
+            .ok_or_else(out_of_range)?;
     }
-    for (id, (count, micros)) in per_session {
+    for (id, (count, micros, tokens)) in per_session {
         use session::Column as C;
         let updated = session::Entity::update_many()
             .col_expr(
@@ -254,9 +264,11 @@ async fn bump_sessions(txn: &impl ConnectionTrait, fresh: &[interaction::Model])
                 C::TotalCostMicros,
                 Expr::col(C::TotalCostMicros).add(micros),
             )
+            .col_expr(C::TotalTokens, Expr::col(C::TotalTokens).add(tokens))
             .filter(C::Id.eq(id))
             .filter(C::InteractionCount.lte(i64::MAX - count))
             .filter(C::TotalCostMicros.lte(i64::MAX - micros))
+            .filter(C::TotalTokens.lte(i64::MAX - tokens))
             .exec(txn)
             .await?;
         if updated.rows_affected == 0 {
@@ -501,79 +513,6 @@ async fn owned_session(
 }
 
 // ---- reads ----
-
-#[derive(Debug, Clone, Default)]
-pub struct SessionFilter {
-    pub user_id: Option<String>,
-    pub range: Option<DayRange>,
-    /// See [`crate::usage::UsageFilter::include_archived`].
-    pub include_archived: Option<bool>,
-}
-
-impl SessionFilter {
-    /// The text rules of [`crate::text::plain`], as on every input.
-    fn check(&self) -> Result<()> {
-        input::label("userId", self.user_id.as_deref()).map(drop)
-    }
-}
-
-/// A session, hot or archived.
-pub async fn get_session(db: &impl ConnectionTrait, id: &str) -> Result<Option<session::Model>> {
-    crate::text::plain("the session id", id)?;
-    let query = session::Entity::find_by_id(id.to_owned());
-    Ok(
-        archive::models::<session::Entity, session_archive::Entity>(db, query, true)
-            .await?
-            .pop(),
-    )
-}
-
-/// Sessions, newest first.
-pub async fn list_sessions(
-    db: &impl ConnectionTrait,
-    filter: &SessionFilter,
-    page: &PageRequest,
-) -> Result<Page<session::Model>> {
-    use session::Column as C;
-    filter.check()?;
-    let mut query = session::Entity::find();
-    if let Some(user) = &filter.user_id {
-        query = query.filter(C::UserId.eq(user.as_str()));
-    }
-    if let Some(range) = &filter.range {
-        let (start, end) = range.bounds();
-        query = query
-            .filter(C::StartedAt.gte(start))
-            .filter(C::StartedAt.lt(end));
-    }
-    if let Some(after) = &page.after {
-        let at = from_micros(after.at)?;
-        query = query.filter(
-            Condition::any()
-                .add(C::StartedAt.lt(at))
-                .add(C::StartedAt.eq(at).and(C::Id.lt(after.id.as_str()))),
-        );
-    }
-    let query = query
-        .order_by_desc(C::StartedAt)
-        .order_by_desc(C::Id)
-        .limit(page.first + 1);
-    let archived = archive::includes::<session_archive::Entity>(
-        db,
-        session_archive::Column::StartedAt,
-        filter.include_archived,
-        filter.range.map(|r| r.from),
-    )
-    .await?;
-    // Each table gives its first+1 rows; the first+1 of the merge are the page.
-    let mut rows =
-        archive::models::<session::Entity, session_archive::Entity>(db, query, archived).await?;
-    rows.sort_by(|a, b| (b.started_at, &b.id).cmp(&(a.started_at, &a.id)));
-    Ok(Page::from_rows(rows, page.first, |s| Cursor {
-        at: s.started_at.timestamp_micros(),
-        id: s.id.clone(),
-    }))
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct InteractionFilter {

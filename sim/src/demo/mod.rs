@@ -1,4 +1,4 @@
-//! Demo data: 30 days of provider usage and tracked sessions, written
+//! Demo data: 90 days of provider usage and tracked sessions, written
 //! through the same code real ingestion and tracking use, under
 //! connections visibly named `demo-…`.
 use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
@@ -17,7 +17,9 @@ use ledger::tracking::keys;
 use ledger::tracking::{self, InteractionKind, NewInteraction, NewSession};
 use ledger::{Error, Result};
 
-pub const DEMO_DAYS: u64 = 30;
+/// Long enough for period-over-period comparisons (a month against the
+/// one before) and a trailing baseline before both.
+pub const DEMO_DAYS: u64 = 90;
 
 #[derive(Debug, Clone, Default)]
 pub struct DemoSummary {

@@ -337,7 +337,139 @@ async fn unit_rates_apply_from_their_day(backend: Backend) {
     app.stop().await;
 }
 
+const SESSIONS: &str = "query($order: SessionOrderBy, $after: String, $user: String) { sessions(filter: {userId: $user}, orderBy: $order, first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id totalCostUsd totalTokens } } } }";
+
+/// Every page of `sessions` in `order`, walked with its cursors: the ids
+/// in order, and the total count each page reported.
+async fn walk_sessions(
+    app: &TestApp,
+    viewer: &str,
+    order: Value,
+    user: Option<&str>,
+) -> (Vec<String>, Vec<i64>) {
+    let (mut ids, mut totals, mut after) = (Vec::new(), Vec::new(), Value::Null);
+    loop {
+        let vars = json!({"order": order, "after": after, "user": user});
+        let page = app.ok(Some(viewer), SESSIONS, vars).await["sessions"].clone();
+        totals.push(page["totalCount"].as_i64().expect("totalCount"));
+        let edges = page["edges"].as_array().expect("edges").clone();
+        assert!(edges.len() <= 3);
+        ids.extend(
+            edges
+                .iter()
+                .map(|e| e["node"]["id"].as_str().expect("id").to_owned()),
+        );
+        if !page["pageInfo"]["hasNextPage"]
+            .as_bool()
+            .expect("hasNextPage")
+        {
+            return (ids, totals);
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// A session the test made, as it made it.
+struct Made {
+    id: String,
+    started: i64,
+    micros: i64,
+    tokens: i64,
+}
+
+/// The sessions page is ordered, paged and counted by the server: by
+/// start, by cost (the most expensive sessions) and by tokens, either
+/// way, ties broken by id, with a total that follows the filter.
+async fn sessions_sort_page_and_count_on_the_server(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let key = app.ingest_key().await;
+    let viewer = app.token(api::auth::Role::Viewer);
+    // (user, cost in cents, tokens): two sessions share a cost, two share
+    // a token count, so ties need the id.
+    let plan = [
+        ("a", 500, 10),
+        ("b", 120, 9000),
+        ("a", 999, 400),
+        ("c", 120, 50),
+        ("d", 3, 400),
+        ("e", 777, 1),
+        ("f", 0, 123_456),
+    ];
+    let mut made = Vec::new();
+    for (i, (user, cents, tokens)) in plan.iter().enumerate() {
+        let at = format!("2026-11-{:02}T08:00:00Z", 10 + i);
+        let id = app
+            .ok(Some(&key), "mutation($u: String!, $at: DateTime) { startSession(input: {userId: $u, startedAt: $at}) { id } }", json!({"u": user, "at": at}))
+            .await["startSession"]["id"].as_str().expect("id").to_owned();
+        let inputs = json!([
+            {"sessionId": id, "kind": "COST_EVENT", "costUsd": format!("{}.{:02}", cents / 100, cents % 100), "occurredAt": at},
+            {"sessionId": id, "kind": "CHAT", "provider": "openai", "model": "no-such-model", "inputTokens": tokens - tokens / 3, "outputTokens": tokens / 3, "occurredAt": at},
+        ]);
+        app.ok(Some(&key), RECORD, json!({"inputs": inputs})).await;
+        made.push(Made {
+            id,
+            started: at
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .expect("time")
+                .timestamp(),
+            micros: i64::from(*cents) * 10_000,
+            tokens: i64::from(*tokens),
+        });
+    }
+    let expect = |key: fn(&Made) -> i64, descending: bool| {
+        let mut rows: Vec<(i64, String)> = made.iter().map(|m| (key(m), m.id.clone())).collect();
+        rows.sort();
+        if descending {
+            rows.reverse();
+        }
+        rows.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+    };
+    let by_start: fn(&Made) -> i64 = |m| m.started;
+    let by_cost: fn(&Made) -> i64 = |m| m.micros;
+    let by_tokens: fn(&Made) -> i64 = |m| m.tokens;
+    let cases: [(Value, Vec<String>); 5] = [
+        (Value::Null, expect(by_start, true)),
+        (
+            json!({"field": "STARTED_AT", "descending": false}),
+            expect(by_start, false),
+        ),
+        (json!({"field": "COST"}), expect(by_cost, true)),
+        (
+            json!({"field": "COST", "descending": false}),
+            expect(by_cost, false),
+        ),
+        (json!({"field": "TOKENS"}), expect(by_tokens, true)),
+    ];
+    for (order, want) in cases {
+        let (ids, totals) = walk_sessions(&app, &viewer, order.clone(), None).await;
+        assert_eq!(ids, want, "order {order}");
+        assert_eq!(totals, vec![7, 7, 7], "order {order}");
+    }
+    // The most expensive session's numbers are the ones recorded.
+    let top = app
+        .ok(Some(&viewer), SESSIONS, json!({"order": {"field": "COST"}}))
+        .await;
+    let node = &top["sessions"]["edges"][0]["node"];
+    let top = made
+        .iter()
+        .max_by_key(|m| (m.micros, m.id.clone()))
+        .expect("sessions");
+    assert_eq!(dec(&node["totalCostUsd"]), Decimal::new(top.micros, 6));
+    assert_eq!(node["totalTokens"].as_i64(), Some(top.tokens));
+    // The count follows the filter.
+    let (ids, totals) = walk_sessions(&app, &viewer, json!({"field": "TOKENS"}), Some("a")).await;
+    assert_eq!(ids.len(), 2);
+    assert_eq!(totals, vec![2]);
+    // A cursor that is not one is refused.
+    let body = app
+        .gql(Some(&viewer), SESSIONS, json!({"after": "not-a-cursor"}))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    app.stop().await;
+}
+
 both_backends!(
+    sessions_sort_page_and_count_on_the_server,
     records_priced_interactions,
     idempotency_and_all_or_nothing,
     unknown_model_is_unpriced_not_free,

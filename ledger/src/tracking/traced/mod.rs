@@ -263,6 +263,7 @@ fn new_session(ingest_key_id: i64, external: &str, reference: &SessionRef) -> se
         metadata: Set(Some(serde_json::json!({"source": "otlp"}))),
         interaction_count: Set(0),
         total_cost_micros: Set(0),
+        total_tokens: Set(0),
         created_at: Set(now),
     }
 }
