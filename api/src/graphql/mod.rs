@@ -1,6 +1,7 @@
 //! The GraphQL schema: one Query and one Mutation object per domain,
 //! merged at the root. Resolvers authorise, call one function in `ledger`
 //! (or `jobs`), and map the result.
+mod anomalies;
 mod archive;
 mod attribution;
 mod budgets;
@@ -41,6 +42,7 @@ pub struct QueryRoot(
     attribution::AttributionQuery,
     unit_rates::UnitRatesQuery,
     parity::ParityQuery,
+    anomalies::AnomalyQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -1,5 +1,6 @@
 //! Reading provider usage: the daily series behind every chart, raw
 //! buckets, and the values offered in filter dropdowns.
+pub mod anomalies;
 pub mod attribution;
 pub mod buckets;
 pub mod stats;

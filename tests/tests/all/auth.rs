@@ -37,6 +37,7 @@ use Root::{Mutation, Query};
 /// fails the matrix until it is listed here.
 const ACCESS: &[(Root, &str, Access)] = &[
     (Query, "dailyUsage", Viewer),
+    (Query, "usageAnomalies", Viewer),
     (Query, "usageBuckets", Viewer),
     (Query, "filterOptions", Viewer),
     (Query, "sessions", Viewer),

@@ -2,6 +2,7 @@
 // A scenario test reads top to bottom as one story; the 60-line limit is
 // for production code.
 #![allow(clippy::too_many_lines)]
+mod anomalies;
 mod archive;
 mod attribution;
 mod auth;
