@@ -23,6 +23,7 @@ pub mod unit_rate;
 pub mod usage_bucket;
 
 // Budgets and alerts (issue 4).
+pub mod anomaly_alert;
 pub mod budget;
 pub mod budget_alert;
 pub mod webhook;

@@ -1,9 +1,11 @@
-//! The budgets job: evaluate every budget and deliver pending alerts. Safe
-//! to race with another replica: an alert is unique per budget, period and
-//! threshold.
+//! The budgets job: evaluate every budget and deliver pending alerts, and
+//! raise yesterday's spend anomalies (`usage.anomaly`). Safe to race with
+//! another replica: an alert is unique per budget, period and threshold,
+//! an anomaly per day, dimension and value.
 use chrono::Utc;
 use ledger::Result;
 use ledger::budgets::EvaluationReport;
+use ledger::usage::anomaly_alerts::{self, AnomalyAlertReport};
 use serde::Serialize;
 
 use crate::JobContext;
@@ -11,16 +13,20 @@ use crate::JobContext;
 #[derive(Debug, Clone, Serialize)]
 pub struct BudgetsReport {
     pub report: EvaluationReport,
+    pub anomalies: AnomalyAlertReport,
 }
 
 impl BudgetsReport {
     pub fn ok(&self) -> bool {
-        self.report.failed_deliveries == 0
+        self.report.failed_deliveries == 0 && self.anomalies.failed == 0
     }
 }
 
 pub async fn run(ctx: &JobContext) -> Result<BudgetsReport> {
     let today = Utc::now().date_naive();
     let report = ledger::budgets::evaluate(&ctx.db, today, &ctx.webhooks).await?;
-    Ok(BudgetsReport { report })
+    // Yesterday is the last complete day.
+    let yesterday = today.pred_opt().unwrap_or(today);
+    let anomalies = anomaly_alerts::raise_and_deliver(&ctx.db, &ctx.webhooks, yesterday).await?;
+    Ok(BudgetsReport { report, anomalies })
 }

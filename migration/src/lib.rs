@@ -31,6 +31,7 @@ mod m20261125_000022_create_session_archive;
 mod m20261125_000023_create_interaction_archive;
 mod m20261126_000024_index_session_external_id;
 mod m20261130_000025_session_total_tokens;
+mod m20261130_000026_create_anomaly_alert;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000023_create_interaction_archive::Migration),
             Box::new(m20261126_000024_index_session_external_id::Migration),
             Box::new(m20261130_000025_session_total_tokens::Migration),
+            Box::new(m20261130_000026_create_anomaly_alert::Migration),
         ]
     }
 }

@@ -65,6 +65,7 @@ macro_rules! entities {
 }
 
 entities!(
+    anomaly_alert,
     billed_cost,
     budget,
     budget_alert,

@@ -1,6 +1,7 @@
 //! Reading provider usage: the daily series behind every chart, raw
 //! buckets, and the values offered in filter dropdowns.
 pub mod anomalies;
+pub mod anomaly_alerts;
 pub mod attribution;
 pub mod buckets;
 pub mod stats;

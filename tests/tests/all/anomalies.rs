@@ -30,12 +30,10 @@ fn median(mut values: Vec<i64>) -> i64 {
     values[(values.len() - 1) / 2]
 }
 
-async fn a_seeded_spike_is_found_and_nothing_else(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let viewer = app.token(api::auth::Role::Viewer);
+/// Plants 46 days of "big" and "mini" ending today, "big" spending
+/// `spike` on `spike_day`.
+async fn plant(app: &TestApp, spike_day: NaiveDate, spike: i64) -> NaiveDate {
     let today = Utc::now().date_naive();
-    let spike_day = today - Days::new(3);
-    let spike = 80_000_000;
     let first = today - Days::new(45);
     for offset in 0..=45 {
         let day = first + Days::new(offset);
@@ -47,12 +45,24 @@ async fn a_seeded_spike_is_found_and_nothing_else(backend: Backend) {
             };
             let bucket = entity::usage_bucket::Model {
                 model: model.into(),
+                project_id: format!("project-{model}"),
+                api_key_id: format!("key-{model}"),
                 cost_micros: Some(cost),
                 ..e2e::buckets::completion(day, ProviderKind::OpenAi)
             };
             e2e::buckets::insert(&app.state.db, bucket).await;
         }
     }
+    first
+}
+
+async fn a_seeded_spike_is_found_and_nothing_else(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let viewer = app.token(api::auth::Role::Viewer);
+    let today = Utc::now().date_naive();
+    let spike_day = today - Days::new(3);
+    let spike = 80_000_000;
+    let first = plant(&app, spike_day, spike).await;
     let vars = json!({"from": (today - Days::new(10)).to_string(), "to": today.to_string()});
     let found = app.ok(Some(&viewer), QUERY, vars.clone()).await["usageAnomalies"].clone();
     let rows = found.as_array().expect("list");
@@ -92,4 +102,75 @@ async fn a_seeded_spike_is_found_and_nothing_else(backend: Backend) {
     app.stop().await;
 }
 
-both_backends!(a_seeded_spike_is_found_and_nothing_else);
+/// The budgets job raises yesterday's anomaly as signed `usage.anomaly`
+/// events, one per dimension it shows in (the model, its project, its
+/// key); running it again sends nothing more.
+async fn yesterdays_anomaly_is_sent_once_as_a_signed_webhook(backend: Backend) {
+    use sea_orm::EntityTrait;
+    let app = TestApp::spawn(backend).await;
+    let admin = app.token(api::auth::Role::Admin);
+    let yesterday = Utc::now().date_naive() - Days::new(1);
+    plant(&app, yesterday, 80_000_000).await;
+    let receiver = e2e::webhook_receiver::WebhookReceiver::spawn().await;
+    let created = app
+        .ok(
+            Some(&admin),
+            "mutation($u: String!) { createWebhook(name: \"ops\", url: $u) { secret } }",
+            json!({"u": receiver.url()}),
+        )
+        .await;
+    let secret = created["createWebhook"]["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    for _ in 0..2 {
+        let outcome = app
+            .state
+            .jobs
+            .run(jobs::JobName::Budgets)
+            .await
+            .expect("job");
+        assert!(outcome.ok, "{outcome:?}");
+    }
+    let received = receiver.received();
+    let mut seen = std::collections::BTreeSet::new();
+    for event in &received {
+        assert_eq!(event.header(ledger::notify::EVENT_HEADER), "usage.anomaly");
+        assert!(ledger::notify::verify_signature(
+            &secret,
+            &event.body,
+            event.header(ledger::notify::SIGNATURE_HEADER)
+        ));
+        let body = event.json();
+        assert_eq!(body["day"], yesterday.to_string());
+        assert_eq!(body["spike"], true);
+        assert_eq!(dec(&body["cost_usd"]), Decimal::new(80_000_000, 6));
+        let delivery = event.header(ledger::notify::DELIVERY_HEADER);
+        assert_eq!(delivery, format!("anomaly-{}", body["alert_id"]));
+        let key = (
+            body["dimension"].as_str().expect("dimension").to_owned(),
+            body["value"].as_str().expect("value").to_owned(),
+        );
+        assert!(seen.insert(key), "sent twice: {body}");
+    }
+    let want: std::collections::BTreeSet<(String, String)> = [
+        ("api_key", "key-big"),
+        ("model", "big"),
+        ("project", "project-big"),
+    ]
+    .map(|(d, v)| (d.to_owned(), v.to_owned()))
+    .into();
+    assert_eq!(seen, want);
+    let rows = entity::anomaly_alert::Entity::find()
+        .all(&app.state.db)
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r.delivered_at.is_some()), "{rows:?}");
+    app.stop().await;
+}
+
+both_backends!(
+    a_seeded_spike_is_found_and_nothing_else,
+    yesterdays_anomaly_is_sent_once_as_a_signed_webhook,
+);
