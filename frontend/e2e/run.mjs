@@ -60,6 +60,43 @@ async function expectStat(testId, expected) {
   }
 }
 
+/** The series names of the chart legend inside `scope`, once it has any. */
+async function legendLabels(scope) {
+  const items = scope.locator('.chart-legend-item:not(.chart-legend-note) .chart-legend-label');
+  await items.first().waitFor();
+  return items.allTextContents();
+}
+
+/** Legend label → swatch colour, for the chart legend inside `scope`. */
+async function legendColors(scope) {
+  await scope.locator('.chart-legend-item:not(.chart-legend-note)').first().waitFor();
+  return new Map(
+    await scope
+      .locator('.chart-legend-item:not(.chart-legend-note)')
+      .evaluateAll((items) => items.map((li) => [li.querySelector('.chart-legend-label').textContent, li.dataset.color])),
+  );
+}
+
+/**
+ * Clicks a destructive button (red outline), cancels its dialog once (nothing
+ * happens), then confirms: the dialog names `what`.
+ */
+async function confirmDestructive(buttonName, dialogTitle, what) {
+  const button = page.getByRole('button', { name: buttonName });
+  const border = await button.evaluate((b) => getComputedStyle(b).borderTopColor);
+  assert.equal(border, 'rgb(180, 35, 24)', `${buttonName} has the danger outline`);
+  await button.click();
+  const dialog = page.getByRole('dialog', { name: dialogTitle });
+  await dialog.waitFor();
+  assert.ok((await dialog.textContent()).includes(what), `the dialog names ${what}`);
+  assert.equal(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((b) => b === document.activeElement), true, 'Cancel has focus');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await button.count(), 1, 'cancelling removes nothing');
+  await button.click();
+  await dialog.getByRole('button', { name: buttonName.split(' ')[0] }).click();
+}
+
 async function signIn(token) {
   await page.goto('/');
   await page.getByLabel('Token').fill(token);
@@ -228,7 +265,6 @@ test('an admin counts what archival would move, as the API counts it', async () 
 });
 
 test('an admin adds, tests and removes a provider connection; the key is never echoed', async () => {
-  page.once('dialog', (dialog) => dialog.accept());
   await page.goto('/ingestion');
   await page.getByRole('button', { name: 'Test connection demo-openai' }).click();
   await page.getByText(/^OK: /).waitFor();
@@ -252,8 +288,10 @@ test('an admin adds, tests and removes a provider connection; the key is never e
     providerConnections.find((c) => c.name === 'e2e-openai'),
     { name: 'e2e-openai', keySource: 'STORED', baseUrl: 'http://127.0.0.1:9/v1' },
   );
-  await page.getByRole('button', { name: 'Remove connection e2e-openai' }).click();
+  await confirmDestructive('Remove connection e2e-openai', 'Remove the connection “e2e-openai”?', 'e2e-openai');
   await page.getByRole('button', { name: 'Remove connection e2e-openai' }).waitFor({ state: 'detached' });
+  const { providerConnections: left } = await graphql(server.baseUrl, server.adminToken, `{ providerConnections { name } }`);
+  assert.ok(!left.some((c) => c.name === 'e2e-openai'), 'the API no longer lists the connection');
 });
 
 test('an admin adds a webhook, sees its secret once, and deletes it', async () => {
@@ -268,8 +306,7 @@ test('an admin adds a webhook, sees its secret once, and deletes it', async () =
   assert.deepEqual(webhooks.nodes, [{ name: 'e2e hook', url: 'https://hooks.example.com/e2e' }]);
   await page.getByRole('button', { name: 'I have saved it' }).click();
   assert.equal(await page.getByTestId('webhook-secret').count(), 0, 'the secret is gone once dismissed');
-  page.once('dialog', (dialog) => dialog.accept());
-  await page.getByRole('button', { name: 'Delete webhook e2e hook' }).click();
+  await confirmDestructive('Delete webhook e2e hook', 'Delete the webhook “e2e hook”?', 'https://hooks.example.com/e2e');
   await page.getByText('No webhooks').waitFor();
 });
 
@@ -289,7 +326,7 @@ test('an admin creates a budget and sees its spend', async () => {
   const budget = budgets.nodes.find((b) => b.name === 'e2e monthly');
   assert.ok(budget, 'the budget is stored');
   assert.equal(await card.locator('.budget-figures strong').getAttribute('title'), budget.current.spendUsd);
-  await card.getByText(`(${budget.current.percentUsed}%)`).first().waitFor();
+  await card.getByText(`(${new Decimal(budget.current.percentUsed).toFixed(1)}%)`).first().waitFor();
 });
 
 test('the overview totals are the API totals', async () => {
@@ -299,7 +336,9 @@ test('the overview totals are the API totals', async () => {
   await expectStat('total-cost', expected.cost);
   await expectStat('total-tokens', expected.tokens);
   await page.locator('.recharts-bar-rectangle').first().waitFor();
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.screenshot({ path: resolve(screenshots, 'overview.png') });
+  await page.setViewportSize({ width: 1366, height: 900 });
 });
 
 test('the explorer filters by project and tier, and the back button undoes it', async () => {
@@ -357,7 +396,7 @@ test('the explorer filters by project and tier, and the back button undoes it', 
 
   // The chart stacks exactly the models with spend under this filter.
   const modelsWithSpend = [...new Set(rows.filter((r) => !new Decimal(r.pricedCostUsd).isZero()).map((r) => r.group.model || '(not reported)'))];
-  const legend = await page.locator('.recharts-legend-item-text').allTextContents();
+  const legend = await legendLabels(page.getByRole('region', { name: 'Per day' }));
   if (modelsWithSpend.length <= 8) assert.deepEqual(legend.sort(), modelsWithSpend.sort());
   else assert.equal(legend.length, 8);
   await page.screenshot({ path: resolve(screenshots, 'explorer.png') });
@@ -433,8 +472,7 @@ test('the explorer names projects in its table and legend, and exports ids with 
 
   await page.goto(`/explorer?${new URLSearchParams({ ...range, group: 'project' })}`);
   await expectStat('total-cost', totals(rows).cost);
-  await page.locator('.recharts-legend-item-text').first().waitFor();
-  const legend = await page.locator('.recharts-legend-item-text').allTextContents();
+  const legend = await legendLabels(page.getByRole('region', { name: 'Per day' }));
   for (const id of named) assert.ok(legend.includes(names.get(id)), `legend names ${id} "${names.get(id)}": ${legend}`);
   const cell = page.locator('table tbody td span[title]', { hasText: names.get(named[0]) }).first();
   assert.equal(await cell.getAttribute('title'), named[0]);
@@ -718,6 +756,347 @@ test('an admin previews a reprice after an override, sees the API diff, then app
   await page.getByTestId('reprice-status').getByText('Applied:').waitFor();
   const after = await reprice(true);
   assert.equal(after.bucketsChanged, 0, 'nothing left to reprice once applied');
+});
+
+test('a model has the same colour on the overview chart and the explorer chart', async () => {
+  const range = lastDays(30);
+  await page.goto(`/?${new URLSearchParams({ ...range, stack: 'model', metric: 'cost' })}`);
+  const overviewChart = page.getByRole('region', { name: /^Daily spend by model/ });
+  const overview = await legendColors(overviewChart);
+  // The explorer's chart holds fewer models (one project), so the colours cannot come from positions.
+  const rows = await usage(range, ['PROJECT', 'MODEL']);
+  const byProject = new Map();
+  for (const r of rows) if (!new Decimal(r.pricedCostUsd).isZero()) byProject.set(r.group.projectId, (byProject.get(r.group.projectId) ?? new Set()).add(r.group.model));
+  const [project] = [...byProject].sort((a, b) => a[1].size - b[1].size).find(([, models]) => models.size > 1) ?? [...byProject][0];
+  await page.goto(`/explorer?${new URLSearchParams({ ...range, project, group: 'model' })}`);
+  const explorerChart = page.getByRole('region', { name: 'Per day' });
+  const explorer = await legendColors(explorerChart);
+  const shared = [...explorer.keys()].filter((model) => model !== 'Other' && overview.has(model));
+  assert.ok(shared.length > 0, `some model is on both charts: ${[...overview.keys()]} / ${[...explorer.keys()]}`);
+  for (const model of shared) {
+    assert.equal(explorer.get(model), overview.get(model), `${model}: the same colour on both legends`);
+  }
+  // The legend's colour is the bars' fill on each chart.
+  for (const [chart, colors, url] of [
+    [explorerChart, explorer, page.url()],
+    [overviewChart, overview, `/?${new URLSearchParams({ ...range, stack: 'model', metric: 'cost' })}`],
+  ]) {
+    if (page.url() !== new URL(url, page.url()).href) await page.goto(url);
+    await chart.locator('.recharts-bar-rectangle').first().waitFor();
+    const fills = new Set(await chart.locator('.recharts-bar-rectangle path').evaluateAll((paths) => paths.map((p) => p.getAttribute('fill'))));
+    for (const model of shared) assert.ok(fills.has(colors.get(model)), `${model} is drawn in ${colors.get(model)}`);
+  }
+  // Dark legend text beside the swatch, never text in the series colour.
+  const textColors = await overviewChart.locator('.chart-legend-label').evaluateAll((labels) => labels.map((l) => getComputedStyle(l).color));
+  assert.ok(textColors.length > 0);
+  for (const color of textColors) assert.ok(['rgb(24, 32, 43)', 'rgb(91, 102, 117)'].includes(color), color);
+});
+
+test('today is drawn hatched and noted as incomplete; the overview compares complete days only', async () => {
+  const range = lastDays(30);
+  const today = range.to;
+  const todayRows = (await usage({ from: today, to: today }, ['MODEL'])).filter((r) => !new Decimal(r.pricedCostUsd).isZero());
+  assert.ok(todayRows.length > 0, 'the demo has spend today');
+  await page.goto(`/?${new URLSearchParams({ ...range, stack: 'model', metric: 'cost' })}`);
+  const chart = page.getByRole('region', { name: /^Daily spend by model/ });
+  await chart.getByTestId('incomplete-note').getByText('today (incomplete)').waitFor();
+  await chart.locator('.recharts-bar-rectangle').first().waitFor();
+  const bars = await chart.locator('.recharts-bar-rectangle path').evaluateAll((paths) =>
+    paths.map((p) => {
+      const box = p.getBoundingClientRect();
+      return { fill: p.getAttribute('fill'), x: Math.round(box.x + box.width / 2) };
+    }),
+  );
+  const hatched = bars.filter((b) => b.fill.startsWith('url(#'));
+  assert.ok(hatched.length > 0, 'some bar is hatched');
+  const rightmost = Math.max(...bars.map((b) => b.x));
+  for (const bar of hatched) assert.equal(bar.x, rightmost, 'only the last day (today) is hatched');
+  assert.equal(bars.filter((b) => b.x === rightmost && !b.fill.startsWith('url(#')).length, 0, "every bar of today is hatched");
+  // Each hatch is an SVG pattern the page defines.
+  for (const bar of hatched) {
+    const id = /^url\(#(.+)\)$/.exec(bar.fill)[1];
+    assert.equal(await chart.locator(`pattern[id="${id}"]`).count(), 1, `pattern ${id}`);
+  }
+  // The change compares the complete days with the period of the same length before them.
+  const complete = { from: range.from, to: lastDays(2).from };
+  const length = 29;
+  const prevTo = new Date(Date.parse(`${range.from}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const prevFrom = new Date(Date.parse(`${prevTo}T00:00:00Z`) - (length - 1) * 86_400_000).toISOString().slice(0, 10);
+  const current = new Decimal(totals(await usage(complete)).cost);
+  const previous = new Decimal(totals(await usage({ from: prevFrom, to: prevTo })).cost);
+  const change = page.getByTestId('total-cost').getByTestId('change');
+  if (previous.isZero()) assert.equal(await change.count(), 0);
+  else {
+    const pct = current.minus(previous).dividedBy(previous).times(100).toDecimalPlaces(1);
+    const sign = pct.isZero() ? '±' : pct.isNegative() ? '−' : '+';
+    await change.getByText(`${sign}${pct.abs().toFixed(1)}%`).waitFor();
+    await change.getByText('vs previous period (excl. today)').waitFor();
+  }
+});
+
+test('requests Anthropic does not report read "n/a", never 0', async () => {
+  const range = lastDays(30);
+  const anthropic = await usage({ ...range, providers: ['anthropic'] }, ['MODEL']);
+  assert.ok(anthropic.length > 0, 'the demo has Anthropic usage');
+  assert.ok(anthropic.every((r) => r.numModelRequests === 0), 'the API has no Anthropic request counts');
+  await page.goto(`/explorer?${new URLSearchParams({ ...range, provider: 'anthropic', group: 'model' })}`);
+  await expectStat('total-cost', totals(anthropic).cost);
+  // The requests wait for the split by provider: until then they show as the API sent them.
+  await page.getByTestId('total-requests').locator('abbr[data-not-reported]').waitFor();
+  const card = page.getByTestId('total-requests').locator('.stat-value');
+  assert.equal(await card.textContent(), 'n/a');
+  assert.match(await card.locator('abbr').getAttribute('title'), /Anthropic does not report request counts/);
+  const table = page.getByRole('region', { name: 'Daily usage rows for the current filter' });
+  const column = await columnIndex(table, 'Requests');
+  const cells = await table.locator(`tbody tr td:nth-child(${column + 1})`).allTextContents();
+  assert.ok(cells.length > 0);
+  assert.deepEqual([...new Set(cells)], ['n/a']);
+  assert.equal(await table.locator(`tfoot td:nth-child(${column + 1})`).textContent(), 'n/a');
+
+  // Split by provider: Anthropic's rows are n/a, OpenAI's show the API's counts.
+  const { dailyUsage: split } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($f: UsageFilter!) { dailyUsage(filter: $f, groupBy: [PROVIDER]) { date group { provider } numModelRequests } }`,
+    { f: range },
+  );
+  await page.goto(`/explorer?${new URLSearchParams({ ...range, group: 'provider' })}`);
+  await expectStat('total-cost', totals(await usage(range)).cost);
+  await table.locator('tbody td abbr[data-not-reported]').first().waitFor();
+  const shown = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  assert.equal(shown.length, Math.min(split.length, 50));
+  const providerColumn = await columnIndex(table, 'Provider');
+  const requestColumn = await columnIndex(table, 'Requests');
+  for (const cells of shown) {
+    const row = split.find((r) => r.date === cells[0] && r.group.provider === cells[providerColumn]);
+    assert.ok(row, cells.join(' '));
+    assert.equal(cells[requestColumn], row.group.provider === 'anthropic' ? 'n/a' : row.numModelRequests.toLocaleString('en-US'));
+  }
+  // The overview counts the providers that report requests, and says so.
+  const openai = split.filter((r) => r.group.provider === 'openai').reduce((sum, r) => sum + r.numModelRequests, 0);
+  await page.goto(`/?${new URLSearchParams(range)}`);
+  await expectStat('total-requests', String(openai));
+  await page.getByTestId('total-requests').getByText('excludes Anthropic').waitFor();
+});
+
+/** The 0-based index of the column headed `name` in a table region. */
+async function columnIndex(table, name) {
+  await table.locator('thead th').first().waitFor();
+  const headers = await table.locator('thead th').allTextContents();
+  const index = headers.findIndex((h) => h.replace(/[▲▼]/g, '').trim() === name);
+  assert.ok(index >= 0, `a "${name}" column in ${headers}`);
+  return index;
+}
+
+/** Asserts every numeric header and cell of the tables on the page ends at its right edge. */
+async function expectNumbersRightAligned(where) {
+  await page.locator('table.data-table tbody td.numeric').first().waitFor();
+  const misaligned = await page.locator('table.data-table').evaluateAll((tables) => {
+    const bad = [];
+    let checked = 0;
+    for (const table of tables) {
+      const numericColumns = [...table.querySelectorAll('thead th')].map((th, i) => (th.classList.contains('numeric') ? i : -1)).filter((i) => i >= 0);
+      for (const row of table.querySelectorAll('tr')) {
+        for (const i of numericColumns) {
+          const cell = row.children[i];
+          if (!cell || cell.textContent.trim() === '') continue;
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          const content = range.getBoundingClientRect();
+          const box = cell.getBoundingClientRect();
+          const padding = parseFloat(getComputedStyle(cell).paddingRight);
+          checked++;
+          if (getComputedStyle(cell).textAlign !== 'right' || Math.abs(box.right - padding - content.right) > 1.5) {
+            bad.push(`${cell.tagName} "${cell.textContent}" ends ${Math.round(box.right - padding - content.right)}px short`);
+          }
+        }
+      }
+    }
+    return { bad, checked };
+  });
+  assert.ok(misaligned.checked > 0, `${where}: numeric cells found`);
+  assert.deepEqual(misaligned.bad, [], where);
+}
+
+test('numeric columns are right-aligned; the explorer totals every column it shows and hides all-zero ones', async () => {
+  const range = lastDays(30);
+  const { dailyUsage: rows } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($f: UsageFilter!) { dailyUsage(filter: $f, groupBy: [MODEL]) { date group { model } inputTokens inputCachedTokens inputCacheWriteTokens outputTokens inputAudioTokens outputAudioTokens numModelRequests pricedCostUsd unpricedBuckets } }`,
+    { f: range },
+  );
+  await page.goto(`/explorer?${new URLSearchParams({ ...range, group: 'model' })}`);
+  await expectStat('total-cost', totals(rows).cost);
+  await expectNumbersRightAligned('explorer');
+  const table = page.getByRole('region', { name: 'Daily usage rows for the current filter' });
+  const headers = (await table.locator('thead th').allTextContents()).map((h) => h.replace(/[▲▼]/g, '').trim());
+  const MEASURE_HEADERS = {
+    inputTokens: 'Input tokens',
+    inputCachedTokens: 'Cached input',
+    inputCacheWriteTokens: 'Cache writes',
+    outputTokens: 'Output tokens',
+    inputAudioTokens: 'Input audio',
+    outputAudioTokens: 'Output audio',
+    unpricedBuckets: 'Unpriced buckets',
+  };
+  for (const [field, header] of Object.entries(MEASURE_HEADERS)) {
+    const sum = rows.reduce((s, r) => s + r[field], 0);
+    assert.equal(headers.includes(header), sum !== 0, `${header} shown iff not all zero (sum ${sum})`);
+    if (sum !== 0) {
+      const i = headers.indexOf(header);
+      assert.equal(await table.locator(`tfoot td:nth-child(${i + 1})`).textContent(), sum.toLocaleString('en-US'), `${header} total`);
+    }
+  }
+  const cost = headers.indexOf('Cost');
+  assert.equal(await table.locator(`tfoot td:nth-child(${cost + 1}) span`).getAttribute('title'), totals(rows).cost);
+  assert.equal(await table.locator('tfoot td').first().textContent(), 'Total');
+
+  await page.goto('/sessions');
+  await expectNumbersRightAligned('sessions');
+  await page.goto('/reconciliation');
+  await expectNumbersRightAligned('reconciliation');
+  await page.goto('/ingestion');
+  await expectNumbersRightAligned('ingestion');
+});
+
+test('the export file name carries the range and the filters', async () => {
+  const range = lastDays(30);
+  const { dailyUsage } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($f: UsageFilter!) { dailyUsage(filter: $f, groupBy: [MODEL]) { group { model } } }`,
+    { f: range },
+  );
+  const model = dailyUsage.map((r) => r.group.model).find(Boolean);
+  assert.ok(model, 'some model has usage');
+  await page.goto(`/explorer?${new URLSearchParams({ ...range, model, group: 'model' })}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  const safe = model.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/-{2,}/g, '-').replace(/^[-.]+|-+$/g, '');
+  assert.equal(download.suggestedFilename(), `usage_${range.from}_${range.to}_model-${safe}.csv`);
+});
+
+const axeSource = resolve(frontendDir, 'node_modules/axe-core/axe.min.js');
+
+/** Runs axe on the page as it is; fails on any serious or critical violation, printing each. */
+async function expectNoSeriousAxeViolations(page, where) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axeSource });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    // A scan that checked nothing would pass vacuously.
+    if (result.passes.length === 0) return [{ id: 'axe checked no rule', impact: 'critical', help: '', nodes: [] }];
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary}`) }));
+  });
+  if (violations.length > 0) console.error(`axe on ${where}:\n${JSON.stringify(violations, null, 2)}`);
+  assert.deepEqual(violations.map((v) => v.id), [], `axe on ${where}`);
+}
+
+/** Waits until the page has a heading and no query is loading. */
+async function settled(page, heading) {
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  await page.waitForFunction(() => document.querySelector('.status-loading') === null && document.querySelector('[aria-busy="true"]') === null);
+}
+
+test('axe finds no serious or critical violation on any page', async () => {
+  const { sessions, parityReports } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `{ sessions(first: 1) { nodes { id } } parityReports(first: 1) { nodes { id } } }`,
+  );
+  assert.ok(sessions.nodes.length > 0 && parityReports.nodes.length > 0, 'a session and a parity report to open');
+  // The server's CSP (script-src 'self') refuses an injected script: axe gets its own
+  // context that bypasses it, so the rest of the suite still runs under the real policy.
+  const context = await browser.newContext({ baseURL: server.baseUrl, viewport: { width: 1366, height: 900 }, bypassCSP: true });
+  await context.addInitScript((token) => sessionStorage.setItem('cognitrack.token', token), server.adminToken);
+  const page = await context.newPage();
+  const pages = [
+    ['/', 'Overview', '.recharts-bar-rectangle'],
+    ['/explorer?group=model', 'Usage explorer', '.recharts-bar-rectangle'],
+    ['/sessions', 'Sessions', 'table tbody tr'],
+    [`/sessions/${encodeURIComponent(sessions.nodes[0].id)}`, /^Session/, '[data-testid="breakdown"]'],
+    ['/pricing', 'Pricing', 'table tbody tr'],
+    ['/ingestion', 'Ingestion', 'table tbody tr'],
+    ['/budgets', 'Budgets', 'h2'],
+    ['/reconciliation', 'Reconciliation', '.recharts-bar-rectangle'],
+    ['/reconciliation?view=attribution', 'Reconciliation', '.recharts-bar-rectangle'],
+    ['/reconciliation?view=parity', 'Reconciliation', 'table tbody tr'],
+    [`/reconciliation/parity/${parityReports.nodes[0].id}`, /parity report/i, 'table tbody tr'],
+    ['/no-such-page', 'Page not found', 'main a'],
+  ];
+  for (const [path, heading, ready] of pages) {
+    await page.goto(path);
+    await settled(page, heading);
+    await page.locator(ready).first().waitFor();
+    await expectNoSeriousAxeViolations(page, path);
+  }
+  // With a confirm dialog open.
+  await page.goto('/ingestion');
+  await page.getByRole('button', { name: /^Remove connection / }).first().click();
+  await page.getByRole('dialog').waitFor();
+  await expectNoSeriousAxeViolations(page, '/ingestion with the remove dialog open');
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  // And the sign-in screen.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await expectNoSeriousAxeViolations(page, 'sign-in');
+  await context.close();
+});
+
+test('focus starts at the skip link on load, and charts hold no tab stops', async () => {
+  await page.goto('/');
+  await page.locator('.recharts-bar-rectangle').first().waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement === document.body), true, 'nothing is focused on load');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  const ring = await page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement);
+    return `${style.outlineStyle} ${style.outlineColor}`;
+  });
+  assert.equal(ring, 'solid rgb(147, 197, 253)', 'the skip link shows its focus ring');
+  const stops = await page.locator('.chart [tabindex], .chart svg *:is(a, [tabindex])').evaluateAll((els) =>
+    els.filter((el) => el.tabIndex >= 0).map((el) => el.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(stops, []);
+  // Tabbing through the whole page never lands inside a chart drawing.
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('.chart-canvas') === null), true, `tab stop ${i} is not in a chart`);
+  }
+});
+
+test('on a 390 px phone every page is in the navigation and charts stay readable', async () => {
+  const context = await browser.newContext({ baseURL: server.baseUrl, viewport: { width: 390, height: 844 }, isMobile: true });
+  await context.addInitScript((token) => sessionStorage.setItem('cognitrack.token', token), server.adminToken);
+  const phone = await context.newPage();
+  try {
+    await phone.goto(`/?${new URLSearchParams(lastDays(30))}`);
+    const links = phone.getByRole('navigation', { name: 'Main' }).getByRole('link');
+    await links.first().waitFor();
+    const boxes = await links.evaluateAll((as) =>
+      as.map((a) => {
+        const box = a.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+        return { text: a.textContent, left: box.left, right: box.right, hit: hit === a || a.contains(hit) };
+      }),
+    );
+    assert.equal(boxes.length, 7);
+    for (const box of boxes) {
+      assert.ok(box.left >= 0 && box.right <= 390, `${box.text} fits on screen (${box.left}–${box.right})`);
+      assert.ok(box.hit, `${box.text} is visible, not covered or clipped`);
+    }
+    assert.equal(await phone.evaluate(() => document.documentElement.scrollWidth), 390, 'the page does not scroll sideways');
+    const chart = phone.locator('.chart').first();
+    await chart.locator('.recharts-bar-rectangle').first().waitFor();
+    const canvas = await chart.locator('.chart-canvas').boundingBox();
+    const legend = await chart.locator('.chart-legend').boundingBox();
+    assert.ok(canvas.height >= 200, `chart height ${canvas.height}`);
+    assert.ok(legend.y >= canvas.y + canvas.height, 'the legend sits below the drawing');
+    await phone.screenshot({ path: resolve(screenshots, 'overview-390.png') });
+  } finally {
+    await context.close();
+  }
 });
 
 test('a token the server stops accepting ends the session', async () => {

@@ -88,11 +88,22 @@ impl Rng {
     }
 }
 
-/// Weekends are quieter; a slow monthly wave keeps charts interesting.
+/// Every this many days a runaway job triples the day's usage, so the
+/// demo has days the anomaly rule flags.
+pub const RUNAWAY_EVERY_DAYS: i32 = 45;
+
+/// Weekends are quieter; a slow monthly wave keeps charts interesting;
+/// a runaway day every [`RUNAWAY_EVERY_DAYS`].
 fn day_factor(day: NaiveDate) -> f64 {
     let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
     let wave = 1.0 + 0.15 * ((day.ordinal() as f64) / 29.5 * std::f64::consts::TAU).sin();
-    if weekend { 0.45 * wave } else { wave }
+    let runaway = if is_runaway(day) { 3.0 } else { 1.0 };
+    runaway * if weekend { 0.45 * wave } else { wave }
+}
+
+/// Whether the simulated organisations had a runaway job on `day`.
+pub fn is_runaway(day: NaiveDate) -> bool {
+    day.num_days_from_ce() % RUNAWAY_EVERY_DAYS == 0
 }
 
 fn scaled(base: f64, factor: f64, rng: &mut Rng) -> i64 {

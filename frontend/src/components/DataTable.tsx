@@ -56,6 +56,8 @@ const SORT_LABEL = { asc: 'ascending', desc: 'descending' } as const;
 export function DataTable<T>({ table, caption }: { table: Table<T>; caption: string }) {
   const rows = table.getRowModel().rows;
   const pageCount = table.getPageCount();
+  // A column with a footer (a total) adds a totals row; it sums every page, not just this one.
+  const hasFooter = table.getAllLeafColumns().some((column) => column.columnDef.footer !== undefined);
   return (
     <div className="table-block">
       <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
@@ -101,6 +103,19 @@ export function DataTable<T>({ table, caption }: { table: Table<T>; caption: str
               </tr>
             ))}
           </tbody>
+          {hasFooter && (
+            <tfoot>
+              {table.getFooterGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => (
+                    <td key={header.id} className={header.column.columnDef.meta?.numeric ? 'numeric' : undefined}>
+                      {flexRender(header.column.columnDef.footer, header.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tfoot>
+          )}
         </table>
       </div>
       {pageCount > 1 && (

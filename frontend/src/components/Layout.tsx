@@ -12,10 +12,14 @@ export function Layout({ nav }: { nav: readonly NavItem[] }) {
   const identity = useIdentity();
   const { pathname } = useLocation();
   const main = useRef<HTMLElement>(null);
+  const shownPath = useRef(pathname);
 
   // A client-side page change is silent for screen readers: announce it by
-  // moving focus to the new page's heading.
+  // moving focus to the new page's heading. Not on load, where the browser
+  // announces the page itself and focus order must start at the skip link.
   useEffect(() => {
+    if (shownPath.current === pathname) return;
+    shownPath.current = pathname;
     main.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [pathname]);
 
@@ -54,14 +58,14 @@ export function Layout({ nav }: { nav: readonly NavItem[] }) {
           </button>
         </div>
       </header>
-      <main id="main" ref={main} className="content">
+      <main id="main" ref={main} className="content" tabIndex={-1}>
         <Outlet />
       </main>
     </div>
   );
 }
 
-/** A page's title block; the heading takes focus on navigation. */
+/** A page's title block; the heading takes focus on client-side navigation (not on load). */
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
   useEffect(() => {
     document.title = `${title} · CogniTrack`;

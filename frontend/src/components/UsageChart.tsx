@@ -1,11 +1,13 @@
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatDay } from '../lib/dates';
-import { formatCompact, formatCount } from '../lib/format';
-import { formatUsd } from '../lib/money';
+import { useId } from 'react';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { seriesColor } from '../lib/colors';
+import { todayUtc } from '../lib/dates';
+import { formatCompact, formatCompactUsd, formatCount, formatDay, formatUsd } from '../lib/format';
 import type { ChartPoint, Metric, Series } from '../lib/usage';
-
-/** A palette that stays distinguishable for common colour-vision deficiencies. */
-const COLORS = ['#2563eb', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#06b6d4', '#ec4899', '#64748b'];
+import { ChartLegend } from './ChartLegend';
+import { AXIS_TICK, TOOLTIP_ITEM_STYLE } from './chartTheme';
+import { dayCells, HatchPatterns, svgId } from './HatchPatterns';
+import { ChartCanvas } from './ChartCanvas';
 
 function formatValue(metric: Metric, value: number): string {
   return metric === 'cost' ? formatUsd(String(value)) : formatCount(value);
@@ -17,49 +19,50 @@ interface UsageChartProps {
   metric: Metric;
   /** Read by screen readers in place of the drawing. */
   title: string;
+  /** The day still being ingested (default: today, UTC); its bars are hatched. */
+  today?: string;
 }
 
-export function UsageChart({ points, series, metric, title }: UsageChartProps) {
-  // A series named from the inventory keeps its raw ids in the legend's tooltip.
-  const idsByLabel = new Map(series.filter((s) => s.ids).map((s) => [s.label, s.ids]));
+export function UsageChart({ points, series, metric, title, today = todayUtc() }: UsageChartProps) {
+  const prefix = svgId(useId());
+  const colored = series.map((s) => ({ ...s, color: seriesColor(s.colorKey, s.other) }));
+  const hasToday = points.some((p) => p.date === today);
   return (
     <figure className="chart" aria-label={title}>
-      <div className="chart-canvas" aria-hidden="true">
+      <ChartCanvas>
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+          <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} accessibilityLayer={false}>
+            <HatchPatterns prefix={prefix} colors={colored.map((s) => s.color)} />
             <CartesianGrid vertical={false} stroke="#e5e7eb" />
-            <XAxis dataKey="date" tickFormatter={formatDay} tick={{ fontSize: 12 }} minTickGap={16} />
+            <XAxis dataKey="date" tickFormatter={formatDay} tick={AXIS_TICK} minTickGap={16} />
             <YAxis
-              tick={{ fontSize: 12 }}
+              tick={AXIS_TICK}
               width={64}
-              tickFormatter={(value: number) => (metric === 'cost' ? `$${formatCompact(value)}` : formatCompact(value))}
+              tickFormatter={(value: number) => (metric === 'cost' ? formatCompactUsd(value) : formatCompact(value))}
             />
             <Tooltip
               labelFormatter={(label) => formatDay(String(label))}
               formatter={(value) => formatValue(metric, Number(value))}
+              itemStyle={TOOLTIP_ITEM_STYLE}
             />
-            <Legend
-              wrapperStyle={{ fontSize: 12 }}
-              formatter={(value: string) => <span title={idsByLabel.get(value)}>{value}</span>}
-            />
-            {series.map((s, index) => (
-              <Bar
-                key={s.key}
-                dataKey={s.key}
-                name={s.label}
-                stackId="usage"
-                fill={COLORS[index % COLORS.length]}
-                isAnimationActive={false}
-              />
+            {colored.map((s) => (
+              <Bar key={s.key} dataKey={s.key} name={s.label} stackId="usage" fill={s.color} isAnimationActive={false}>
+                {dayCells(points, today, prefix, s.color)}
+              </Bar>
             ))}
           </BarChart>
         </ResponsiveContainer>
-      </div>
+      </ChartCanvas>
+      <ChartLegend
+        items={colored.map((s) => ({ label: s.label, color: s.color, title: s.ids }))}
+        incomplete={hasToday}
+      />
       <figcaption className="visually-hidden">
         {title}.{' '}
         {series
           .map((s) => `${s.label}: ${metric === 'cost' ? formatUsd(s.total) : formatCount(s.total.toNumber())}`)
           .join('; ')}
+        {hasToday && '. Today is still being ingested, so its figures are incomplete.'}
       </figcaption>
     </figure>
   );

@@ -31,24 +31,3 @@ export function lastDays(days: number, now: Date = new Date()): { from: string; 
   const to = todayUtc(now);
   return { from: addDays(to, -(days - 1)), to };
 }
-
-const dayFormat = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
-const dateTimeFormat = new Intl.DateTimeFormat('en', {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'UTC',
-  timeZoneName: 'short',
-});
-
-/** "Nov 3" for chart axes. */
-export function formatDay(day: string): string {
-  return dayFormat.format(new Date(`${day}T00:00:00Z`));
-}
-
-/** An RFC 3339 timestamp, shown in UTC like every day in the ledger. */
-export function formatDateTime(value: string): string {
-  return dateTimeFormat.format(new Date(value));
-}

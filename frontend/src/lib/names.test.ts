@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildNameIndex, distinctLabels, type InventoryEntry, lookupName, nameOf, nameOrId } from './names';
-import { displayGroupValue, NOT_REPORTED, pivotSeries, rankGroups, type UsageRow } from './usage';
+import { buildNameIndex, distinctLabels, type InventoryEntry, lookupName, NO_PROJECT, nameOf, nameOrId } from './names';
+import { displayGroupValue, pivotSeries, rankGroups, type UsageRow } from './usage';
 
 const item = (kind: string, externalId: string, name: string, provider = 'openai'): InventoryEntry => ({
   provider,
@@ -85,7 +85,7 @@ describe('names in usage views', () => {
   it('shows the name of a grouped id, the id when unnamed, and marks the empty id', () => {
     expect(displayGroupValue('PROJECT', 'proj_1', names)).toBe('Support Bot');
     expect(displayGroupValue('PROJECT', 'proj_x', names)).toBe('proj_x');
-    expect(displayGroupValue('PROJECT', '', names)).toBe(NOT_REPORTED);
+    expect(displayGroupValue('PROJECT', '', names)).toBe(NO_PROJECT);
   });
 
   it('labels chart series by name and keeps the ids for a tooltip', () => {

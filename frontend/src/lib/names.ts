@@ -26,6 +26,13 @@ const KIND_DIMENSION: Record<string, UsageDimension> = {
   service_account: 'USER',
 };
 
+/**
+ * Usage, costs and interactions outside any project (OpenAI's default
+ * project, Anthropic's default workspace, or none reported): one name on
+ * every page.
+ */
+export const NO_PROJECT = '(no project)';
+
 /** Dimensions whose values the inventory can name. */
 export const NAMED_DIMENSIONS = ['PROJECT', 'API_KEY', 'USER'] as const satisfies readonly UsageDimension[];
 

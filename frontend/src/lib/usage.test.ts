@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageDimension } from '../gql/graphql';
 import { displayGroupValue, NOT_REPORTED, OTHER_SERIES, pivotSeries, rankGroups, type UsageRow, usageTotals } from './usage';
+import { NO_PROJECT } from './names';
 
 function row(date: string, group: Partial<UsageRow['group']>, fields: Partial<UsageRow> = {}): UsageRow {
   return {
@@ -116,6 +117,6 @@ describe('rankGroups', () => {
       ['p2', '3'],
       ['p1', '2'],
     ]);
-    expect(rankGroups(rows, 'PROJECT', 5).map((g) => g.label)).toEqual(['p2', 'p1', NOT_REPORTED]);
+    expect(rankGroups(rows, 'PROJECT', 5).map((g) => g.label)).toEqual(['p2', 'p1', NO_PROJECT]);
   });
 });

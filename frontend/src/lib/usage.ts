@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import type { BatchMode, UsageDimension, UsageRowFieldsFragment } from '../gql/graphql';
 import { keysOf, labelOf, oneOf } from './enums';
 import { sumMoney } from './money';
-import { distinctLabels, type NameIndex, NO_NAMES, nameOf } from './names';
+import { distinctLabels, type NameIndex, NO_NAMES, NO_PROJECT, nameOf } from './names';
 
 /** A `dailyUsage` row as the dashboard asks for it (see `UsageRowFields`). */
 export type UsageRow = UsageRowFieldsFragment;
@@ -46,7 +46,7 @@ export function displayGroupValue(
   value: string | null | undefined,
   names: NameIndex = NO_NAMES,
 ): string {
-  if (!value) return NOT_REPORTED;
+  if (!value) return dimension === 'PROJECT' ? NO_PROJECT : NOT_REPORTED;
   if (dimension === 'BATCH') {
     const mode = oneOf(BATCH_MODES, value);
     return mode ? labelOf(BATCH_MODE_LABELS, mode) : value;
@@ -123,6 +123,10 @@ export interface Series {
   label: string;
   /** The raw ids behind a label made of names (for a tooltip); absent when the label is the ids. */
   ids?: string;
+  /** What the series' colour is derived from: its raw values, the same on every chart. */
+  colorKey: string;
+  /** The folded remainder ("Other"). */
+  other?: true;
   total: Decimal;
 }
 
@@ -171,11 +175,18 @@ export function pivotSeries(
 
   const series: Series[] = kept.map(([raw, total], index) => {
     const label = labels.get(raw) ?? raw;
-    return label === raw ? { key: `s${index}`, label, total } : { key: `s${index}`, label, ids: raw, total };
+    const base = { key: `s${index}`, label, colorKey: raw, total };
+    return label === raw ? base : { ...base, ids: raw };
   });
   const keyOf = new Map(kept.map(([raw], index) => [raw, `s${index}`]));
   if (folded.length > 0) {
-    series.push({ key: `s${kept.length}`, label: OTHER_SERIES, total: sumMoney(folded.map(([, t]) => t)) });
+    series.push({
+      key: `s${kept.length}`,
+      label: OTHER_SERIES,
+      colorKey: OTHER_SERIES,
+      other: true,
+      total: sumMoney(folded.map(([, t]) => t)),
+    });
   }
   const otherKey = folded.length > 0 ? `s${kept.length}` : null;
 

@@ -112,7 +112,9 @@ async fn daily_usage_groups_and_zero_fills(backend: Backend) {
 }
 
 async fn buckets_paginate_without_gaps(backend: Backend) {
-    let (app, viewer, from, to) = seeded(backend).await;
+    let (app, viewer, _, to) = seeded(backend).await;
+    // The whole demo, so every stored bucket is in range.
+    let from = (Utc::now().date_naive() - Days::new(sim::demo::DEMO_DAYS - 1)).to_string();
     let stored = usage_bucket::Entity::find()
         .count(&app.state.db)
         .await
@@ -325,7 +327,50 @@ async fn bad_input_is_refused_with_codes(backend: Backend) {
     app.stop().await;
 }
 
+/// The demo's runaway days (the simulator triples usage every 45 days)
+/// are the days the anomaly rule flags for several models at once (three
+/// or more), once a day has its full 28-day history in the demo; other
+/// days may flag one model (the jittered data has its own outliers).
+async fn the_demos_runaway_days_are_its_anomalies(backend: Backend) {
+    let (app, viewer, _, _) = seeded(backend).await;
+    let today = Utc::now().date_naive();
+    let first = today - Days::new(sim::demo::DEMO_DAYS - 1);
+    let judged_from = first + Days::new(ledger::usage::anomalies::BASELINE_DAYS);
+    let yesterday = today - Days::new(1);
+    let vars = json!({"from": judged_from.to_string(), "to": today.to_string()});
+    let found = app
+        .ok(
+            Some(&viewer),
+            "query($from: Date!, $to: Date!) { usageAnomalies(from: $from, to: $to, dimension: MODEL) { date value spike } }",
+            vars,
+        )
+        .await;
+    let mut per_day: std::collections::BTreeMap<String, (usize, bool)> = Default::default();
+    for anomaly in found["usageAnomalies"].as_array().expect("list") {
+        let entry = per_day
+            .entry(anomaly["date"].as_str().expect("date").to_owned())
+            .or_default();
+        entry.0 += 1;
+        entry.1 |= anomaly["spike"].as_bool().expect("spike");
+    }
+    let org_wide: std::collections::BTreeSet<String> = per_day
+        .iter()
+        .filter(|(_, (n, spike))| *spike && *n >= 3)
+        .map(|(day, _)| day.clone())
+        .collect();
+    let runaway: std::collections::BTreeSet<String> = judged_from
+        .iter_days()
+        .take_while(|d| *d <= yesterday)
+        .filter(|d| sim::data::is_runaway(*d))
+        .map(|d| d.to_string())
+        .collect();
+    assert!(!runaway.is_empty(), "61 judged days hold a runaway day");
+    assert_eq!(org_wide, runaway, "{found}");
+    app.stop().await;
+}
+
 both_backends!(
+    the_demos_runaway_days_are_its_anomalies,
     daily_usage_groups_and_zero_fills,
     buckets_paginate_without_gaps,
     every_read_root_field_answers,

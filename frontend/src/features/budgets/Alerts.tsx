@@ -2,9 +2,8 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { DataTable, useDataTable } from '../../components/DataTable';
 import { Empty } from '../../components/Status';
 import type { BudgetsQuery as Result } from '../../gql/graphql';
-import { formatDateTime } from '../../lib/dates';
-import { formatUsd } from '../../lib/money';
 import { periodName, scopeLabel } from './scope';
+import { formatDateTime, formatUsd } from '../../lib/format';
 
 type AlertRow = Result['alerts']['nodes'][number];
 const column = createColumnHelper<AlertRow>();

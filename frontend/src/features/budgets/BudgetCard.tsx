@@ -1,11 +1,11 @@
 import { useMutation } from 'urql';
+import { ConfirmDestructive } from '../../components/ConfirmDestructive';
 import { ErrorNotice } from '../../components/Status';
 import type { BudgetFieldsFragment } from '../../gql/graphql';
-import { formatDay } from '../../lib/dates';
-import { formatUsd } from '../../lib/money';
 import type { NameIndex } from '../../lib/names';
 import { DeleteBudgetMutation, UpdateBudgetMutation } from './queries';
 import { periodName, scopeLabel } from './scope';
+import { formatDay, formatPercent, formatRange, formatUsd } from '../../lib/format';
 
 interface BudgetCardProps {
   budget: BudgetFieldsFragment;
@@ -28,7 +28,6 @@ export function BudgetCard({ budget, admin, onChanged, names }: BudgetCardProps)
     if (!result.error) onChanged();
   }
   async function destroy() {
-    if (!window.confirm(`Delete the budget “${budget.name}”? Its alerts stay in the history.`)) return;
     const result = await runRemove({ id: budget.id });
     if (!result.error) onChanged();
   }
@@ -39,7 +38,7 @@ export function BudgetCard({ budget, admin, onChanged, names }: BudgetCardProps)
         <div>
           <h3>{budget.name}</h3>
           <p className="muted small">
-            {scopeLabel(budget, names)} · {periodName(budget.period)} · {formatDay(current.periodStart)}–{formatDay(current.periodEnd)}
+            {scopeLabel(budget, names)} · {periodName(budget.period)} · {formatRange(current.periodStart, current.periodEnd)}
             {!budget.enabled && ' · disabled'}
           </p>
         </div>
@@ -48,15 +47,22 @@ export function BudgetCard({ budget, admin, onChanged, names }: BudgetCardProps)
             <button type="button" className="button" onClick={toggle} disabled={update.fetching}>
               {budget.enabled ? 'Disable' : 'Enable'}
             </button>
-            <button type="button" className="button" onClick={destroy} disabled={remove.fetching}>
-              Delete
-            </button>
+            <ConfirmDestructive
+              label="Delete"
+              accessibleName={`Delete budget ${budget.name}`}
+              title={`Delete the budget “${budget.name}”?`}
+              disabled={remove.fetching}
+              onConfirm={() => void destroy()}
+            >
+              <p>It is no longer evaluated and raises no more alerts. Its past alerts stay in the history.</p>
+            </ConfirmDestructive>
           </div>
         )}
       </div>
       <p className="budget-figures">
         <strong title={current.spendUsd}>{formatUsd(current.spendUsd)}</strong> of {formatUsd(budget.amountUsd)} (
-        {current.percentUsed}%) · forecast {formatUsd(current.forecastUsd)} ({current.forecastPercentUsed}%)
+        {formatPercent(current.percentUsed)}) · forecast {formatUsd(current.forecastUsd)} (
+        {formatPercent(current.forecastPercentUsed)})
       </p>
       <meter
         className="budget-meter"
@@ -66,12 +72,12 @@ export function BudgetCard({ budget, admin, onChanged, names }: BudgetCardProps)
         high={99.99}
         optimum={0}
         value={Math.min(percent, 100)}
-        aria-label={`${budget.name}: ${current.percentUsed}% used`}
+        aria-label={`${budget.name}: ${formatPercent(current.percentUsed)} used`}
       />
       <p className="muted small">
         Alerts at {budget.thresholds.join('%, ')}%
         {current.thresholdsCrossed.length > 0 && ` · crossed ${current.thresholdsCrossed.join('%, ')}%`} · counted
-        through {current.asOf}
+        through {formatDay(current.asOf)}
         {current.unpricedBuckets > 0 && (
           <span className="warning"> · {current.unpricedBuckets} unpriced buckets: spend is understated</span>
         )}

@@ -2,10 +2,11 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { useMutation } from 'urql';
 import { DataTable, useDataTable } from '../../components/DataTable';
+import { ConfirmDestructive } from '../../components/ConfirmDestructive';
 import { Empty, ErrorNotice } from '../../components/Status';
 import type { WebhooksQuery as WebhooksResult } from '../../gql/graphql';
-import { formatDateTime } from '../../lib/dates';
 import { DeleteWebhookMutation } from './queries';
+import { formatDateTime } from '../../lib/format';
 
 type WebhookRow = WebhooksResult['webhooks']['nodes'][number];
 
@@ -14,7 +15,6 @@ export function WebhookTable({ webhooks, onDeleted }: { webhooks: WebhookRow[]; 
   const columns = useMemo(() => {
     const col = createColumnHelper<WebhookRow>();
     async function destroy(webhook: WebhookRow) {
-      if (!window.confirm(`Delete the webhook “${webhook.name}”? Alerts are no longer posted to it.`)) return;
       const answer = await remove({ id: webhook.id });
       if (!answer.error) onDeleted();
     }
@@ -26,14 +26,17 @@ export function WebhookTable({ webhooks, onDeleted }: { webhooks: WebhookRow[]; 
         id: 'actions',
         header: () => <span className="visually-hidden">Actions</span>,
         cell: ({ row: { original } }) => (
-          <button
-            type="button"
-            className="button"
-            onClick={() => destroy(original)}
-            aria-label={`Delete webhook ${original.name}`}
+          <ConfirmDestructive
+            label="Delete"
+            accessibleName={`Delete webhook ${original.name}`}
+            title={`Delete the webhook “${original.name}”?`}
+            onConfirm={() => void destroy(original)}
           >
-            Delete
-          </button>
+            <p>
+              Alerts are no longer posted to <code className="break">{original.url}</code>. Alerts already raised stay in the
+              history.
+            </p>
+          </ConfirmDestructive>
         ),
       }),
     ];

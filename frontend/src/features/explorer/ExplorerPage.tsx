@@ -1,8 +1,11 @@
+import { useMemo } from 'react';
 import { useQuery } from 'urql';
 import { PageHeader } from '../../components/Layout';
 import { QueryView } from '../../components/Status';
 import { useSearchState } from '../../hooks/useSearchState';
+import type { UsageDimension } from '../../gql/graphql';
 import { parseUsageFilter, toUsageFilter, usageFilterToParams } from '../../lib/filters';
+import { requestsReportedByRow } from '../../lib/requests';
 import { DailyUsageQuery } from '../shared/queries';
 import { useInventoryNames } from '../shared/useInventoryNames';
 import { FilterBar } from './FilterBar';
@@ -17,13 +20,23 @@ export function ExplorerPage() {
     query: DailyUsageQuery,
     variables: { filter: toUsageFilter(state), groupBy: state.groupBy },
   });
+  // The same rows split by provider, to tell which rows' request counts exist (see lib/requests).
+  const byProviderGroups: UsageDimension[] = state.groupBy.includes('PROVIDER') ? state.groupBy : [...state.groupBy, 'PROVIDER'];
+  const [byProvider] = useQuery({
+    query: DailyUsageQuery,
+    variables: { filter: toUsageFilter(state), groupBy: byProviderGroups },
+  });
+  const requestsReported = useMemo(
+    () => requestsReportedByRow(byProvider.data?.dailyUsage ?? [], state.groupBy),
+    [byProvider.data, state.groupBy],
+  );
 
   return (
     <>
       <PageHeader title="Usage explorer" />
       <FilterBar state={state} options={options.data?.filterOptions} onChange={update} names={names} />
       <QueryView result={usage} onRetry={() => refetch({ requestPolicy: 'network-only' })} loadingLabel="Loading usage…">
-        {(data) => <UsageView rows={data.dailyUsage} state={state} names={names} />}
+        {(data) => <UsageView rows={data.dailyUsage} state={state} names={names} requestsReported={requestsReported} />}
       </QueryView>
     </>
   );

@@ -1,10 +1,17 @@
+import { NotReported } from '../../components/NotReported';
 import { StatCard } from '../../components/StatCard';
-import { formatCompact, formatCount } from '../../lib/format';
-import { formatUsd } from '../../lib/money';
+import { formatCompact, formatCount, formatUsd } from '../../lib/format';
 import { type UsageRow, usageTotals } from '../../lib/usage';
 
-export function ExplorerTotals({ rows }: { rows: UsageRow[] }) {
+interface ExplorerTotalsProps {
+  rows: UsageRow[];
+  requestsReported: (row: UsageRow) => boolean;
+}
+
+export function ExplorerTotals({ rows, requestsReported }: ExplorerTotalsProps) {
   const totals = usageTotals(rows);
+  const counted = rows.filter(requestsReported);
+  const requests = counted.reduce((sum, r) => sum + r.numModelRequests, 0);
   return (
     <dl className="stats" aria-label="Totals for the current filter">
       <StatCard
@@ -26,12 +33,21 @@ export function ExplorerTotals({ rows }: { rows: UsageRow[] }) {
         exact={String(totals.inputTokens)}
       />
       <StatCard testId="total-output" label="Output" value={formatCompact(totals.outputTokens)} exact={String(totals.outputTokens)} />
-      <StatCard
-        testId="total-requests"
-        label="Requests"
-        value={formatCompact(totals.requests)}
-        exact={String(totals.requests)}
-      />
+      {rows.length > 0 && counted.length === 0 ? (
+        <StatCard testId="total-requests" label="Requests" value={<NotReported />} />
+      ) : (
+        <StatCard
+          testId="total-requests"
+          label="Requests"
+          value={formatCompact(requests)}
+          exact={String(requests)}
+          detail={
+            counted.length < rows.length ? (
+              <span className="muted">excludes providers that do not report requests (Anthropic)</span>
+            ) : undefined
+          }
+        />
+      )}
     </dl>
   );
 }

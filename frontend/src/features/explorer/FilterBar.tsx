@@ -3,7 +3,8 @@ import { SelectField } from '../../components/FormField';
 import { MultiSelect } from '../../components/MultiSelect';
 import type { FilterOptionsQuery, UsageDimension } from '../../gql/graphql';
 import { activeFilterCount, DIMENSIONS, type ListField, listPatch, type UsageFilterState } from '../../lib/filters';
-import { type NameIndex, NO_NAMES, nameOrId } from '../../lib/names';
+import { type NameIndex, NO_NAMES, NO_PROJECT, nameOrId } from '../../lib/names';
+import { NOT_REPORTED } from '../../lib/usage';
 
 const LIST_FILTERS: readonly { field: ListField; label: string; named?: UsageDimension }[] = [
   { field: 'providers', label: 'Provider' },
@@ -34,7 +35,7 @@ export function FilterBar({ state, options, onChange, names = NO_NAMES }: Filter
           <MultiSelect
             key={field}
             label={label}
-            display={named ? (value) => nameOrId(names, named, value) : undefined}
+            display={named ? (value) => nameOrId(names, named, value, named === 'PROJECT' ? NO_PROJECT : NOT_REPORTED) : undefined}
             options={options?.[field] ?? []}
             selected={state[field]}
             onChange={(selected) => onChange(listPatch(field, selected))}

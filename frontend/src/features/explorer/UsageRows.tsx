@@ -4,7 +4,7 @@ import { DataTable, useDataTable } from '../../components/DataTable';
 import { Empty } from '../../components/Status';
 import type { UsageFilterState } from '../../lib/filters';
 import type { NameIndex } from '../../lib/names';
-import type { UsageRow } from '../../lib/usage';
+import { type UsageRow, usageTotals } from '../../lib/usage';
 import { bucketsExportUrl, download, exportColumns, exportFileName, toCsv, toJson, toRecords } from './export';
 import { usageColumns } from './usageColumns';
 
@@ -12,11 +12,15 @@ interface UsageRowsProps {
   rows: UsageRow[];
   state: UsageFilterState;
   names: NameIndex;
+  requestsReported: (row: UsageRow) => boolean;
 }
 
 /** The rows as a sortable table, and exports of exactly what it holds. */
-export function UsageRows({ rows, state, names }: UsageRowsProps) {
-  const columns = useMemo(() => usageColumns(state.groupBy, names), [state.groupBy, names]);
+export function UsageRows({ rows, state, names, requestsReported }: UsageRowsProps) {
+  const columns = useMemo(
+    () => usageColumns({ groupBy: state.groupBy, names, rows, totals: usageTotals(rows), requestsReported }),
+    [state.groupBy, names, rows, requestsReported],
+  );
   const table = useDataTable({ data: rows, columns, pageSize: 50 });
   const identity = useIdentity();
 
@@ -37,7 +41,7 @@ export function UsageRows({ rows, state, names }: UsageRowsProps) {
       window.alert(`The export failed: ${await response.text()}`);
       return;
     }
-    download(`cognitrack-buckets-${state.from}-to-${state.to}.csv`, 'text/csv', await response.text());
+    download(exportFileName(state, 'csv', 'buckets'), 'text/csv', await response.text());
   }
 
   return (

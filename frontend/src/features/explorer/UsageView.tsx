@@ -9,15 +9,16 @@ interface UsageViewProps {
   rows: UsageRow[];
   state: UsageFilterState;
   names: NameIndex;
+  requestsReported: (row: UsageRow) => boolean;
 }
 
 /** The explorer's answer: totals, the daily chart, and the rows with their exports. */
-export function UsageView({ rows, state, names }: UsageViewProps) {
+export function UsageView({ rows, state, names, requestsReported }: UsageViewProps) {
   return (
     <>
-      <ExplorerTotals rows={rows} />
+      <ExplorerTotals rows={rows} requestsReported={requestsReported} />
       <ExplorerChart rows={rows} state={state} names={names} />
-      <UsageRows rows={rows} state={state} names={names} />
+      <UsageRows rows={rows} state={state} names={names} requestsReported={requestsReported} />
     </>
   );
 }

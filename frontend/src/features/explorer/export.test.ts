@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { UsageFilterState } from '../../lib/filters';
 import { buildNameIndex } from '../../lib/names';
 import type { UsageRow } from '../../lib/usage';
-import { bucketsExportUrl, exportColumns, exportFileName, neutralise, toCsv, toJson, toRecords } from './export';
+import { bucketsExportUrl, exportColumns, exportFileName, fileNamePart, neutralise, toCsv, toJson, toRecords } from './export';
 
 const base = {
   inputCachedTokens: 0,
@@ -111,8 +111,23 @@ describe('export of the current view', () => {
     expect(json.rows).toEqual(records);
   });
 
-  it('names the file after the range', () => {
-    expect(exportFileName(state, 'csv')).toBe('cognitrack-usage-2026-11-01-to-2026-11-02.csv');
+  it('names the file after the range and the filters, sanitised', () => {
+    expect(exportFileName(state, 'csv')).toBe('usage_2026-11-01_2026-11-02_model-gpt-4o+mystery_batch.csv');
+    const plain = { ...state, models: [], batch: null };
+    expect(exportFileName(plain, 'json')).toBe('usage_2026-11-01_2026-11-02.json');
+    expect(exportFileName({ ...plain, models: ['gpt-4o'] }, 'csv')).toBe('usage_2026-11-01_2026-11-02_model-gpt-4o.csv');
+    expect(
+      exportFileName({ ...plain, projectIds: ['proj "x", y/../z'], serviceTiers: ['flex'], batch: false }, 'csv', 'buckets'),
+    ).toBe('buckets_2026-11-01_2026-11-02_project-proj-x-y-..-z_tier-flex_interactive.csv');
+    expect(fileNamePart('../../etc/passwd')).toBe('etc-passwd');
+    expect(fileNamePart('Café déjà')).toBe('Cafe-deja');
+  });
+
+  it('keeps a long file name within bounds', () => {
+    const many = { ...state, models: Array.from({ length: 50 }, (_, i) => `model-number-${i}`) };
+    const name = exportFileName(many, 'csv');
+    expect(name.length).toBeLessThanOrEqual(184);
+    expect(name).toMatch(/^usage_2026-11-01_2026-11-02_model-model-number-0\+.*[A-Za-z0-9]\.csv$/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { UsageDimension } from '../../gql/graphql';
-import { DIMENSIONS, type UsageFilterState, toUsageFilter } from '../../lib/filters';
+import { DIMENSIONS, LIST_PARAMS, type ListField, type UsageFilterState, toUsageFilter } from '../../lib/filters';
 import { type NameIndex, NO_NAMES, nameOf } from '../../lib/names';
 import { GROUP_FIELD, type UsageRow } from '../../lib/usage';
 
@@ -100,8 +100,34 @@ export function toJson(state: UsageFilterState, records: readonly ExportRecord[]
   return `${JSON.stringify({ filter: toUsageFilter(state), groupBy: state.groupBy, rows: records }, null, 2)}\n`;
 }
 
-export function exportFileName(state: UsageFilterState, extension: 'csv' | 'json'): string {
-  return `cognitrack-usage-${state.from}-to-${state.to}.${extension}`;
+/** A file-name part: letters, digits, dots and dashes only, so every file system and shell takes it. */
+export function fileNamePart(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9.-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-.]+|-+$/g, '');
+}
+
+/** Long filters are cut here; the range and the first filters stay readable. */
+const MAX_FILE_NAME = 180;
+
+/**
+ * `usage_2026-10-01_2026-10-30_model-gpt-4o.csv`: what the file holds, the
+ * range, then each active filter as `param-value+value` (the URL's names),
+ * sanitised (see `fileNamePart`).
+ */
+export function exportFileName(state: UsageFilterState, extension: 'csv' | 'json', what = 'usage'): string {
+  const parts = [what, state.from, state.to];
+  for (const [field, param] of Object.entries(LIST_PARAMS) as [ListField, string][]) {
+    const values = state[field].map(fileNamePart).filter((v) => v !== '');
+    if (values.length > 0) parts.push(`${param}-${values.join('+')}`);
+  }
+  if (state.batch !== null) parts.push(state.batch ? 'batch' : 'interactive');
+  const stem = parts.join('_');
+  const cut = stem.length > MAX_FILE_NAME ? stem.slice(0, MAX_FILE_NAME).replace(/[-+_.]+$/, '') : stem;
+  return `${cut}.${extension}`;
 }
 
 /** Hands the text to the browser as a file download. */

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useMutation } from 'urql';
+import { ConfirmDestructive } from '../../components/ConfirmDestructive';
 import { ErrorNotice } from '../../components/Status';
 import type { ConnectionFieldsFragment } from '../../gql/graphql';
 import { formatCount, formatDuration } from '../../lib/format';
@@ -15,7 +16,6 @@ export function ConnectionActions({ connection: c, onRemoved }: { connection: Co
   const [last, setLast] = useState<'test' | 'refresh' | 'remove' | null>(null);
 
   async function remove() {
-    if (!window.confirm(`Remove the connection “${c.name}”? The usage it ingested stays.`)) return;
     setLast('remove');
     const answer = await runRemove({ name: c.name });
     if (!answer.error) onRemoved();
@@ -51,9 +51,15 @@ export function ConnectionActions({ connection: c, onRemoved }: { connection: Co
         >
           {refresh.fetching ? 'Refreshing…' : 'Refresh inventory'}
         </button>
-        <button type="button" className="button" disabled={removal.fetching} aria-label={`Remove connection ${c.name}`} onClick={remove}>
-          Remove
-        </button>
+        <ConfirmDestructive
+          label="Remove"
+          accessibleName={`Remove connection ${c.name}`}
+          title={`Remove the connection “${c.name}”?`}
+          disabled={removal.fetching}
+          onConfirm={() => void remove()}
+        >
+          <p>Its key is deleted and it is no longer ingested. The usage it already ingested stays.</p>
+        </ConfirmDestructive>
       </div>
       <div role="status" className="small" aria-live="polite">
         {last === 'test' && check && !test.fetching && (

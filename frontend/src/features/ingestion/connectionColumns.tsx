@@ -1,7 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import type { ConnectionFieldsFragment } from '../../gql/graphql';
-import { formatDay } from '../../lib/dates';
 import { keySourceLabel } from './labels';
+import { formatDay } from '../../lib/format';
 
 export const connectionColumn = createColumnHelper<ConnectionFieldsFragment>();
 

@@ -1,7 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import type { IngestionRunFieldsFragment } from '../../gql/graphql';
-import { formatDateTime } from '../../lib/dates';
-import { formatCount, formatDuration } from '../../lib/format';
+import { formatCount, formatDateTime, formatDuration } from '../../lib/format';
 import { issueLabel, runStatusLabel } from './labels';
 
 const run = createColumnHelper<IngestionRunFieldsFragment>();

@@ -3,22 +3,25 @@ import { PageHeader } from '../../components/Layout';
 import { Empty, QueryView } from '../../components/Status';
 import { UsageChart } from '../../components/UsageChart';
 import { useSearchState } from '../../hooks/useSearchState';
-import { formatDay, previousPeriod } from '../../lib/dates';
+import { todayUtc } from '../../lib/dates';
 import { DIMENSIONS, overviewToParams, parseOverview } from '../../lib/filters';
 import { pivotSeries } from '../../lib/usage';
 import { DailyUsageQuery } from '../shared/queries';
 import { useInventoryNames } from '../shared/useInventoryNames';
 import { OverviewOptions } from './OverviewOptions';
 import { OverviewTotals } from './OverviewTotals';
+import { comparedRange, comparisonBase } from './comparison';
 import { OverviewSummaryQuery } from './queries';
 import { TopList } from './TopList';
+import { formatDay } from '../../lib/format';
 
 export function OverviewPage() {
   const [state, update] = useSearchState(parseOverview, overviewToParams);
   const range = { from: state.from, to: state.to };
+  const today = todayUtc();
   const [summary, refetchSummary] = useQuery({
     query: OverviewSummaryQuery,
-    variables: { current: range, previous: previousPeriod(state.from, state.to), ...range },
+    variables: { current: range, previous: comparisonBase(state.from, state.to, today), ...range },
   });
   const [chart, refetchChart] = useQuery({
     query: DailyUsageQuery,
@@ -37,7 +40,13 @@ export function OverviewPage() {
           Period totals
         </h2>
         <QueryView result={summary} onRetry={() => refetchSummary({ requestPolicy: 'network-only' })}>
-          {(data) => <OverviewTotals data={data} />}
+          {(data) => (
+            <OverviewTotals
+              data={data}
+              compared={comparedRange(state.from, state.to, today)}
+              excludesToday={state.to >= today}
+            />
+          )}
         </QueryView>
       </section>
 
@@ -55,6 +64,7 @@ export function OverviewPage() {
                 series={series}
                 metric={state.metric}
                 title={`Daily ${state.metric === 'cost' ? 'spend' : 'tokens'} by ${stackLabel}, ${state.from} to ${state.to}`}
+                today={today}
               />
             );
           }}

@@ -1,19 +1,41 @@
 import Decimal from 'decimal.js';
+import { NotReported } from '../../components/NotReported';
 import { StatCard } from '../../components/StatCard';
 import type { OverviewSummaryQuery as Summary } from '../../gql/graphql';
-import { formatDay } from '../../lib/dates';
-import { formatCompact, formatCount, formatPercent } from '../../lib/format';
-import { formatUsd } from '../../lib/money';
-import { usageTotals } from '../../lib/usage';
-import { Change } from './Change';
+import { formatCompact, formatCount, formatDay, formatPercent, formatUsd } from '../../lib/format';
+import { providersWithUsage, reportsRequests, requestsReported } from '../../lib/requests';
+import { type UsageRow, usageTotals } from '../../lib/usage';
+import { Change, NoComparison } from './Change';
 
-export function OverviewTotals({ data }: { data: Summary }) {
+interface OverviewTotalsProps {
+  data: Summary;
+  /** The complete days the changes compare (today left out); null when there is none. */
+  compared: { from: string; to: string } | null;
+  /** The range reaches today, which the changes leave out. */
+  excludesToday: boolean;
+}
+
+const within = (rows: readonly UsageRow[], range: { from: string; to: string }) =>
+  rows.filter((r) => r.date >= range.from && r.date <= range.to);
+
+export function OverviewTotals({ data, compared, excludesToday }: OverviewTotalsProps) {
   // Any grouping sums to the same totals; the per-model rows are at hand.
   const current = usageTotals(data.byModel);
+  const comparable = compared ? usageTotals(within(data.byModel, compared)) : null;
   const previous = usageTotals(data.previous);
+  const providers = providersWithUsage(data.byProvider);
+  const requestsKnown = requestsReported(providers);
+  const requests = data.byProvider
+    .filter((r) => r.group.provider && reportsRequests(r.group.provider))
+    .reduce((sum, r) => sum + r.numModelRequests, 0);
+  const partialRequests = requestsKnown && providers.some((p) => !reportsRequests(p));
   const connections = data.providerConnections;
   const completeDays = connections.map((c) => c.completeThrough);
   const oldest = completeDays.includes(null) ? null : completeDays.filter((d) => d !== null).sort()[0];
+  const change = (pick: (t: ReturnType<typeof usageTotals>) => Decimal | number) =>
+    comparable ? (
+      <Change current={new Decimal(pick(comparable))} previous={new Decimal(pick(previous))} excludesToday={excludesToday} />
+    ) : <NoComparison />;
   return (
     <dl className="stats">
       <StatCard
@@ -23,7 +45,7 @@ export function OverviewTotals({ data }: { data: Summary }) {
         exact={current.pricedCostUsd.toFixed()}
         detail={
           <>
-            <Change current={current.pricedCostUsd} previous={previous.pricedCostUsd} />
+            {change((t) => t.pricedCostUsd)}
             {current.unpricedBuckets > 0 && (
               <span className="warning"> · {formatCount(current.unpricedBuckets)} unpriced buckets not included</span>
             )}
@@ -36,15 +58,25 @@ export function OverviewTotals({ data }: { data: Summary }) {
         label="Tokens"
         value={formatCompact(current.tokens)}
         exact={String(current.tokens)}
-        detail={<Change current={new Decimal(current.tokens)} previous={new Decimal(previous.tokens)} />}
+        detail={change((t) => t.tokens)}
       />
-      <StatCard
-        testId="total-requests"
-        label="Requests"
-        value={formatCompact(current.requests)}
-        exact={String(current.requests)}
-        detail={<Change current={new Decimal(current.requests)} previous={new Decimal(previous.requests)} />}
-      />
+      {requestsKnown ? (
+        <StatCard
+          testId="total-requests"
+          label="Requests"
+          value={formatCompact(requests)}
+          exact={String(requests)}
+          detail={
+            partialRequests ? (
+              <span className="muted">excludes Anthropic, which does not report requests</span>
+            ) : (
+              change((t) => t.requests)
+            )
+          }
+        />
+      ) : (
+        <StatCard testId="total-requests" label="Requests" value={<NotReported />} />
+      )}
       <StatCard
         testId="priced-percent"
         label="Tokens priced"
@@ -63,7 +95,7 @@ export function OverviewTotals({ data }: { data: Summary }) {
             <ul className="plain-list">
               {connections.map((c) => (
                 <li key={c.id}>
-                  {c.name}: {c.completeThrough ?? 'never ingested'}
+                  {c.name}: {c.completeThrough ? formatDay(c.completeThrough) : 'never ingested'}
                 </li>
               ))}
             </ul>

@@ -2,8 +2,7 @@ import { Link } from 'react-router';
 import { Empty } from '../../components/Status';
 import type { OverviewSummaryQuery as Summary, UsageDimension } from '../../gql/graphql';
 import { LIST_PARAMS, type ListField } from '../../lib/filters';
-import { formatCompact } from '../../lib/format';
-import { formatUsd } from '../../lib/money';
+import { formatCompact, formatUsd } from '../../lib/format';
 import type { NameIndex } from '../../lib/names';
 import { type GroupSummary, rankGroups } from '../../lib/usage';
 

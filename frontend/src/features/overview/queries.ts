@@ -1,7 +1,9 @@
 import { graphql } from '../../gql';
 
 /*
- * The overview's period totals (this period and the previous one), price
+ * The overview's period totals (this period and the previous one, which
+ * `comparison.ts` picks without today), the providers behind them (for
+ * request counts some do not report), price
  * coverage and freshness; its chart sends the shared DailyUsage.
  * Codegen checks every document against api/schema.graphql and types its result.
  */
@@ -18,6 +20,9 @@ export const OverviewSummaryQuery = graphql(`
       ...UsageRowFields
     }
     byModel: dailyUsage(filter: $current, groupBy: [MODEL]) {
+      ...UsageRowFields
+    }
+    byProvider: dailyUsage(filter: $current, groupBy: [PROVIDER]) {
       ...UsageRowFields
     }
     systemStats(from: $from, to: $to) {

@@ -4,12 +4,12 @@ import { useMemo } from 'react';
 import { DataTable, useDataTable } from '../../components/DataTable';
 import { Empty } from '../../components/Status';
 import type { ModelPriceFieldsFragment } from '../../gql/graphql';
-import { formatPrice, formatUsd } from '../../lib/money';
 import { IN_USE_DAYS } from './inUse';
 import type { ModelKey } from './useModelPrices';
+import { formatUnitPrice, formatUsd } from '../../lib/format';
 
 const column = createColumnHelper<ModelPriceFieldsFragment>();
-const price = (value: string | null | undefined) => (value == null ? <span className="muted">—</span> : formatPrice(value));
+const price = (value: string | null | undefined) => (value == null ? <span className="muted">—</span> : formatUnitPrice(value));
 
 interface PriceTableProps {
   prices: ModelPriceFieldsFragment[];

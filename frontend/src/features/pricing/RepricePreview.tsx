@@ -1,8 +1,8 @@
 import type { Table } from '@tanstack/react-table';
 import { DataTable } from '../../components/DataTable';
 import { StatCard } from '../../components/StatCard';
-import { formatSignedUsd, formatUsd } from '../../lib/money';
 import type { RepriceDiffRow, RepriceResult } from './reprice';
+import { formatSignedUsd, formatUsd } from '../../lib/format';
 
 interface RepricePreviewProps {
   /** The per-day diff rows; kept by the panel so sorting survives a new preview. */

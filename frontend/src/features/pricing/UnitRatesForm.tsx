@@ -5,40 +5,27 @@ import { ErrorNotice } from '../../components/Status';
 import type { UnitRateFieldsFragment } from '../../gql/graphql';
 import { todayUtc } from '../../lib/dates';
 import { SetUnitRatesMutation } from './queries';
+import { UNIT_RATE_FIELDS, type UnitRatesUsd, unitRatesFromUsd, unitRateUsd } from './unitRates';
 
-const INTEGER = /^\d+$/;
-const RATE_FIELDS = [
-  { name: 'dbOpNanos', label: 'Database op (nano-USD each)' },
-  { name: 'apiCallMicros', label: 'API call (micro-USD each)' },
-  { name: 'computeSecondMicros', label: 'Compute (micro-USD per second)' },
-] as const;
 
 export function UnitRatesForm({ current, onSaved }: { current: UnitRateFieldsFragment | undefined; onSaved: () => void }) {
   const [saving, save] = useMutation(SetUnitRatesMutation);
-  const [form, setForm] = useState({
+  // In the table's units (USD per million ops, per 1K calls, per hour); converted to the API's integers on submit.
+  const [form, setForm] = useState<UnitRatesUsd & { effectiveFrom: string }>({
     effectiveFrom: todayUtc(),
-    dbOpNanos: String(current?.dbOpNanos ?? ''),
-    apiCallMicros: String(current?.apiCallMicros ?? ''),
-    computeSecondMicros: String(current?.computeSecondMicros ?? ''),
+    ...(current ? unitRateUsd(current) : { dbOpsPerMillion: '', apiCallsPerThousand: '', computePerHour: '' }),
   });
-  const [invalid, setInvalid] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState<{ field: keyof UnitRatesUsd; message: string } | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const bad = RATE_FIELDS.find((f) => !INTEGER.test(form[f.name].trim()));
-    if (bad) {
-      setInvalid(`${bad.label} must be a whole number.`);
+    const parsed = unitRatesFromUsd(form);
+    if (!parsed.ok) {
+      setInvalid(parsed);
       return;
     }
     setInvalid(null);
-    const result = await save({
-      input: {
-        effectiveFrom: form.effectiveFrom,
-        dbOpNanos: Number(form.dbOpNanos),
-        apiCallMicros: Number(form.apiCallMicros),
-        computeSecondMicros: Number(form.computeSecondMicros),
-      },
-    });
+    const result = await save({ input: { effectiveFrom: form.effectiveFrom, ...parsed.rates } });
     if (!result.error) onSaved();
   }
 
@@ -53,13 +40,14 @@ export function UnitRatesForm({ current, onSaved }: { current: UnitRateFieldsFra
         value={form.effectiveFrom}
         onChange={(e) => setForm({ ...form, effectiveFrom: e.target.value })}
       />
-      {RATE_FIELDS.map((f) => (
+      {UNIT_RATE_FIELDS.map((f) => (
         <InputField
           key={f.name}
           label={f.label}
-          inputMode="numeric"
+          inputMode="decimal"
           required
           value={form[f.name]}
+          error={invalid?.field === f.name ? invalid.message : undefined}
           onChange={(e) => setForm({ ...form, [f.name]: e.target.value })}
         />
       ))}
@@ -71,11 +59,6 @@ export function UnitRatesForm({ current, onSaved }: { current: UnitRateFieldsFra
           {saved && !saving.error && `Saved: new rates from ${saved.effectiveFrom}.`}
         </span>
       </div>
-      {invalid && (
-        <p className="field-error" role="alert">
-          {invalid}
-        </p>
-      )}
       {saving.error && <ErrorNotice error={saving.error} />}
     </form>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Provider } from '../../gql/graphql';
-import { type RepriceDay, repriceDelta, repriceDiffRows, type RepriceResult, repriceSummary, unitRateUsd } from './reprice';
+import { type RepriceDay, repriceDelta, repriceDiffRows, type RepriceResult, repriceSummary } from './reprice';
 
 function day(date: string, provider: Provider, oldCostUsd: string, newCostUsd: string, deltaUsd: string, fields: Partial<RepriceDay> = {}): RepriceDay {
   return { date, provider, bucketsChanged: 2, oldCostUsd, newCostUsd, deltaUsd, newlyPriced: 0, newlyUnpriced: 0, ...fields };
@@ -16,7 +16,7 @@ describe('reprice diff', () => {
   it('orders days then providers and formats old, new and a signed delta', () => {
     expect(repriceDiffRows(days).map((r) => [r.date, r.provider, r.bucketsChanged, r.old, r.new, r.delta, r.pricing])).toEqual([
       ['2026-11-01', 'anthropic', 3, '$0.00', '$2.50', '+$2.50', '3 newly priced'],
-      ['2026-11-01', 'openai', 2, '$0.004', '$0.001', '−$0.003', '1 newly unpriced'],
+      ['2026-11-01', 'openai', 2, '<$0.01', '<$0.01', '−<$0.01', '1 newly unpriced'],
       ['2026-11-02', 'openai', 2, '$1.00', '$1.25', '+$0.25', ''],
     ]);
   });
@@ -54,15 +54,5 @@ describe('reprice summary', () => {
     expect(repriceSummary({ ...result, bucketsChanged: 0, days: [] })).toBe(
       'No change: the 1,200 buckets examined already have the current prices.',
     );
-  });
-});
-
-describe('unit rates', () => {
-  it('reads nano- and micro-USD as USD per readable quantities, exactly', () => {
-    expect(unitRateUsd({ dbOpNanos: 250, apiCallMicros: 400, computeSecondMicros: 20 })).toEqual({
-      dbOpsPerMillion: '0.25',
-      apiCallsPerThousand: '0.4',
-      computePerHour: '0.072',
-    });
   });
 });

@@ -1,7 +1,7 @@
-import Decimal from 'decimal.js';
-import type { RepriceUsageMutation, UnitRateFieldsFragment } from '../../gql/graphql';
-import { formatCount } from '../../lib/format';
-import { formatSignedUsd, formatUsd, sumMoney } from '../../lib/money';
+import type Decimal from 'decimal.js';
+import type { RepriceUsageMutation } from '../../gql/graphql';
+import { formatCount, formatSignedUsd, formatUsd } from '../../lib/format';
+import { sumMoney } from '../../lib/money';
 
 export type RepriceResult = RepriceUsageMutation['repriceUsage'];
 export type RepriceDay = RepriceResult['days'][number];
@@ -64,19 +64,4 @@ export function repriceSummary(result: RepriceResult): string {
     `${days === 1 ? 'day' : 'days'} ${verb}: ${formatUsd(result.oldCostUsd)} → ${formatUsd(result.newCostUsd)} ` +
     `(${formatSignedUsd(result.deltaUsd)}).`
   );
-}
-
-/**
- * Unit rates are stored as integers of small units; shown as USD per a
- * readable quantity, exactly.
- */
-export function unitRateUsd(rates: Pick<UnitRateFieldsFragment, 'dbOpNanos' | 'apiCallMicros' | 'computeSecondMicros'>) {
-  return {
-    /** Nano-USD per operation → USD per million operations. */
-    dbOpsPerMillion: new Decimal(rates.dbOpNanos).dividedBy(1_000).toFixed(),
-    /** Micro-USD per call → USD per thousand calls. */
-    apiCallsPerThousand: new Decimal(rates.apiCallMicros).dividedBy(1_000).toFixed(),
-    /** Micro-USD per second → USD per hour of compute. */
-    computePerHour: new Decimal(rates.computeSecondMicros).times(3_600).dividedBy(1_000_000).toFixed(),
-  };
 }

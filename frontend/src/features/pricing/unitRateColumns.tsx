@@ -1,8 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import type { UnitRateFieldsFragment } from '../../gql/graphql';
-import { formatDateTime } from '../../lib/dates';
-import { formatPrice } from '../../lib/money';
-import { unitRateUsd } from './reprice';
+import { unitRateUsd } from './unitRates';
+import { formatDateTime, formatUnitPrice } from '../../lib/format';
 
 const rateColumn = createColumnHelper<UnitRateFieldsFragment>();
 
@@ -16,21 +15,21 @@ export const unitRateColumns = [
   rateColumn.accessor('dbOpNanos', {
     header: 'Database op',
     cell: ({ row: { original } }) => (
-      <span title={`${original.dbOpNanos} nano-USD per operation`}>{formatPrice(unitRateUsd(original).dbOpsPerMillion)} / M ops</span>
+      <span title={`${original.dbOpNanos} nano-USD per operation`}>{formatUnitPrice(unitRateUsd(original).dbOpsPerMillion)} / M ops</span>
     ),
     meta: { numeric: true },
   }),
   rateColumn.accessor('apiCallMicros', {
     header: 'External API call',
     cell: ({ row: { original } }) => (
-      <span title={`${original.apiCallMicros} micro-USD per call`}>{formatPrice(unitRateUsd(original).apiCallsPerThousand)} / 1K calls</span>
+      <span title={`${original.apiCallMicros} micro-USD per call`}>{formatUnitPrice(unitRateUsd(original).apiCallsPerThousand)} / 1K calls</span>
     ),
     meta: { numeric: true },
   }),
   rateColumn.accessor('computeSecondMicros', {
     header: 'Compute',
     cell: ({ row: { original } }) => (
-      <span title={`${original.computeSecondMicros} micro-USD per second`}>{formatPrice(unitRateUsd(original).computePerHour)} / hour</span>
+      <span title={`${original.computeSecondMicros} micro-USD per second`}>{formatUnitPrice(unitRateUsd(original).computePerHour)} / hour</span>
     ),
     meta: { numeric: true },
   }),

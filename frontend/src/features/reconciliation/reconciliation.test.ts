@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LikelyCause } from '../../gql/graphql';
-import { buildNameIndex } from '../../lib/names';
-import { NOT_REPORTED } from '../../lib/usage';
+import { buildNameIndex, NO_PROJECT } from '../../lib/names';
 import {
   CAUSES,
   causeHint,
@@ -71,8 +70,8 @@ describe('row labels', () => {
   it('names the project, and the empty id by provider', () => {
     expect(reconciliationProject({ provider: 'openai', projectId: 'proj_1' }, names)).toBe('Support Bot');
     expect(reconciliationProject({ provider: 'openai', projectId: 'proj_2' }, names)).toBe('proj_2');
-    expect(reconciliationProject({ provider: 'anthropic', projectId: '' }, names)).toBe('Default workspace');
-    expect(reconciliationProject({ provider: 'openai', projectId: '' }, names)).toBe(NOT_REPORTED);
+    expect(reconciliationProject({ provider: 'anthropic', projectId: '' }, names)).toBe(NO_PROJECT);
+    expect(reconciliationProject({ provider: 'openai', projectId: '' }, names)).toBe(NO_PROJECT);
     expect(reconciliationProject({ provider: 'openai', projectId: null }, names)).toBe('All projects');
   });
 

@@ -2,8 +2,7 @@ import Decimal from 'decimal.js';
 import type { CostReconciliationQuery, LikelyCause } from '../../gql/graphql';
 import { humanize, keysOf } from '../../lib/enums';
 import { sumMoney } from '../../lib/money';
-import { type NameIndex, nameOf } from '../../lib/names';
-import { NOT_REPORTED } from '../../lib/usage';
+import { type NameIndex, NO_PROJECT, nameOf } from '../../lib/names';
 
 /** A `costReconciliation` row as the dashboard asks for it. */
 export type ReconciliationRow = CostReconciliationQuery['costReconciliation'][number];
@@ -54,13 +53,13 @@ export function causeHint(cause: LikelyCause | null | undefined): string | undef
 }
 
 /**
- * The project a row is about: the inventory's name when it has one. `""` is
- * Anthropic's default workspace, or a project OpenAI did not report. The
+ * The project a row is about: the inventory's name when it has one. `""`
+ * (Anthropic's default workspace, or no project reported) is `NO_PROJECT`. The
  * provider is a string: attribution groups carry any provider an app reports.
  */
 export function reconciliationProject(row: { provider: string; projectId?: string | null }, names: NameIndex): string {
   if (row.projectId === null || row.projectId === undefined) return 'All projects';
-  if (row.projectId === '') return row.provider === 'anthropic' ? 'Default workspace' : NOT_REPORTED;
+  if (row.projectId === '') return NO_PROJECT;
   return nameOf(names, 'PROJECT', row.projectId) ?? row.projectId;
 }
 

@@ -1,8 +1,9 @@
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { StatCard } from '../../components/StatCard';
-import { formatCount, formatDuration } from '../../lib/format';
-import { formatUsd } from '../../lib/money';
+import { AXIS_TICK, TOOLTIP_ITEM_STYLE } from '../../components/chartTheme';
+import { formatCount, formatDuration, formatUsd } from '../../lib/format';
 import type { CostBreakdown } from './session';
+import { ChartCanvas } from '../../components/ChartCanvas';
 
 /** What the session's priced interactions cost, per kind of cost. */
 export function CostBreakdownPanel({ breakdown, partial }: { breakdown: CostBreakdown; partial: boolean }) {
@@ -17,16 +18,16 @@ export function CostBreakdownPanel({ breakdown, partial }: { breakdown: CostBrea
             <StatCard key={p.key} label={p.label} value={formatUsd(p.usd)} exact={p.usd.toFixed()} testId={`breakdown-${p.key}`} />
           ))}
         </dl>
-        <div className="breakdown-chart" aria-hidden="true">
+        <ChartCanvas className="breakdown-chart">
           <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={data} layout="vertical" margin={{ left: 8, right: 16 }}>
-              <XAxis type="number" tickFormatter={(v: number) => formatUsd(String(v))} tick={{ fontSize: 12 }} />
-              <YAxis type="category" dataKey="label" width={110} tick={{ fontSize: 12 }} />
-              <Tooltip formatter={(v) => formatUsd(String(v))} />
+            <BarChart data={data} layout="vertical" margin={{ left: 8, right: 16 }} accessibilityLayer={false}>
+              <XAxis type="number" tickFormatter={(v: number) => formatUsd(String(v))} tick={AXIS_TICK} />
+              <YAxis type="category" dataKey="label" width={110} tick={AXIS_TICK} />
+              <Tooltip formatter={(v) => formatUsd(String(v))} itemStyle={TOOLTIP_ITEM_STYLE} />
               <Bar dataKey="usd" name="USD" fill="#2563eb" isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
-        </div>
+        </ChartCanvas>
       </div>
       <p className="muted small">
         {formatCount(breakdown.tokens)} tokens · {formatCount(breakdown.dbOps)} database ops · {formatCount(breakdown.apiCalls)}{' '}

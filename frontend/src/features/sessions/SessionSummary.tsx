@@ -1,7 +1,5 @@
 import { StatCard } from '../../components/StatCard';
-import { formatDateTime } from '../../lib/dates';
-import { formatCount, formatDuration } from '../../lib/format';
-import { formatUsd } from '../../lib/money';
+import { formatCount, formatDateTime, formatDuration, formatUsd } from '../../lib/format';
 import type { Session } from './session';
 
 export function SessionSummary({ session }: { session: Session }) {

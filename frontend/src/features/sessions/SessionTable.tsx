@@ -4,9 +4,7 @@ import { Link } from 'react-router';
 import { DataTable, useDataTable } from '../../components/DataTable';
 import { Empty } from '../../components/Status';
 import type { SessionsQuery as Result } from '../../gql/graphql';
-import { formatDateTime } from '../../lib/dates';
-import { formatCount, formatDuration } from '../../lib/format';
-import { formatUsd } from '../../lib/money';
+import { formatCount, formatDateTime, formatDuration, formatUsd } from '../../lib/format';
 import { type NameIndex, nameOrId } from '../../lib/names';
 import { useInventoryNames } from '../shared/useInventoryNames';
 

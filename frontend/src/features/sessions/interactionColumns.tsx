@@ -1,7 +1,5 @@
 import { createColumnHelper } from '@tanstack/react-table';
-import { formatDateTime } from '../../lib/dates';
-import { formatCount, formatDuration } from '../../lib/format';
-import { formatUsd } from '../../lib/money';
+import { formatCount, formatDateTime, formatDuration, formatUsd } from '../../lib/format';
 import { type NameIndex, nameOrId } from '../../lib/names';
 import { Named } from './Named';
 import type { InteractionRow } from './session';

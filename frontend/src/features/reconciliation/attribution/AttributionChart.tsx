@@ -1,11 +1,15 @@
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { AXIS_TICK, TOOLTIP_ITEM_STYLE } from '../../../components/chartTheme';
+import { useId } from 'react';
+import { ChartLegend } from '../../../components/ChartLegend';
+import { dayCells, HatchPatterns, svgId } from '../../../components/HatchPatterns';
 import { Empty } from '../../../components/Status';
-import { formatDay } from '../../../lib/dates';
-import { formatCompact, formatCount, formatPercent } from '../../../lib/format';
-import { formatUsd } from '../../../lib/money';
+import { todayUtc } from '../../../lib/dates';
+import { formatCompact, formatCompactUsd, formatCount, formatDay, formatPercent, formatUsd } from '../../../lib/format';
 import { show } from './amounts';
 import { ATTRIBUTION_CATEGORIES, type AttributionLine, type AttributionMeasure, type AttributionPoint } from './attribution';
 import { AttributionLegend } from './AttributionLegend';
+import { ChartCanvas } from '../../../components/ChartCanvas';
 
 interface AttributionChartProps {
   points: AttributionPoint[];
@@ -19,6 +23,9 @@ export function AttributionChart({ points, totals, range, measure }: Attribution
   const unit = measure === 'tokens' ? 'tokens' : 'cost';
   const title = `Matched, provider-only and app-only ${unit} per day, ${range.from} to ${range.to}`;
   const hasUsage = totals.provider.tokens > 0 || totals.app.tokens > 0;
+  const prefix = svgId(useId());
+  const today = todayUtc();
+  const hasToday = points.some((p) => p.date === today);
   return (
     <section className="panel" aria-labelledby="attr-chart-title">
       <h2 id="attr-chart-title">Attribution per day</h2>
@@ -28,21 +35,22 @@ export function AttributionChart({ points, totals, range, measure }: Attribution
         </Empty>
       ) : (
         <figure className="chart" aria-label={title}>
-          <div className="chart-canvas" aria-hidden="true">
+          <ChartCanvas>
             <ResponsiveContainer width="100%" height="100%">
-              <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+              <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} accessibilityLayer={false}>
+                <HatchPatterns prefix={prefix} colors={ATTRIBUTION_CATEGORIES.map((c) => c.color)} />
                 <CartesianGrid vertical={false} stroke="#e5e7eb" />
-                <XAxis dataKey="date" tickFormatter={formatDay} tick={{ fontSize: 12 }} minTickGap={16} />
+                <XAxis dataKey="date" tickFormatter={formatDay} tick={AXIS_TICK} minTickGap={16} />
                 <YAxis
                   yAxisId="amount"
-                  tick={{ fontSize: 12 }}
+                  tick={AXIS_TICK}
                   width={64}
-                  tickFormatter={(v: number) => (measure === 'cost' ? `$${formatCompact(v)}` : formatCompact(v))}
+                  tickFormatter={(v: number) => (measure === 'cost' ? formatCompactUsd(v) : formatCompact(v))}
                 />
                 <YAxis
                   yAxisId="coverage"
                   orientation="right"
-                  tick={{ fontSize: 12 }}
+                  tick={AXIS_TICK}
                   width={48}
                   domain={[0, (max: number) => Math.max(1, Math.ceil(max))]}
                   tickFormatter={(v: number) => `${v}%`}
@@ -56,8 +64,8 @@ export function AttributionChart({ points, totals, range, measure }: Attribution
                         ? formatUsd(String(value))
                         : formatCount(Number(value))
                   }
+                  itemStyle={TOOLTIP_ITEM_STYLE}
                 />
-                <Legend wrapperStyle={{ fontSize: 12 }} />
                 {ATTRIBUTION_CATEGORIES.map((c) => (
                   <Bar
                     key={c.key}
@@ -67,7 +75,9 @@ export function AttributionChart({ points, totals, range, measure }: Attribution
                     stackId="attribution"
                     fill={c.color}
                     isAnimationActive={false}
-                  />
+                  >
+                    {dayCells(points, today, prefix, c.color)}
+                  </Bar>
                 ))}
                 <Line
                   yAxisId="coverage"
@@ -81,7 +91,8 @@ export function AttributionChart({ points, totals, range, measure }: Attribution
                 />
               </ComposedChart>
             </ResponsiveContainer>
-          </div>
+          </ChartCanvas>
+          {hasToday && <ChartLegend items={[]} incomplete />}
           <figcaption className="visually-hidden">
             {title}.{' '}
             {ATTRIBUTION_CATEGORIES.map((c) => `${c.label}: ${show(totals[c.key], measure)}`).join('; ')}. The line is

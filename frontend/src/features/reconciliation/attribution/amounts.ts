@@ -1,5 +1,4 @@
-import { formatCompact, formatCount } from '../../../lib/format';
-import { formatUsd } from '../../../lib/money';
+import { formatCompact, formatCount, formatUsd } from '../../../lib/format';
 import type { Amount, AttributionMeasure } from './attribution';
 
 type Shown = { tokens: number; costUsd: string | Amount['costUsd'] };

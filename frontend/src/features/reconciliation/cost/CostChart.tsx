@@ -1,9 +1,18 @@
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useId } from 'react';
+import { ChartLegend } from '../../../components/ChartLegend';
+import { dayCells, HatchPatterns, svgId } from '../../../components/HatchPatterns';
+import { todayUtc } from '../../../lib/dates';
+import { AXIS_TICK, TOOLTIP_ITEM_STYLE } from '../../../components/chartTheme';
 import { Empty } from '../../../components/Status';
-import { formatDay } from '../../../lib/dates';
-import { formatCompact } from '../../../lib/format';
-import { formatUsd } from '../../../lib/money';
+import { formatCompactUsd, formatDay, formatUsd } from '../../../lib/format';
 import type { ReconciliationPoint, ReconciliationTotals } from '../reconciliation';
+import { ChartCanvas } from '../../../components/ChartCanvas';
+
+const COST_SERIES = [
+  { key: 'billed', label: 'Billed', color: '#64748b' },
+  { key: 'computed', label: 'Computed', color: '#2563eb' },
+] as const;
 
 interface CostChartProps {
   points: ReconciliationPoint[];
@@ -13,6 +22,9 @@ interface CostChartProps {
 
 export function CostChart({ points, totals, range }: CostChartProps) {
   const title = `Billed and computed cost per day, ${range.from} to ${range.to}`;
+  const prefix = svgId(useId());
+  const today = todayUtc();
+  const hasToday = points.some((p) => p.date === today);
   return (
     <section className="panel" aria-labelledby="recon-chart-title">
       <h2 id="recon-chart-title">Billed vs computed per day</h2>
@@ -22,22 +34,27 @@ export function CostChart({ points, totals, range }: CostChartProps) {
         </Empty>
       ) : (
         <figure className="chart" aria-label={title}>
-          <div className="chart-canvas" aria-hidden="true">
+          <ChartCanvas>
             <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} barGap={1}>
+              <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} barGap={1} accessibilityLayer={false}>
+                <HatchPatterns prefix={prefix} colors={COST_SERIES.map((s) => s.color)} />
                 <CartesianGrid vertical={false} stroke="#e5e7eb" />
-                <XAxis dataKey="date" tickFormatter={formatDay} tick={{ fontSize: 12 }} minTickGap={16} />
-                <YAxis tick={{ fontSize: 12 }} width={64} tickFormatter={(v: number) => `$${formatCompact(v)}`} />
+                <XAxis dataKey="date" tickFormatter={formatDay} tick={AXIS_TICK} minTickGap={16} />
+                <YAxis tick={AXIS_TICK} width={64} tickFormatter={(v: number) => formatCompactUsd(v)} />
                 <Tooltip
                   labelFormatter={(label) => formatDay(String(label))}
                   formatter={(value) => formatUsd(String(value))}
+                  itemStyle={TOOLTIP_ITEM_STYLE}
                 />
-                <Legend wrapperStyle={{ fontSize: 12 }} />
-                <Bar dataKey="billed" name="Billed" fill="#64748b" isAnimationActive={false} />
-                <Bar dataKey="computed" name="Computed" fill="#2563eb" isAnimationActive={false} />
+                {COST_SERIES.map((s) => (
+                  <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.color} isAnimationActive={false}>
+                    {dayCells(points, today, prefix, s.color)}
+                  </Bar>
+                ))}
               </BarChart>
             </ResponsiveContainer>
-          </div>
+          </ChartCanvas>
+          <ChartLegend items={COST_SERIES} incomplete={hasToday} />
           <figcaption className="visually-hidden">
             {title}. Billed {formatUsd(totals.billedUsd)}, computed {formatUsd(totals.computedUsd)};{' '}
             {points.filter((p) => p.outside > 0).length} days have rows outside tolerance.

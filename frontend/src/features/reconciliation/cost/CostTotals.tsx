@@ -1,8 +1,6 @@
 import { StatCard } from '../../../components/StatCard';
-import { formatCount } from '../../../lib/format';
-import { formatSignedUsd, formatUsd } from '../../../lib/money';
+import { formatCount, formatVarianceUsd, formatUsd, formatSignedPercent } from '../../../lib/format';
 import type { ReconciliationTotals } from '../reconciliation';
-import { signedPercent } from './signedPercent';
 
 export function CostTotals({ totals }: { totals: ReconciliationTotals }) {
   return (
@@ -22,13 +20,13 @@ export function CostTotals({ totals }: { totals: ReconciliationTotals }) {
       <StatCard
         testId="recon-variance"
         label="Variance (computed − billed)"
-        value={formatSignedUsd(totals.varianceUsd)}
+        value={formatVarianceUsd(totals.varianceUsd)}
         exact={totals.varianceUsd.toFixed()}
         detail={
           totals.variancePercent === null ? (
             <span className="muted">nothing billed</span>
           ) : (
-            <span className="muted">{signedPercent(totals.variancePercent)} of the bill</span>
+            <span className="muted">{formatSignedPercent(totals.variancePercent, 2)} of the bill</span>
           )
         }
       />

@@ -3,10 +3,9 @@ import { useMemo } from 'react';
 import { DataTable, useDataTable } from '../../../components/DataTable';
 import { Empty } from '../../../components/Status';
 import type { ReconciliationReportsQuery as ReportsResult } from '../../../gql/graphql';
-import { formatDateTime } from '../../../lib/dates';
-import { formatSignedUsd, formatUsd } from '../../../lib/money';
 import type { NameIndex } from '../../../lib/names';
 import { causeHint, causeLabel, reconciliationProject } from '../reconciliation';
+import { formatDateTime, formatVarianceUsd, formatUsd } from '../../../lib/format';
 
 type Report = ReportsResult['reconciliationReports']['nodes'][number];
 type Finding = Report['findings'][number];
@@ -20,7 +19,7 @@ function FindingList({ findings, names }: { findings: readonly Finding[]; names:
           {f.date} · {f.provider} · {reconciliationProject(f, names)}: billed{' '}
           <span title={f.billedUsd}>{formatUsd(f.billedUsd)}</span>, computed{' '}
           <span title={f.computedUsd}>{formatUsd(f.computedUsd)}</span> (
-          <span title={f.varianceUsd}>{formatSignedUsd(f.varianceUsd)}</span>){' '}
+          <span title={f.varianceUsd}>{formatVarianceUsd(f.varianceUsd)}</span>){' '}
           <span className="tag tag-failed" title={causeHint(f.likelyCause)}>
             {causeLabel(f.likelyCause)}
           </span>
@@ -68,7 +67,7 @@ function reportColumns(names: NameIndex) {
             <FindingList findings={original.findings} names={names} />
           </details>
         ),
-      meta: { numeric: true },
+      // Not right-aligned: the count opens into sentences, which read from the left.
     }),
   ];
 }

@@ -1,6 +1,6 @@
 import { useQuery } from 'urql';
-import { formatUsd } from '../../../lib/money';
 import { ReconciliationToleranceQuery } from './queries';
+import { formatUsd } from '../../../lib/format';
 
 /** The tolerance rows are judged by, as the server applies it. */
 export function ToleranceNote() {

@@ -1,9 +1,8 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import Decimal from 'decimal.js';
-import { formatSignedUsd, formatUsd } from '../../../lib/money';
 import type { NameIndex } from '../../../lib/names';
 import { causeHint, causeLabel, reconciliationProject, type ReconciliationRow } from '../reconciliation';
-import { signedPercent } from './signedPercent';
+import { formatVarianceUsd, formatUsd, formatSignedPercent } from '../../../lib/format';
 
 const rowColumn = createColumnHelper<ReconciliationRow>();
 const money = (field: 'billedUsd' | 'computedUsd', header: string) =>
@@ -36,14 +35,14 @@ export function costColumns(names: NameIndex) {
     rowColumn.accessor((r) => Number(r.varianceUsd), {
       id: 'varianceUsd',
       header: 'Variance',
-      cell: ({ row: { original } }) => <span title={original.varianceUsd}>{formatSignedUsd(new Decimal(original.varianceUsd))}</span>,
+      cell: ({ row: { original } }) => <span title={original.varianceUsd}>{formatVarianceUsd(new Decimal(original.varianceUsd))}</span>,
       meta: { numeric: true },
     }),
     rowColumn.accessor((r) => (r.variancePercent === null ? Number.NEGATIVE_INFINITY : Number(r.variancePercent)), {
       id: 'variancePercent',
       header: 'Variance %',
       cell: ({ row: { original } }) =>
-        original.variancePercent === null ? <span className="muted">not billed</span> : signedPercent(original.variancePercent),
+        original.variancePercent === null ? <span className="muted">not billed</span> : formatSignedPercent(original.variancePercent, 2),
       meta: { numeric: true },
     }),
     rowColumn.accessor((r) => (r.withinTolerance ? '' : causeLabel(r.likelyCause) || 'outside'), {

@@ -3,8 +3,7 @@ import { Link } from 'react-router';
 import { DataTable, useDataTable } from '../../../components/DataTable';
 import { Empty } from '../../../components/Status';
 import type { ParityReportSummaryFieldsFragment as Report } from '../../../gql/graphql';
-import { formatDateTime } from '../../../lib/dates';
-import { formatCount } from '../../../lib/format';
+import { formatCount, formatDateTime } from '../../../lib/format';
 import { exportKindLabel } from './parity';
 
 const column = createColumnHelper<Report>();

@@ -1,6 +1,6 @@
-import { formatDateTime } from '../../../lib/dates';
 import { parityFieldLabel, toleranceLabel } from './parity';
 import type { Report } from './report';
+import { formatDateTime } from '../../../lib/format';
 
 /** Where a report came from and how it compared. */
 export function ReportAbout({ report }: { report: Report }) {

@@ -1,8 +1,7 @@
 import Decimal from 'decimal.js';
 import type { ParityExportKind } from '../../../gql/graphql';
 import { keysOf, labelOf } from '../../../lib/enums';
-import { formatCount } from '../../../lib/format';
-import { formatSignedUsd, formatUsd } from '../../../lib/money';
+import { formatCount, formatSignedUsd, formatUsd } from '../../../lib/format';
 
 /** What kind of provider export a report compared. */
 export const EXPORT_KIND_LABELS: Readonly<Record<ParityExportKind, string>> = {

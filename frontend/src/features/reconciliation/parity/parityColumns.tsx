@@ -1,6 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { Identity } from '../../../components/Identity';
-import { type NameIndex, nameOrId } from '../../../lib/names';
+import { type NameIndex, NO_PROJECT, nameOrId } from '../../../lib/names';
 import { Diff } from './Diff';
 import { parityFieldLabel } from './parity';
 import type { Day, Window } from './report';
@@ -35,7 +35,7 @@ const windowColumn = createColumnHelper<Window>();
 /** A row per window found in one side only, or outside tolerance: its grain, then each field. */
 export function windowColumns(names: NameIndex, fields: string[], cost: boolean) {
   const identity = (key: 'projectId' | 'apiKeyId' | 'userId', dimension: 'PROJECT' | 'API_KEY' | 'USER', header: string) =>
-    windowColumn.accessor((w) => nameOrId(names, dimension, w[key], ''), {
+    windowColumn.accessor((w) => nameOrId(names, dimension, w[key], dimension === 'PROJECT' ? NO_PROJECT : ''), {
       id: key,
       header,
       cell: ({ getValue, row: { original } }) => <Identity label={getValue()} id={original[key]} />,
