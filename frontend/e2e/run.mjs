@@ -336,6 +336,9 @@ test('the overview totals are the API totals', async () => {
   await expectStat('total-cost', expected.cost);
   await expectStat('total-tokens', expected.tokens);
   await page.locator('.recharts-bar-rectangle').first().waitFor();
+  await page.getByTestId('month-to-date').waitFor();
+  await page.getByTestId('computed-usd').waitFor();
+  await page.waitForFunction(() => document.querySelector('.status-loading') === null);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.screenshot({ path: resolve(screenshots, 'overview.png') });
   await page.setViewportSize({ width: 1366, height: 900 });
@@ -525,6 +528,193 @@ test('sessions filter by user and drill down to a session and its cost breakdown
     },
     [sessions.nodes.length, session.userId],
   );
+});
+
+const SESSION_PAGE = 25;
+
+/** One page of sessions as the API orders it. */
+async function sessionPage({ filter = null, orderBy = null, after = null } = {}) {
+  const { sessions } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($filter: SessionFilter, $orderBy: SessionOrderBy, $after: String) {
+       sessions(filter: $filter, orderBy: $orderBy, first: ${SESSION_PAGE}, after: $after) {
+         totalCount pageInfo { hasNextPage endCursor } edges { node { id totalCostUsd totalTokens } } } }`,
+    { filter, orderBy, after },
+  );
+  return { ...sessions, ids: sessions.edges.map((e) => e.node.id) };
+}
+
+/** Waits until the sessions table shows exactly these session ids, in this order; says what it showed if not. */
+async function expectSessionRows(ids) {
+  const shown = () =>
+    page.locator('table tbody tr td:first-child a').evaluateAll((as) =>
+      as.map((a) => decodeURIComponent(new URL(a.href).pathname.split('/').pop())),
+    );
+  try {
+    await page.waitForFunction(
+      (expected) =>
+        JSON.stringify(
+          [...document.querySelectorAll('table tbody tr td:first-child a')].map((a) =>
+            decodeURIComponent(new URL(a.href).pathname.split('/').pop()),
+          ),
+        ) === JSON.stringify(expected),
+      ids,
+      { timeout: 15_000 },
+    );
+  } catch {
+    assert.deepEqual(await shown(), ids, 'session rows on screen');
+  }
+}
+
+test('the sessions pager pages on the server: page 2 has other rows, says "Page 2 of M", and Previous returns', async () => {
+  const first = await sessionPage();
+  assert.ok(first.pageInfo.hasNextPage && Number(first.totalCount) > SESSION_PAGE, 'the demo has more than one page of sessions');
+  const second = await sessionPage({ after: first.pageInfo.endCursor });
+  assert.ok(second.ids.length > 0, 'page 2 has rows');
+  assert.ok(second.ids.every((id) => !first.ids.includes(id)), 'page 2 holds other sessions than page 1');
+  const pages = Math.ceil(Number(first.totalCount) / SESSION_PAGE);
+  const label = page.getByTestId('page-label');
+
+  await page.goto('/sessions');
+  await expectSessionRows(first.ids);
+  await page.getByTestId('page-label').filter({ hasText: `Page 1 of ${pages}` }).waitFor();
+  assert.equal(await page.locator('nav.pager').count(), 1, 'one pager, the server\'s');
+  await page.getByRole('navigation', { name: 'Session pages' }).getByRole('button', { name: 'Next' }).click();
+  await expectSessionRows(second.ids);
+  assert.equal(await label.textContent(), `Page 2 of ${pages}`);
+  await page.getByRole('navigation', { name: 'Session pages' }).getByRole('button', { name: 'Previous' }).click();
+  await expectSessionRows(first.ids);
+  assert.equal(await label.textContent(), `Page 1 of ${pages}`);
+});
+
+test('sorting sessions by cost or tokens is done by the server, in the API order, both ways', async () => {
+  await page.goto('/sessions');
+  await expectSessionRows((await sessionPage()).ids);
+  const header = (name) => page.locator('table thead th', { has: page.getByRole('button', { name, exact: true }) });
+
+  await header('Cost').getByRole('button').click();
+  const costDesc = await sessionPage({ orderBy: { field: 'COST', descending: true } });
+  await expectSessionRows(costDesc.ids);
+  assert.equal(await header('Cost').getAttribute('aria-sort'), 'descending');
+  assert.equal(await header('Started').getAttribute('aria-sort'), null);
+  const costs = costDesc.edges.map((e) => new Decimal(e.node.totalCostUsd));
+  assert.ok(costs.every((c, i) => i === 0 || costs[i - 1].gte(c)), 'the API orders by cost, largest first');
+
+  await header('Cost').getByRole('button').click();
+  await expectSessionRows((await sessionPage({ orderBy: { field: 'COST', descending: false } })).ids);
+  assert.equal(await header('Cost').getAttribute('aria-sort'), 'ascending');
+
+  await header('Tokens').getByRole('button').click();
+  const tokens = await sessionPage({ orderBy: { field: 'TOKENS', descending: true } });
+  await expectSessionRows(tokens.ids);
+  assert.equal(await header('Tokens').getAttribute('aria-sort'), 'descending');
+  const tokenCells = await page.locator('table tbody tr td:last-child').allTextContents();
+  assert.deepEqual(tokenCells, tokens.edges.map((e) => Number(e.node.totalTokens).toLocaleString('en-US')), 'tokens with the table count format');
+
+  // A new order starts again from page 1.
+  await page.getByRole('navigation', { name: 'Session pages' }).getByRole('button', { name: 'Next' }).click();
+  await expectSessionRows((await sessionPage({ orderBy: { field: 'TOKENS', descending: true }, after: tokens.pageInfo.endCursor })).ids);
+  await header('Cost').getByRole('button').click();
+  await expectSessionRows(costDesc.ids);
+  assert.match(await page.getByTestId('page-label').textContent(), /^Page 1 of /);
+});
+
+test('the overview links to the most expensive sessions of its range, in the API order', async () => {
+  const range = lastDays(30);
+  await page.goto(`/?${new URLSearchParams(range)}`);
+  await page.getByRole('link', { name: 'Most expensive sessions' }).click();
+  await page.waitForURL((u) => u.pathname === '/sessions' && u.searchParams.get('view') === 'expensive');
+  const expensive = await sessionPage({ filter: range, orderBy: { field: 'COST', descending: true } });
+  assert.ok(expensive.ids.length > 0, 'the range has sessions');
+  await expectSessionRows(expensive.ids);
+  await page.getByTestId('expensive-title').filter({ hasText: `${range.from} → ${range.to}` }).waitFor();
+  const titles = await page.locator('table tbody tr td:nth-last-child(2) span').evaluateAll((els) => els.map((e) => e.title));
+  assert.deepEqual(titles, expensive.edges.map((e) => e.node.totalCostUsd));
+  assert.equal(await page.getByRole('button', { name: 'Most expensive' }).getAttribute('aria-pressed'), 'true');
+});
+
+/** chrono's `num_days_from_ce` of a `YYYY-MM-DD` day (0001-01-01 is day 1). */
+function daysFromCe(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return Math.floor(Date.UTC(y, m - 1, d) / 86_400_000) + 719_163;
+}
+
+function addDays(day, days) {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The demo's latest runaway day (tripled usage) before today, and a range around it to today. */
+function runawayRange() {
+  const today = new Date().toISOString().slice(0, 10);
+  let day = addDays(today, -1);
+  while (daysFromCe(day) % 45 !== 0) day = addDays(day, -1);
+  return { day, range: { from: addDays(day, -3), to: today } };
+}
+
+async function anomalies(range, dimension) {
+  const data = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($from: Date!, $to: Date!, $d: AnomalyDimension!) { usageAnomalies(from: $from, to: $to, dimension: $d) { date value spike costUsd } }`,
+    { ...range, d: dimension },
+  );
+  return data.usageAnomalies;
+}
+
+test("the overview's month to date, last month and computed vs billed are the API sums", async () => {
+  const today = new Date().toISOString().slice(0, 10);
+  const first = `${today.slice(0, 7)}-01`;
+  const previousLast = addDays(first, -1);
+  const range = lastDays(30);
+  await page.goto(`/?${new URLSearchParams(range)}`);
+  await expectStat('month-to-date', totals(await usage({ from: first, to: today })).cost);
+  await expectStat('previous-month', totals(await usage({ from: `${previousLast.slice(0, 7)}-01`, to: previousLast })).cost);
+  const { costReconciliation } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($from: Date!, $to: Date!) { costReconciliation(from: $from, to: $to) { billedUsd computedUsd } }`,
+    range,
+  );
+  assert.ok(costReconciliation.length > 0, 'the demo has billed costs');
+  const sum = (field) => costReconciliation.reduce((s, r) => s.plus(r[field]), new Decimal(0));
+  await expectStat('computed-usd', sum('computedUsd').toFixed());
+  await expectStat('billed-usd', sum('billedUsd').toFixed());
+  await expectStat('billed-gap', sum('computedUsd').minus(sum('billedUsd')).toFixed());
+  const { budgets } = await graphql(server.baseUrl, server.adminToken, `{ budgets(first: 100) { nodes { name } } }`);
+  assert.ok(budgets.nodes.length > 0, 'a budget exists (created by an earlier test)');
+  const burn = page.getByTestId('budget-burn').locator('.rank-label');
+  assert.deepEqual(await burn.allTextContents(), budgets.nodes.map((b) => b.name));
+});
+
+test("the demo's runaway day is an unusual day on the overview, linked to the explorer, which outlines it", async () => {
+  const { day, range } = runawayRange();
+  const byModel = await anomalies(range, 'MODEL');
+  const byProject = await anomalies(range, 'PROJECT');
+  const spike = byModel.find((a) => a.date === day && a.spike);
+  assert.ok(spike, `the API flags a model spike on the runaway day ${day}`);
+
+  await page.goto(`/?${new URLSearchParams(range)}`);
+  const table = page.getByRole('region', { name: 'Unusual days per model and project' });
+  const row = table.locator('tbody tr', { has: page.locator(`[data-value="${spike.value}"]`) }).filter({ hasText: day });
+  await row.first().waitFor();
+  assert.equal(await table.locator('tbody tr').count(), byModel.length + byProject.length, 'every anomaly the API lists');
+  assert.match(await row.first().textContent(), /spike/);
+
+  await row.first().getByTestId('anomaly-link').click();
+  await page.waitForURL((u) => u.pathname === '/explorer' && u.searchParams.get('from') === day && u.searchParams.get('model') === spike.value);
+
+  // The explorer over the range, grouped by model, outlines the spike and lists it.
+  await page.goto(`/explorer?${new URLSearchParams({ ...range, group: 'model' })}`);
+  const item = page.getByTestId('chart-anomalies').locator(`li[data-date="${day}"][data-value="${spike.value}"]`);
+  await item.waitFor();
+  assert.match(await item.textContent(), /spike/);
+  const listed = await page.getByTestId('chart-anomalies').locator('li').count();
+  assert.ok(listed >= 1 && listed <= byModel.length, `${listed} listed of ${byModel.length} model anomalies`);
+  // A drop to $0 draws no bar to outline; the runaway spike does.
+  const outlined = await page.locator('.chart path[stroke="#111827"]').count();
+  assert.ok(outlined >= 1 && outlined <= listed, `${outlined} outlined bars for ${listed} listed days`);
+  assert.match(await page.locator('.chart figcaption').textContent(), new RegExp(`Unusual days, outlined: .*${day}`));
 });
 
 test('the reconciliation page shows billed vs computed for the default range', async () => {
@@ -1015,6 +1205,7 @@ test('axe finds no serious or critical violation on any page', async () => {
     ['/', 'Overview', '.recharts-bar-rectangle'],
     ['/explorer?group=model', 'Usage explorer', '.recharts-bar-rectangle'],
     ['/sessions', 'Sessions', 'table tbody tr'],
+    ['/sessions?view=expensive', 'Sessions', 'table tbody tr'],
     [`/sessions/${encodeURIComponent(sessions.nodes[0].id)}`, /^Session/, '[data-testid="breakdown"]'],
     ['/pricing', 'Pricing', 'table tbody tr'],
     ['/ingestion', 'Ingestion', 'table tbody tr'],
@@ -1093,6 +1284,9 @@ test('on a 390 px phone every page is in the navigation and charts stay readable
     const legend = await chart.locator('.chart-legend').boundingBox();
     assert.ok(canvas.height >= 200, `chart height ${canvas.height}`);
     assert.ok(legend.y >= canvas.y + canvas.height, 'the legend sits below the drawing');
+    // The screenshot shows the settled page: every panel answered.
+    await phone.getByTestId('month-to-date').waitFor();
+    await phone.waitForFunction(() => document.querySelector('.status-loading') === null);
     await phone.screenshot({ path: resolve(screenshots, 'overview-390.png') });
   } finally {
     await context.close();

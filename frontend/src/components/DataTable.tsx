@@ -24,13 +24,18 @@ interface Options<T> {
   initialSorting?: SortingState;
   /** Rows per page; without it every row is shown. */
   pageSize?: number;
+  /**
+   * Sorting done by the server: the table shows this order (headers keep
+   * `aria-sort`) and reports header clicks instead of sorting the rows itself.
+   */
+  serverSorting?: { sorting: SortingState; onChange: (sorting: SortingState) => void };
 }
 
 /**
  * A sortable (and optionally paged) table model. The page keeps the instance,
  * so it can export the rows in the order the user sorted them.
  */
-export function useDataTable<T>({ data, columns, initialSorting = [], pageSize }: Options<T>): Table<T> {
+export function useDataTable<T>({ data, columns, initialSorting = [], pageSize, serverSorting }: Options<T>): Table<T> {
   const [sorting, setSorting] = useState<SortingState>(initialSorting);
   // TanStack caches each row's accessor values for as long as the data array
   // is the same; columns whose accessors change (names arriving after the
@@ -40,8 +45,16 @@ export function useDataTable<T>({ data, columns, initialSorting = [], pageSize }
   return useReactTable({
     data: rows,
     columns,
-    state: { sorting },
-    onSortingChange: setSorting,
+    ...(serverSorting
+      ? {
+          state: { sorting: serverSorting.sorting },
+          manualSorting: true,
+          enableSortingRemoval: false,
+          sortDescFirst: true,
+          onSortingChange: (updater) =>
+            serverSorting.onChange(typeof updater === 'function' ? updater(serverSorting.sorting) : updater),
+        }
+      : { state: { sorting }, onSortingChange: setSorting }),
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     ...(pageSize === undefined
@@ -55,7 +68,8 @@ const SORT_LABEL = { asc: 'ascending', desc: 'descending' } as const;
 
 export function DataTable<T>({ table, caption }: { table: Table<T>; caption: string }) {
   const rows = table.getRowModel().rows;
-  const pageCount = table.getPageCount();
+  // Without a page size every row is shown: no pager (TanStack would still count pages of 10).
+  const pageCount = table.options.getPaginationRowModel ? table.getPageCount() : 1;
   // A column with a footer (a total) adds a totals row; it sums every page, not just this one.
   const hasFooter = table.getAllLeafColumns().some((column) => column.columnDef.footer !== undefined);
   return (

@@ -34,7 +34,26 @@ export function HatchPatterns({ prefix, colors }: { prefix: string; colors: read
   );
 }
 
-/** A bar's per-day fills: its colour, hatched on `today`. Recharts takes them as `<Cell>` children of the `<Bar>`. */
-export function dayCells(points: readonly { date: string }[], today: string, prefix: string, color: string) {
-  return points.map((p) => <Cell key={p.date} fill={p.date === today ? `url(#${hatchId(prefix, color)})` : color} />);
+/** Outline of a bar flagged as unusual (e.g. an anomalous day). */
+export const FLAG_STROKE = '#111827';
+
+/**
+ * A bar's per-day fills: its colour, hatched on `today`; a day `flagged`
+ * says is outlined. Recharts takes them as `<Cell>` children of the `<Bar>`.
+ */
+export function dayCells(
+  points: readonly { date: string }[],
+  today: string,
+  prefix: string,
+  color: string,
+  flagged: (date: string) => boolean = () => false,
+) {
+  return points.map((p) => {
+    const fill = p.date === today ? `url(#${hatchId(prefix, color)})` : color;
+    return flagged(p.date) ? (
+      <Cell key={p.date} fill={fill} stroke={FLAG_STROKE} strokeWidth={3} className="bar-flagged" />
+    ) : (
+      <Cell key={p.date} fill={fill} />
+    );
+  });
 }

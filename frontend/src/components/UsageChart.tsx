@@ -21,9 +21,11 @@ interface UsageChartProps {
   title: string;
   /** The day still being ingested (default: today, UTC); its bars are hatched. */
   today?: string;
+  /** Bars to outline, as `date|seriesKey`, with what the caption says about them. */
+  flags?: { keys: ReadonlySet<string>; description: string };
 }
 
-export function UsageChart({ points, series, metric, title, today = todayUtc() }: UsageChartProps) {
+export function UsageChart({ points, series, metric, title, today = todayUtc(), flags }: UsageChartProps) {
   const prefix = svgId(useId());
   const colored = series.map((s) => ({ ...s, color: seriesColor(s.colorKey, s.other) }));
   const hasToday = points.some((p) => p.date === today);
@@ -47,7 +49,7 @@ export function UsageChart({ points, series, metric, title, today = todayUtc() }
             />
             {colored.map((s) => (
               <Bar key={s.key} dataKey={s.key} name={s.label} stackId="usage" fill={s.color} isAnimationActive={false}>
-                {dayCells(points, today, prefix, s.color)}
+                {dayCells(points, today, prefix, s.color, (date) => flags?.keys.has(`${date}|${s.key}`) ?? false)}
               </Bar>
             ))}
           </BarChart>
@@ -63,6 +65,7 @@ export function UsageChart({ points, series, metric, title, today = todayUtc() }
           .map((s) => `${s.label}: ${metric === 'cost' ? formatUsd(s.total) : formatCount(s.total.toNumber())}`)
           .join('; ')}
         {hasToday && '. Today is still being ingested, so its figures are incomplete.'}
+        {flags && flags.keys.size > 0 && ` ${flags.description}`}
       </figcaption>
     </figure>
   );

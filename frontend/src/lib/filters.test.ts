@@ -91,10 +91,14 @@ describe('overview and session list in the URL', () => {
     expect(parseOverview(new URLSearchParams('stack=user&metric=x'), NOW)).toMatchObject({ stack: 'MODEL', metric: 'cost' });
   });
 
-  it('round-trips the session filters and page', () => {
-    const state = { userId: 'alice@example.com', from: '2026-11-01', to: '2026-11-02', after: 'abc' };
+  it('round-trips the session filters, order, view and page', () => {
+    const base = { sort: 'STARTED_AT', descending: true, view: 'all' } as const;
+    const state = { ...base, userId: 'alice@example.com', from: '2026-11-01', to: '2026-11-02', after: 'abc', page: 3 };
     expect(parseSessionList(sessionListToParams(state))).toEqual(state);
-    expect(sessionListToParams({ userId: '', from: '2026-11-01', to: '', after: '' }).toString()).toBe('');
+    const sorted = { ...base, userId: '', from: '', to: '', after: '', page: 1, sort: 'TOKENS', descending: false } as const;
+    expect(parseSessionList(sessionListToParams(sorted))).toEqual(sorted);
+    expect(sessionListToParams({ ...base, userId: '', from: '2026-11-01', to: '', after: '', page: 1 }).toString()).toBe('');
+    expect(parseSessionList(new URLSearchParams('view=expensive&sort=bogus'))).toMatchObject({ view: 'expensive', sort: 'STARTED_AT', page: 1 });
   });
 });
 

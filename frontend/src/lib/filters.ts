@@ -1,4 +1,4 @@
-import type { Provider, UsageDimension, UsageFilter } from '../gql/graphql';
+import type { Provider, SessionSortField, UsageDimension, UsageFilter } from '../gql/graphql';
 import { isIsoDay, lastDays } from './dates';
 import { PROVIDERS, toProviders } from './enums';
 
@@ -142,35 +142,57 @@ export function overviewToParams(state: OverviewState): URLSearchParams {
   return new URLSearchParams({ from: state.from, to: state.to, stack, metric: state.metric });
 }
 
+export const SESSION_SORT_FIELDS = ['STARTED_AT', 'COST', 'TOKENS'] as const satisfies readonly SessionSortField[];
+export type SessionSort = (typeof SESSION_SORT_FIELDS)[number];
+
 export interface SessionListState {
   userId: string;
   /** Both days or neither: the API needs a closed range. */
   from: string;
   to: string;
-  /** Cursor of the page shown; empty for the newest page. */
+  /** Cursor of the page shown; empty for the first page. */
   after: string;
+  /** 1-based number of the page shown (the cursor alone cannot tell). */
+  page: number;
+  /** The server's order: newest, costliest or most tokens first unless `descending` is false. */
+  sort: SessionSort;
+  descending: boolean;
+  /** `expensive`: the range's most expensive sessions (cost, descending), over the default range when none is set. */
+  view: 'all' | 'expensive';
 }
 
 export function parseSessionList(params: URLSearchParams): SessionListState {
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';
   const validRange = isIsoDay(from) && isIsoDay(to) && from <= to;
+  const after = params.get('after') ?? '';
+  const page = Number(params.get('page'));
   return {
     userId: params.get('user')?.trim() ?? '',
     from: validRange ? from : '',
     to: validRange ? to : '',
-    after: params.get('after') ?? '',
+    after,
+    page: after !== '' && Number.isInteger(page) && page > 1 ? page : after !== '' ? 2 : 1,
+    sort: SESSION_SORT_FIELDS.find((f) => f.toLowerCase() === params.get('sort')) ?? 'STARTED_AT',
+    descending: params.get('order') !== 'asc',
+    view: params.get('view') === 'expensive' ? 'expensive' : 'all',
   };
 }
 
 export function sessionListToParams(state: SessionListState): URLSearchParams {
   const params = new URLSearchParams();
+  if (state.view === 'expensive') params.set('view', 'expensive');
   if (state.userId !== '') params.set('user', state.userId);
   if (state.from !== '' && state.to !== '') {
     params.set('from', state.from);
     params.set('to', state.to);
   }
-  if (state.after !== '') params.set('after', state.after);
+  if (state.view === 'all' && state.sort !== 'STARTED_AT') params.set('sort', state.sort.toLowerCase());
+  if (state.view === 'all' && !state.descending) params.set('order', 'asc');
+  if (state.after !== '') {
+    params.set('after', state.after);
+    params.set('page', String(state.page));
+  }
   return params;
 }
 

@@ -1,10 +1,14 @@
 import { useState } from 'react';
+import { useQuery } from 'urql';
 import { SelectField } from '../../components/FormField';
 import { Empty } from '../../components/Status';
 import { UsageChart } from '../../components/UsageChart';
 import type { UsageFilterState } from '../../lib/filters';
 import type { NameIndex } from '../../lib/names';
 import { type Metric, METRICS, pivotSeries, type UsageRow } from '../../lib/usage';
+import { UsageAnomaliesQuery } from '../shared/queries';
+import { anomalyDimension, chartAnomalies } from './chartAnomalies';
+import { ChartAnomalyList, describeAnomaly } from './ChartAnomalyList';
 
 interface ExplorerChartProps {
   rows: UsageRow[];
@@ -16,6 +20,20 @@ interface ExplorerChartProps {
 export function ExplorerChart({ rows, state, names }: ExplorerChartProps) {
   const [metric, setMetric] = useState<Metric>('cost');
   const { points, series } = pivotSeries(rows, state.groupBy, metric, 8, names);
+  const dimension = anomalyDimension(state.groupBy);
+  const [anomalies] = useQuery({
+    query: UsageAnomaliesQuery,
+    variables: { from: state.from, to: state.to, dimension: dimension ?? 'MODEL' },
+    pause: dimension === null,
+  });
+  const flagged =
+    dimension && anomalies.data
+      ? chartAnomalies(anomalies.data.usageAnomalies, dimension, series, new Set(points.map((p) => p.date)))
+      : [];
+  const flags = {
+    keys: new Set(flagged.map((f) => `${f.anomaly.date}|${f.series.key}`)),
+    description: `Unusual days, outlined: ${flagged.map(describeAnomaly).join('; ')}.`,
+  };
   return (
     <section className="panel" aria-labelledby="explorer-chart-title">
       <div className="panel-header">
@@ -41,8 +59,10 @@ export function ExplorerChart({ rows, state, names }: ExplorerChartProps) {
           series={series}
           metric={metric}
           title={`Daily ${METRICS.find((m) => m.value === metric)?.label.toLowerCase()}, ${state.from} to ${state.to}`}
+          flags={flags}
         />
       )}
+      {dimension && anomalies.data && series.length > 0 && <ChartAnomalyList items={flagged} dimension={dimension} />}
     </section>
   );
 }

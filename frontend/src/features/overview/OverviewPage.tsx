@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { PageHeader } from '../../components/Layout';
 import { Empty, QueryView } from '../../components/Status';
@@ -13,6 +14,10 @@ import { OverviewTotals } from './OverviewTotals';
 import { comparedRange, comparisonBase } from './comparison';
 import { OverviewSummaryQuery } from './queries';
 import { TopList } from './TopList';
+import { BilledVsComputed } from './BilledVsComputed';
+import { MonthPacePanel } from './MonthPacePanel';
+import { Movers } from './Movers';
+import { UnusualDays } from './UnusualDays';
 import { formatDay } from '../../lib/format';
 
 export function OverviewPage() {
@@ -28,11 +33,14 @@ export function OverviewPage() {
     variables: { filter: range, groupBy: [state.stack] },
   });
   const names = useInventoryNames();
+  const compared = comparedRange(state.from, state.to, today);
   const stackLabel = DIMENSIONS.find((d) => d.value === state.stack)?.label.toLowerCase() ?? '';
 
   return (
     <>
-      <PageHeader title="Overview" />
+      <PageHeader title="Overview">
+        <Link to={`/sessions?${new URLSearchParams({ view: 'expensive', ...range })}`}>Most expensive sessions</Link>
+      </PageHeader>
       <OverviewOptions state={state} onChange={update} />
 
       <section aria-labelledby="totals-title">
@@ -43,12 +51,17 @@ export function OverviewPage() {
           {(data) => (
             <OverviewTotals
               data={data}
-              compared={comparedRange(state.from, state.to, today)}
+              compared={compared}
               excludesToday={state.to >= today}
             />
           )}
         </QueryView>
       </section>
+
+      <div className="grid-2">
+        <MonthPacePanel today={today} />
+        <BilledVsComputed from={state.from} to={state.to} />
+      </div>
 
       <section className="panel" aria-labelledby="chart-title">
         <h2 id="chart-title">
@@ -85,6 +98,30 @@ export function OverviewPage() {
           <TopList title="Top models" field="models" dimension="MODEL" rows={summary.data.byModel} range={range} names={names} />
         </div>
       )}
+
+      {summary.data && compared && (
+        <div className="grid-2">
+          <Movers
+            title="Biggest movers: projects"
+            dimension="PROJECT"
+            current={within(summary.data.byProject, compared)}
+            previous={summary.data.previousByProject}
+            names={names}
+          />
+          <Movers
+            title="Biggest movers: models"
+            dimension="MODEL"
+            current={within(summary.data.byModel, compared)}
+            previous={summary.data.previousByModel}
+            names={names}
+          />
+        </div>
+      )}
+
+      <UnusualDays from={state.from} to={state.to} />
     </>
   );
 }
+
+const within = <T extends { date: string }>(rows: readonly T[], range: { from: string; to: string }) =>
+  rows.filter((r) => r.date >= range.from && r.date <= range.to);

@@ -13,6 +13,12 @@ export const OverviewSummaryQuery = graphql(`
     previous: dailyUsage(filter: $previous) {
       ...UsageRowFields
     }
+    previousByProject: dailyUsage(filter: $previous, groupBy: [PROJECT]) {
+      ...UsageRowFields
+    }
+    previousByModel: dailyUsage(filter: $previous, groupBy: [MODEL]) {
+      ...UsageRowFields
+    }
     byProject: dailyUsage(filter: $current, groupBy: [PROJECT]) {
       ...UsageRowFields
     }
@@ -36,6 +42,46 @@ export const OverviewSummaryQuery = graphql(`
       provider
       isDemo
       completeThrough
+    }
+  }
+`);
+
+/** This month so far and the whole previous month (for the run-rate card), and every budget's standing today. */
+export const MonthPaceQuery = graphql(`
+  query MonthPace($month: UsageFilter!, $previousMonth: UsageFilter!) {
+    month: dailyUsage(filter: $month) {
+      date
+      pricedCostUsd
+    }
+    previousMonth: dailyUsage(filter: $previousMonth) {
+      date
+      pricedCostUsd
+    }
+    budgets(first: 100) {
+      nodes {
+        id
+        name
+        amountUsd
+        current {
+          spendUsd
+          forecastUsd
+          percentUsed
+          forecastPercentUsed
+          periodStart
+          periodEnd
+        }
+      }
+    }
+  }
+`);
+
+/** Billed vs computed over the overview's range, every provider and day. */
+export const BilledVsComputedQuery = graphql(`
+  query BilledVsComputed($from: Date!, $to: Date!) {
+    costReconciliation(from: $from, to: $to) {
+      date
+      billedUsd
+      computedUsd
     }
   }
 `);

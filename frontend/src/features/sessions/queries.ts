@@ -6,8 +6,9 @@ import { graphql } from '../../gql';
  */
 
 export const SessionsQuery = graphql(`
-  query Sessions($filter: SessionFilter, $first: Int!, $after: String) {
-    sessions(filter: $filter, first: $first, after: $after) {
+  query Sessions($filter: SessionFilter, $orderBy: SessionOrderBy, $first: Int!, $after: String) {
+    sessions(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+      totalCount
       pageInfo {
         hasNextPage
         endCursor
@@ -20,6 +21,7 @@ export const SessionsQuery = graphql(`
         endedAt
         interactionCount
         totalCostUsd
+        totalTokens
       }
     }
   }

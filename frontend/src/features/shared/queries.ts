@@ -53,3 +53,19 @@ export const InventoryQuery = graphql(`
     }
   }
 `);
+
+/** Days whose spend for one project, key or model departs from its own baseline (docs/anomalies.md); today is never judged. */
+export const UsageAnomaliesQuery = graphql(`
+  query UsageAnomalies($from: Date!, $to: Date!, $dimension: AnomalyDimension!) {
+    usageAnomalies(from: $from, to: $to, dimension: $dimension) {
+      date
+      value
+      costUsd
+      baselineUsd
+      baselineDeviationUsd
+      zScore
+      spike
+      baselineDays
+    }
+  }
+`);

@@ -1,0 +1,44 @@
+import { Link } from 'react-router';
+import type { MonthPaceQuery } from '../../gql/graphql';
+import { formatPercent, formatRange, formatUsd } from '../../lib/format';
+
+type Budget = MonthPaceQuery['budgets']['nodes'][number];
+
+/** Each budget's spend against its amount in the current period, with its forecast; nothing when there are no budgets. */
+export function BudgetBurn({ budgets }: { budgets: readonly Budget[] }) {
+  if (budgets.length === 0) return null;
+  return (
+    <div>
+      <h3 id="burn-title">
+        Budget burn <Link to="/budgets" className="small">(budgets)</Link>
+      </h3>
+      <ul className="rank-list" data-testid="budget-burn">
+        {budgets.map((b) => (
+          <li key={b.id}>
+            <div className="rank-row">
+              <span className="rank-label">{b.name}</span>
+              <span className="numeric">
+                <span title={b.current.spendUsd}>{formatUsd(b.current.spendUsd)}</span> of {formatUsd(b.amountUsd)} (
+                {formatPercent(b.current.percentUsed)})
+              </span>
+            </div>
+            <meter
+              className="budget-meter"
+              min={0}
+              max={100}
+              low={80}
+              high={99.99}
+              optimum={0}
+              value={Math.min(Number(b.current.percentUsed), 100)}
+              aria-label={`${b.name}: ${formatPercent(b.current.percentUsed)} used`}
+            />
+            <div className="muted small">
+              forecast {formatUsd(b.current.forecastUsd)} ({formatPercent(b.current.forecastPercentUsed)}) ·{' '}
+              {formatRange(b.current.periodStart, b.current.periodEnd)}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
