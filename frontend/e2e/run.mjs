@@ -310,20 +310,23 @@ test('an admin adds a webhook, sees its secret once, and deletes it', async () =
   await page.getByText('No webhooks').waitFor();
 });
 
+/** The budgets this suite creates (the overview's budget burn is checked for each). */
+const E2E_BUDGETS = ['e2e monthly'];
+
 test('an admin creates a budget and sees its spend', async () => {
   await page.goto('/budgets');
   const form = page.locator('form', { has: page.getByRole('button', { name: 'Create budget' }) });
-  await form.getByLabel('Name').fill('e2e monthly');
+  await form.getByLabel('Name').fill(E2E_BUDGETS[0]);
   await form.getByLabel('Amount (USD)').fill('250');
   await form.getByRole('button', { name: 'Create budget' }).click();
-  const card = page.getByRole('listitem', { name: 'e2e monthly' });
+  const card = page.getByRole('listitem', { name: E2E_BUDGETS[0] });
   await card.waitFor();
   const { budgets } = await graphql(
     server.baseUrl,
     server.adminToken,
     `{ budgets(first: 200) { nodes { name amountUsd current { spendUsd percentUsed } } } }`,
   );
-  const budget = budgets.nodes.find((b) => b.name === 'e2e monthly');
+  const budget = budgets.nodes.find((b) => b.name === E2E_BUDGETS[0]);
   assert.ok(budget, 'the budget is stored');
   assert.equal(await card.locator('.budget-figures strong').getAttribute('title'), budget.current.spendUsd);
   await card.getByText(`(${new Decimal(budget.current.percentUsed).toFixed(1)}%)`).first().waitFor();
@@ -685,6 +688,170 @@ test("the overview's month to date, last month and computed vs billed are the AP
   assert.ok(budgets.nodes.length > 0, 'a budget exists (created by an earlier test)');
   const burn = page.getByTestId('budget-burn').locator('.rank-label');
   assert.deepEqual(await burn.allTextContents(), budgets.nodes.map((b) => b.name));
+});
+
+/**
+ * Money as the dashboard shows it, written here from its stated rule rather than
+ * taken from the page's code: whole cents rounded half up ("$1,234.57"), a
+ * non-zero amount under a cent "<$0.01", a real minus sign.
+ */
+function cents(value) {
+  const amount = new Decimal(value);
+  const minus = '\u2212';
+  if (!amount.isZero() && amount.abs().lessThan('0.01')) return `${amount.isNegative() ? minus : ''}<$0.01`;
+  const rounded = amount.toFixed(2, Decimal.ROUND_HALF_UP);
+  const [whole, fraction] = rounded.replace('-', '').split('.');
+  const negative = rounded.startsWith('-') && !/^-0\.00$/.test(rounded);
+  return `${negative ? minus : ''}$${BigInt(whole).toLocaleString('en-US')}.${fraction}`;
+}
+
+/** A percentage with one decimal ("12.5%"), rounded half up. */
+function percent(value) {
+  const d = new Decimal(value);
+  const rounded = d.toDecimalPlaces(1, Decimal.ROUND_HALF_UP);
+  return `${rounded.isNegative() && !rounded.isZero() ? '\u2212' : ''}${rounded.abs().toFixed(1)}%`;
+}
+
+function daysInMonthOf(day) {
+  const [y, m] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/**
+ * What the overview shows, read in the page: `kind` is "stat" (a stat card's
+ * text), "budget" (a budget burn item's figures) or "movers" (a movers list's
+ * id, label, exact and shown change per item). With `want`, whether it equals it.
+ * One self-contained function: Playwright sends its source to the page.
+ */
+function overviewShows([kind, key, want]) {
+  let got = null;
+  if (kind === 'stat') got = document.querySelector(`[data-testid="${key}"] .stat-value`)?.textContent ?? null;
+  else if (kind === 'budget') {
+    const item = [...document.querySelectorAll('[data-testid="budget-burn"] > li')].find((li) => li.querySelector('.rank-label')?.textContent === key);
+    const numeric = item?.querySelector('.rank-row .numeric');
+    got = item && {
+      spendTitle: numeric?.querySelector('span[title]')?.getAttribute('title') ?? null,
+      figures: numeric?.textContent ?? null,
+      forecast: item.querySelector('.muted.small')?.textContent.split(' · ')[0] ?? null,
+      meter: item.querySelector('meter')?.getAttribute('aria-label') ?? null,
+    };
+  } else if (kind === 'movers') {
+    got = [...document.querySelectorAll(`[data-testid="${key}"] > li`)].map((li) => [
+      li.dataset.id,
+      li.querySelector('.rank-label')?.textContent,
+      li.querySelector('.change')?.getAttribute('title'),
+      li.querySelector('.change')?.textContent,
+    ]);
+  }
+  return want === undefined ? got : JSON.stringify(got) === JSON.stringify(want);
+}
+
+/** Waits until the overview shows `expected` (see `overviewShows`); says what it showed if not. */
+async function expectOverview(kind, key, expected, message) {
+  try {
+    await page.waitForFunction(overviewShows, [kind, key, expected], { timeout: 15_000 });
+  } catch {
+    assert.deepEqual(await page.evaluate(overviewShows, [kind, key]), expected, message);
+  }
+}
+
+test("the overview's run-rate forecast is the complete days' API spend ÷ complete days × days in the month", async () => {
+  const today = new Date().toISOString().slice(0, 10);
+  const first = `${today.slice(0, 7)}-01`;
+  const yesterday = addDays(today, -1);
+  const days = daysInMonthOf(today);
+  await page.goto(`/?${new URLSearchParams(lastDays(30))}`);
+  const card = page.getByTestId('month-forecast');
+  if (today === first) {
+    // The 1st: no day of the month is complete, so there is no run-rate.
+    await expectOverview('stat', 'month-forecast', '—', 'no forecast on the 1st');
+    await card.getByText('no complete day this month yet').waitFor();
+    return;
+  }
+  const complete = await usage({ from: first, to: yesterday });
+  const completeDays = Number(today.slice(8)) - 1;
+  const spend = complete.reduce((sum, r) => sum.plus(r.pricedCostUsd), new Decimal(0));
+  assert.ok(complete.every((r) => r.date >= first && r.date < today), 'the API answers only the complete days asked for');
+  const forecast = spend.times(days).dividedBy(completeDays);
+  await expectOverview('stat', 'month-forecast', cents(forecast), `forecast of ${spend.toFixed()} over ${completeDays} of ${days} days`);
+  await card.getByText(`run-rate: ${completeDays} complete days' spend ÷ ${completeDays} × ${days} days`).waitFor();
+  // The exact figure behind the cents agrees too (to far below a cent).
+  const exact = new Decimal(await card.locator('.stat-value').getAttribute('data-value'));
+  assert.ok(exact.minus(forecast).abs().lessThan('1e-9'), `exact forecast ${exact} vs ${forecast}`);
+});
+
+test("the overview's budget burn shows each budget's spend, percentage and forecast as the API has them", async () => {
+  const { budgets } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `{ budgets(first: 100) { nodes { id name amountUsd current { spendUsd percentUsed forecastUsd forecastPercentUsed } } } }`,
+  );
+  const created = budgets.nodes.filter((b) => E2E_BUDGETS.includes(b.name));
+  assert.equal(created.length, E2E_BUDGETS.length, 'every budget the suite created is listed (an earlier test creates them)');
+  await page.goto(`/?${new URLSearchParams(lastDays(30))}`);
+  await page.getByTestId('budget-burn').waitFor();
+  for (const b of created) {
+    const c = b.current;
+    await expectOverview(
+      'budget',
+      b.name,
+      {
+        spendTitle: c.spendUsd,
+        figures: `${cents(c.spendUsd)} of ${cents(b.amountUsd)} (${percent(c.percentUsed)})`,
+        forecast: `forecast ${cents(c.forecastUsd)} (${percent(c.forecastPercentUsed)})`,
+        meter: `${b.name}: ${percent(c.percentUsed)} used`,
+      },
+      `budget burn of ${b.name}`,
+    );
+  }
+});
+
+test('the overview lists the biggest movers per model and project, computed from the API over complete days', async () => {
+  const range = lastDays(30);
+  const today = range.to;
+  // The range's complete days (today left out) against the period of that length before them.
+  const compared = { from: range.from, to: addDays(today, -1) };
+  const length = Math.round((Date.parse(compared.to) - Date.parse(compared.from)) / 86_400_000) + 1;
+  const previous = { from: addDays(compared.from, -length), to: addDays(compared.from, -1) };
+  const { projects, workspaces } = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `{ projects: inventory(kind: "project") { externalId name } workspaces: inventory(kind: "workspace") { externalId name } }`,
+  );
+  const names = new Map();
+  for (const item of [...projects, ...workspaces]) if (item.name.trim() && !names.has(item.externalId)) names.set(item.externalId, item.name.trim());
+
+  const expectedMovers = async (dimension) => {
+    const field = dimension === 'MODEL' ? 'model' : 'projectId';
+    const spend = (rows) => {
+      const sums = new Map();
+      for (const r of rows) sums.set(r.group[field] ?? '', (sums.get(r.group[field] ?? '') ?? new Decimal(0)).plus(r.pricedCostUsd));
+      return sums;
+    };
+    const now = spend(await usage(compared, [dimension]));
+    const before = spend(await usage(previous, [dimension]));
+    const label = (id) => (dimension === 'MODEL' ? id || '(not reported)' : id ? (names.get(id) ?? id) : '(no project)');
+    return [...new Set([...now.keys(), ...before.keys()])]
+      .map((id) => ({ id, label: label(id), change: (now.get(id) ?? new Decimal(0)).minus(before.get(id) ?? new Decimal(0)) }))
+      .filter((m) => !m.change.isZero())
+      .sort((a, b) => b.change.abs().comparedTo(a.change.abs()) || a.label.localeCompare(b.label))
+      .slice(0, 5)
+      .map((m) => [m.id, m.label, m.change.toFixed(), `${m.change.isNegative() ? '\u2212' : '+'}${cents(m.change.abs())}`]);
+  };
+  const models = await expectedMovers('MODEL');
+  const projectMovers = await expectedMovers('PROJECT');
+  assert.ok(models.length > 0, 'some model spent differently than in the previous period');
+  assert.ok(projectMovers.length > 0, 'some project spent differently than in the previous period');
+  assert.ok(projectMovers.some(([id]) => names.has(id)), 'some moving project has an inventory name');
+
+  await page.goto(`/?${new URLSearchParams(range)}`);
+  await page.getByRole('region', { name: 'Biggest movers: models' }).getByTestId('movers-model').waitFor();
+  await expectOverview('movers', 'movers-model', models, 'model movers');
+  await page.getByRole('region', { name: 'Biggest movers: projects' }).getByTestId('movers-project').waitFor();
+  await expectOverview('movers', 'movers-project', projectMovers, 'project movers');
+  // A named project keeps its raw id in the tooltip.
+  const [namedId, namedLabel] = projectMovers.find(([id]) => names.has(id));
+  assert.equal(await page.locator(`[data-testid="movers-project"] > li[data-id="${namedId}"] .rank-label`).getAttribute('title'), namedId, namedLabel);
 });
 
 test("the demo's runaway day is an unusual day on the overview, linked to the explorer, which outlines it", async () => {
