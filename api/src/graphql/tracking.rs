@@ -9,7 +9,7 @@ use ledger::page::PageRequest;
 use ledger::tracking::{self as domain, InteractionKind as Kind};
 use rust_decimal::Decimal;
 
-use super::types::{BigInt, Date, connection, optional_range};
+use super::types::{BigInt, Date, connection, connection_with, optional_range};
 use super::{principal, state};
 use crate::error::{ApiError, ApiResult};
 
@@ -382,16 +382,15 @@ impl TrackingQuery {
         let order = order_by.map_or(domain::SessionOrder::NEWEST, Into::into);
         let page = PageRequest::new(first, after.as_deref())?;
         let found = domain::list_sessions(&state(ctx)?.db, &domain_filter, order, &page).await?;
-        let rows = connection(found, page.after.is_some(), Session::from);
-        let mut out = Connection::with_additional_fields(
-            rows.has_previous_page,
-            rows.has_next_page,
-            SessionPage {
-                filter: domain_filter,
-            },
-        );
-        out.edges = rows.edges;
-        Ok(out)
+        let fields = SessionPage {
+            filter: domain_filter,
+        };
+        Ok(connection_with(
+            found,
+            page.after.is_some(),
+            fields,
+            Session::from,
+        ))
     }
 
     async fn session(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Session> {

@@ -1,7 +1,7 @@
 //! Scalars and enums shared by the domain objects.
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{
-    Enum, InputValueError, InputValueResult, OutputType, Scalar, ScalarType, Value,
+    Enum, InputValueError, InputValueResult, ObjectType, OutputType, Scalar, ScalarType, Value,
 };
 use chrono::NaiveDate;
 use ledger::dates::DayRange;
@@ -68,7 +68,17 @@ pub fn connection<T, N: OutputType>(
     had_cursor: bool,
     node: impl Fn(T) -> N,
 ) -> Connection<String, N> {
-    let mut connection = Connection::new(had_cursor, page.has_next);
+    connection_with(page, had_cursor, EmptyFields, node)
+}
+
+/// [`connection`] with fields of the whole page beside its rows.
+pub fn connection_with<T, N: OutputType, F: ObjectType>(
+    page: Page<T>,
+    had_cursor: bool,
+    fields: F,
+    node: impl Fn(T) -> N,
+) -> Connection<String, N, F> {
+    let mut connection = Connection::with_additional_fields(had_cursor, page.has_next, fields);
     connection.edges.extend(
         page.items
             .into_iter()

@@ -4,8 +4,8 @@
 use entity::{session, session_archive};
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 
 use super::input;
@@ -161,29 +161,23 @@ pub async fn list_sessions(
     }))
 }
 
-/// How many sessions match `filter`, hot and (when it applies) archived.
+/// How many sessions match `filter`, hot and (when it applies) archived:
+/// one count per table, the same statement on each.
 pub async fn count_sessions(db: &impl ConnectionTrait, filter: &SessionFilter) -> Result<u64> {
     filter.check()?;
-    let hot = filter.apply(session::Entity::find()).count(db).await?;
-    if !filter.archived(db).await? {
-        return Ok(hot);
-    }
     let query: SelectStatement = filter
         .apply(session::Entity::find())
         .select_only()
         .column_as(session::Column::Id.count(), "n")
         .into_query();
-    let mut total = hot;
-    // The archive statement reads the archive under the hot table's name.
-    if let Some(on_archive) =
-        archive::statements::<session::Entity, session_archive::Entity>(query, true).pop()
+    let archived = filter.archived(db).await?;
+    let mut total = 0;
+    for statement in
+        archive::statements::<session::Entity, session_archive::Entity>(query, archived)
     {
-        let row = db.query_one(&on_archive).await?;
-        let n: i64 = match row {
-            Some(row) => row.try_get("", "n")?,
-            None => 0,
-        };
-        total += n.unsigned_abs();
+        if let Some(row) = db.query_one(&statement).await? {
+            total += row.try_get::<i64>("", "n")?.unsigned_abs();
+        }
     }
     Ok(total)
 }

@@ -3,6 +3,7 @@ import { ConfirmDestructive } from '../../components/ConfirmDestructive';
 import { ErrorNotice } from '../../components/Status';
 import type { BudgetFieldsFragment } from '../../gql/graphql';
 import type { NameIndex } from '../../lib/names';
+import { BudgetMeter } from './BudgetMeter';
 import { DeleteBudgetMutation, UpdateBudgetMutation } from './queries';
 import { periodName, scopeLabel } from './scope';
 import { formatDay, formatPercent, formatRange, formatUsd } from '../../lib/format';
@@ -64,16 +65,7 @@ export function BudgetCard({ budget, admin, onChanged, names }: BudgetCardProps)
         {formatPercent(current.percentUsed)}) · forecast {formatUsd(current.forecastUsd)} (
         {formatPercent(current.forecastPercentUsed)})
       </p>
-      <meter
-        className="budget-meter"
-        min={0}
-        max={100}
-        low={80}
-        high={99.99}
-        optimum={0}
-        value={Math.min(percent, 100)}
-        aria-label={`${budget.name}: ${formatPercent(current.percentUsed)} used`}
-      />
+      <BudgetMeter name={budget.name} percentUsed={current.percentUsed} />
       <p className="muted small">
         Alerts at {budget.thresholds.join('%, ')}%
         {current.thresholdsCrossed.length > 0 && ` · crossed ${current.thresholdsCrossed.join('%, ')}%`} · counted

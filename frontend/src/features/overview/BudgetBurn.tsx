@@ -1,5 +1,6 @@
 import { Link } from 'react-router';
 import type { MonthPaceQuery } from '../../gql/graphql';
+import { BudgetMeter } from '../budgets/BudgetMeter';
 import { formatPercent, formatRange, formatUsd } from '../../lib/format';
 
 type Budget = MonthPaceQuery['budgets']['nodes'][number];
@@ -22,16 +23,7 @@ export function BudgetBurn({ budgets }: { budgets: readonly Budget[] }) {
                 {formatPercent(b.current.percentUsed)})
               </span>
             </div>
-            <meter
-              className="budget-meter"
-              min={0}
-              max={100}
-              low={80}
-              high={99.99}
-              optimum={0}
-              value={Math.min(Number(b.current.percentUsed), 100)}
-              aria-label={`${b.name}: ${formatPercent(b.current.percentUsed)} used`}
-            />
+            <BudgetMeter name={b.name} percentUsed={b.current.percentUsed} />
             <div className="muted small">
               forecast {formatUsd(b.current.forecastUsd)} ({formatPercent(b.current.forecastPercentUsed)}) ·{' '}
               {formatRange(b.current.periodStart, b.current.periodEnd)}
