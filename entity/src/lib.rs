@@ -21,6 +21,7 @@ pub mod reconciliation_report;
 pub mod session;
 pub mod unit_rate;
 pub mod usage_bucket;
+pub mod usage_rollup;
 
 // Budgets and alerts (issue 4).
 pub mod anomaly_alert;

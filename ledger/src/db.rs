@@ -3,7 +3,9 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,
+};
 
 use crate::Result;
 
@@ -35,6 +37,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
 /// Applies pending migrations; safe to call on every start.
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
     Migrator::up(db, None).await?;
+    // A store upgraded from before the rollups has buckets but no rollup
+    // rows. The grains are the ledger's (`usage::rollup`), not a
+    // migration's, so the ledger fills them once the schema is current.
+    let txn = db.begin().await?;
+    crate::usage::rollup::backfill_if_empty(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -66,5 +74,10 @@ pub fn process_id() -> String {
 /// `SUM(expr)` as a 64-bit integer, 0 over no rows. PostgreSQL sums BIGINT
 /// into NUMERIC; the cast brings both backends back to i64.
 pub fn sum_i64(expr: &str) -> Expr {
-    Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
+    Expr::cust(sum_i64_sql(expr))
+}
+
+/// [`sum_i64`] as SQL text, for statements written out in full.
+pub fn sum_i64_sql(expr: &str) -> String {
+    format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)")
 }

@@ -32,6 +32,8 @@ mod m20261125_000023_create_interaction_archive;
 mod m20261126_000024_index_session_external_id;
 mod m20261130_000025_session_total_tokens;
 mod m20261130_000026_create_anomaly_alert;
+mod m20261130_000027_create_usage_rollup;
+mod m20261130_000028_tracking_speed;
 
 pub struct Migrator;
 
@@ -64,6 +66,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000024_index_session_external_id::Migration),
             Box::new(m20261130_000025_session_total_tokens::Migration),
             Box::new(m20261130_000026_create_anomaly_alert::Migration),
+            Box::new(m20261130_000027_create_usage_rollup::Migration),
+            Box::new(m20261130_000028_tracking_speed::Migration),
         ]
     }
 }

@@ -87,6 +87,7 @@ entities!(
     unit_rate,
     usage_bucket,
     usage_bucket_archive,
+    usage_rollup,
     webhook,
 );
 

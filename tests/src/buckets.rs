@@ -61,9 +61,14 @@ pub fn completion(day: NaiveDate, provider: ProviderKind) -> Model {
     }
 }
 
-/// Inserts `bucket` with a fresh id.
+/// Inserts `bucket` with a fresh id, and rebuilds its day's rollup as
+/// every writer of buckets does.
 pub async fn insert(db: &DatabaseConnection, bucket: Model) {
+    let day = bucket.window_start;
     let mut row = bucket.into_active_model();
     row.id = NotSet;
     row.insert(db).await.expect("insert bucket");
+    ledger::usage::rollup::rebuild(db, day, day + chrono::Duration::days(1))
+        .await
+        .expect("rebuild the day's rollup");
 }

@@ -37,6 +37,9 @@ pub enum Fault {
     /// Empty the results of the bucket of this day (the provider restated
     /// the day to nothing).
     EmptyDay(NaiveDate),
+    /// Restate the bucket of this day: 1,000 more output tokens on every
+    /// result and the last result dropped (late usage and a corrected line).
+    RestateDay(NaiveDate),
 }
 
 #[derive(Debug, Clone)]
@@ -278,16 +281,18 @@ fn rewrite(bytes: &[u8], fault: &Fault) -> axum::body::Bytes {
             }
         }
         Fault::EmptyDay(day) => {
-            let start = midnight(*day);
-            if let Some(data) = page["data"].as_array_mut() {
-                for bucket in data {
-                    let matches = bucket["start_time"].as_i64() == Some(start.timestamp())
-                        || bucket["starting_at"]
-                            .as_str()
-                            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                            .is_some_and(|t| t.timestamp() == start.timestamp());
-                    if matches {
-                        bucket["results"] = json!([]);
+            for bucket in buckets_of(&mut page, *day) {
+                bucket["results"] = json!([]);
+            }
+        }
+        Fault::RestateDay(day) => {
+            for bucket in buckets_of(&mut page, *day) {
+                if let Some(results) = bucket["results"].as_array_mut() {
+                    results.pop();
+                    for result in results {
+                        if let Some(output) = result["output_tokens"].as_i64() {
+                            result["output_tokens"] = json!(output + 1000);
+                        }
                     }
                 }
             }
@@ -295,6 +300,23 @@ fn rewrite(bytes: &[u8], fault: &Fault) -> axum::body::Bytes {
         _ => {}
     }
     axum::body::Bytes::from(serde_json::to_vec(&page).expect("json"))
+}
+
+/// The buckets of a page (either provider's shape) that start on `day`.
+fn buckets_of(page: &mut Value, day: NaiveDate) -> Vec<&mut Value> {
+    let start = midnight(day).timestamp();
+    let Some(data) = page["data"].as_array_mut() else {
+        return Vec::new();
+    };
+    data.iter_mut()
+        .filter(|bucket| {
+            bucket["start_time"].as_i64() == Some(start)
+                || bucket["starting_at"]
+                    .as_str()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .is_some_and(|t| t.timestamp() == start)
+        })
+        .collect()
 }
 
 /// Decodes `a=1&b=%2B` into pairs (what any server framework would see).

@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::Result;
-use crate::dates::{DayRange, midnight};
+use crate::dates::{DayRange, midnight, next_day};
 use crate::pricing::PriceBook;
 use crate::providers::ProviderKind;
 use crate::usage::buckets::{self, TOKEN_PRICED_TYPES};
@@ -103,6 +103,9 @@ pub async fn reprice(
                 update.price_version_id = Set(version);
                 update.update(&txn).await?;
             }
+        }
+        if !dry_run && !diffs.is_empty() {
+            crate::usage::rollup::rebuild(&txn, midnight(day), midnight(next_day(day))).await?;
         }
         txn.commit().await?;
         for diff in diffs.into_values() {

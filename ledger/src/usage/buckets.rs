@@ -14,6 +14,7 @@ use entity::enums::{Batch, ProviderKind};
 use crate::Result;
 use crate::dates::{midnight, next_day};
 use crate::pricing::{Context, PriceBook, Priced, Tokens};
+use crate::usage::rollup;
 
 /// Usage types whose cost follows from token counts and the price book.
 pub const TOKEN_PRICED_TYPES: &[&str] = &["completions", "embeddings", "moderations", "messages"];
@@ -205,6 +206,7 @@ pub async fn replace_day(
         run_id,
         now: Utc::now(),
     };
+    let mut fresh = Vec::new();
     for (dims, counts) in merged {
         let old = existing.remove(&dims);
         if let Some(old) = &old
@@ -214,18 +216,44 @@ pub async fn replace_day(
             outcome.unchanged += 1;
             continue;
         }
-        writer.save(db, &dims, counts, old, &mut outcome).await?;
+        let row = writer.row(&dims, counts, old, &mut outcome);
+        if row.id.is_not_set() {
+            fresh.push(row);
+        } else {
+            row.update(db).await?;
+        }
     }
-    if !existing.is_empty() {
-        let ids: Vec<i64> = existing.values().map(|m| m.id).collect();
-        outcome.deleted += usage_bucket::Entity::delete_many()
-            .filter(Column::Id.is_in(ids))
+    let gone: Vec<i64> = existing.values().map(|m| m.id).collect();
+    outcome.deleted += write(db, fresh, &gone).await?;
+    if outcome.inserted + outcome.updated + outcome.deleted > 0 {
+        let start = midnight(set.day);
+        rollup::rebuild(db, start, midnight(next_day(set.day))).await?;
+    }
+    Ok(outcome)
+}
+
+/// Inserts `fresh` in multi-row statements and deletes `gone`; returns
+/// the rows deleted.
+async fn write(db: &impl ConnectionTrait, fresh: Vec<ActiveModel>, gone: &[i64]) -> Result<u64> {
+    for chunk in fresh.chunks(INSERT_CHUNK) {
+        usage_bucket::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    let mut deleted = 0;
+    for ids in gone.chunks(INSERT_CHUNK) {
+        deleted += usage_bucket::Entity::delete_many()
+            .filter(Column::Id.is_in(ids.iter().copied()))
             .exec(db)
             .await?
             .rows_affected;
     }
-    Ok(outcome)
+    Ok(deleted)
 }
+
+/// Rows per multi-row INSERT: a bucket binds about 50 values, and SQLite
+/// takes at most 32,766 per statement.
+const INSERT_CHUNK: usize = 500;
 
 /// The hot buckets of `set`, by their dimensions.
 async fn stored_buckets(
@@ -253,16 +281,15 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Prices and saves a new or changed bucket; `old` is its stored row
-    /// when it changed.
-    async fn save(
+    /// Prices a new or changed bucket into the row to write; `old` is its
+    /// stored row when it changed (the row then carries its id).
+    fn row(
         &self,
-        db: &impl ConnectionTrait,
         dims: &Dimensions,
         counts: Counts,
         old: Option<Model>,
         outcome: &mut ReplaceOutcome,
-    ) -> Result<()> {
+    ) -> ActiveModel {
         let priced = price(self.book, &self.set, dims, &counts);
         if priced == Priced::Unpriced
             && TOKEN_PRICED_TYPES.contains(&self.set.usage_type)
@@ -286,8 +313,7 @@ impl Writer<'_> {
         row.price_version_id = Set(priced.version_id());
         row.ingested_at = Set(self.now);
         row.run_id = Set(self.run_id);
-        row.save(db).await?;
-        Ok(())
+        row
     }
 }
 

@@ -4,6 +4,7 @@ pub mod anomalies;
 pub mod anomaly_alerts;
 pub mod attribution;
 pub mod buckets;
+pub mod rollup;
 pub mod stats;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,10 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::usage_bucket::{self, Column as C};
 use entity::usage_bucket_archive as archived;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    QuerySelect,
 };
 
 use entity::enums::{Batch, ProviderKind};
@@ -102,6 +103,75 @@ impl UsageFilter {
         .await
     }
 
+    /// The dimensions the filter restricts.
+    fn dimensions(&self) -> BTreeSet<Dimension> {
+        let mut dims = BTreeSet::new();
+        for (dim, used) in [
+            (Dimension::Provider, !self.providers.is_empty()),
+            (Dimension::Project, !self.project_ids.is_empty()),
+            (Dimension::ApiKey, !self.api_key_ids.is_empty()),
+            (Dimension::User, !self.user_ids.is_empty()),
+            (Dimension::Model, !self.models.is_empty()),
+            (Dimension::ServiceTier, !self.service_tiers.is_empty()),
+            (Dimension::Batch, self.batch.is_some()),
+        ] {
+            if used {
+                dims.insert(dim);
+            }
+        }
+        dims
+    }
+
+    /// The rollup grain that answers this filter grouped by `group_by`:
+    /// one that keeps every dimension involved. None when no grain does,
+    /// or when the client asked to leave the archive out (rollups sum hot
+    /// and archived buckets alike).
+    fn grain(&self, group_by: &BTreeSet<Dimension>) -> Option<rollup::Grain> {
+        if self.include_archived == Some(false) {
+            return None;
+        }
+        let needed: BTreeSet<Dimension> = self.dimensions().union(group_by).copied().collect();
+        rollup::grain_for(&needed)
+    }
+
+    /// The statements that sum [`Totals`] under this filter, per day and
+    /// `group_by` group when `by_day`: one on the rollup when a grain
+    /// answers, else one on the hot buckets and, when needed, one on the
+    /// archived ones. Either way the table is named `usage_bucket`.
+    async fn sum_statements(
+        &self,
+        db: &impl ConnectionTrait,
+        group_by: &BTreeSet<Dimension>,
+        by_day: bool,
+    ) -> Result<Vec<SelectStatement>> {
+        let grain = self.grain(group_by);
+        let mut query = match grain {
+            Some(grain) => rollup::select(grain),
+            None => {
+                let mut query = Query::select();
+                query.from(usage_bucket::Entity);
+                let priced = token_priced_sql();
+                for (alias, expr) in rollup::SUMS {
+                    let expr = expr.replace("{priced}", &priced);
+                    query.expr_as(sum_i64(&expr), Alias::new(alias));
+                }
+                query
+            }
+        };
+        query.cond_where(self.condition()?);
+        if by_day {
+            query.column(C::WindowStart).group_by_col(C::WindowStart);
+            for dim in group_by {
+                query.column(dim.column()).group_by_col(dim.column());
+            }
+        }
+        if grain.is_some() {
+            return Ok(vec![query]);
+        }
+        let archived = self.archived(db).await?;
+        Ok(archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived))
+    }
+
     /// The filter as SQL, after the text rules: each list holds at most
     /// [`crate::text::MAX_FILTER_VALUES`] values, each [`crate::text::plain`]
     /// (PostgreSQL would refuse a NUL that SQLite matches).
@@ -181,28 +251,6 @@ pub struct DailyRow {
     pub totals: Totals,
 }
 
-const SUMS: [(&str, &str); 10] = [
-    ("input_tokens", "input_tokens"),
-    ("input_cached_tokens", "input_cached_tokens"),
-    ("input_cache_write_tokens", "input_cache_write_tokens"),
-    ("output_tokens", "output_tokens"),
-    (
-        "input_audio_tokens",
-        "input_audio_tokens + input_cached_audio_tokens",
-    ),
-    ("output_audio_tokens", "output_audio_tokens"),
-    ("num_model_requests", "num_model_requests"),
-    ("cost_micros", "COALESCE(cost_micros, 0)"),
-    (
-        "unpriced_buckets",
-        "CASE WHEN cost_micros IS NULL AND usage_type IN ({priced}) THEN 1 ELSE 0 END",
-    ),
-    (
-        "estimated_buckets",
-        "CASE WHEN cost_estimated THEN 1 ELSE 0 END",
-    ),
-];
-
 /// One row per day and group, days without usage filled with zeros (for
 /// every group seen in the range), ordered by day then group.
 pub async fn daily_usage(
@@ -211,19 +259,8 @@ pub async fn daily_usage(
     group_by: &[Dimension],
 ) -> Result<Vec<DailyRow>> {
     let dims: BTreeSet<Dimension> = group_by.iter().copied().collect();
-    let mut query = Query::select();
-    query
-        .from(usage_bucket::Entity)
-        .column(C::WindowStart)
-        .cond_where(filter.condition()?)
-        .group_by_col(C::WindowStart);
-    for dim in &dims {
-        query.column(dim.column()).group_by_col(dim.column());
-    }
-    add_sums(&mut query);
     let mut found: BTreeMap<(NaiveDate, GroupKey), Totals> = BTreeMap::new();
-    let archived = filter.archived(db).await?;
-    for query in archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived) {
+    for query in filter.sum_statements(db, &dims, true).await? {
         for row in db.query_all(&query).await? {
             let start: DateTime<Utc> = row.try_get("", "window_start")?;
             let mut group = GroupKey::new();
@@ -259,27 +296,13 @@ pub async fn daily_usage(
 
 /// Totals over the whole filter, for summaries.
 pub async fn totals(db: &impl ConnectionTrait, filter: &UsageFilter) -> Result<Totals> {
-    let mut query = Query::select();
-    query
-        .from(usage_bucket::Entity)
-        .cond_where(filter.condition()?);
-    add_sums(&mut query);
     let mut sum = Totals::default();
-    let archived = filter.archived(db).await?;
-    for query in archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived) {
+    for query in filter.sum_statements(db, &BTreeSet::new(), false).await? {
         if let Some(row) = db.query_one(&query).await? {
             sum.add(&read_totals(&row)?);
         }
     }
     Ok(sum)
-}
-
-fn add_sums(query: &mut SelectStatement) {
-    let priced = token_priced_sql();
-    for (alias, expr) in SUMS {
-        let expr = expr.replace("{priced}", &priced);
-        query.expr_as(sum_i64(&expr), Alias::new(alias));
-    }
 }
 
 fn read_totals(row: &sea_orm::QueryResult) -> Result<Totals> {
@@ -350,48 +373,47 @@ pub async fn filter_options(
     db: &impl ConnectionTrait,
     range: Option<DayRange>,
 ) -> Result<FilterOptions> {
-    let archived = archive::includes::<archived::Entity>(
-        db,
-        archived::Column::WindowStart,
-        None,
-        range.map(|r| r.from),
-    )
-    .await?;
-    let distinct = async |column: C| -> Result<Vec<String>> {
-        let mut query = usage_bucket::Entity::find()
-            .select_only()
+    // Each dimension's values come from the smallest rollup grain that
+    // keeps it: a few rows per day instead of every bucket (archived days
+    // included, as the rollups hold them).
+    let distinct = async |dim: Dimension| -> Result<Vec<String>> {
+        let grain = rollup::grain_for(&BTreeSet::from([dim]))
+            .ok_or_else(|| crate::Error::Internal(format!("no rollup grain keeps {dim:?}")))?;
+        let column = dim.column();
+        let mut query = Query::select();
+        query
+            .from_as(
+                entity::usage_rollup::Entity,
+                usage_bucket::Entity.into_iden(),
+            )
             .column(column)
             .distinct()
-            .filter(column.ne(""))
-            .order_by_asc(column);
+            .and_where(Expr::col(rollup::GRAIN_COLUMN).eq(grain.id))
+            .and_where(column.ne(""))
+            .order_by(column, Order::Asc);
         if let Some(range) = range {
             let (start, end) = range.bounds();
-            query = query
-                .filter(C::WindowStart.gte(start))
-                .filter(C::WindowStart.lt(end));
+            query
+                .and_where(C::WindowStart.gte(start))
+                .and_where(C::WindowStart.lt(end));
         }
-        let mut values = BTreeSet::new();
-        for query in archive::statements::<usage_bucket::Entity, archived::Entity>(
-            query.into_query(),
-            archived,
-        ) {
-            for row in db.query_all(&query).await? {
-                values.insert(row.try_get_by_index::<String>(0)?);
-            }
-        }
-        Ok(values.into_iter().collect())
+        db.query_all(&query)
+            .await?
+            .iter()
+            .map(|row| Ok(row.try_get_by_index::<String>(0)?))
+            .collect()
     };
     Ok(FilterOptions {
-        providers: distinct(C::Provider)
+        providers: distinct(Dimension::Provider)
             .await?
             .iter()
             .map(|p| p.parse())
             .collect::<Result<_, _>>()?,
-        project_ids: distinct(C::ProjectId).await?,
-        api_key_ids: distinct(C::ApiKeyId).await?,
-        user_ids: distinct(C::UserId).await?,
-        models: distinct(C::Model).await?,
-        service_tiers: distinct(C::ServiceTier).await?,
+        project_ids: distinct(Dimension::Project).await?,
+        api_key_ids: distinct(Dimension::ApiKey).await?,
+        user_ids: distinct(Dimension::User).await?,
+        models: distinct(Dimension::Model).await?,
+        service_tiers: distinct(Dimension::ServiceTier).await?,
     })
 }
 
