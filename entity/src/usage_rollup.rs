@@ -33,6 +33,8 @@ pub struct Model {
     pub cost_micros: i64,
     pub unpriced_buckets: i64,
     pub estimated_buckets: i64,
+    /// Input + output tokens of the unpriced buckets.
+    pub unpriced_tokens: i64,
     /// Buckets summed into this row.
     pub buckets: i64,
 }

@@ -59,6 +59,7 @@ fn table() -> TableCreateStatement {
         UsageRollup::CostMicros,
         UsageRollup::UnpricedBuckets,
         UsageRollup::EstimatedBuckets,
+        UsageRollup::UnpricedTokens,
         UsageRollup::Buckets,
     ] {
         table.col(sum(column));
@@ -117,5 +118,6 @@ enum UsageRollup {
     CostMicros,
     UnpricedBuckets,
     EstimatedBuckets,
+    UnpricedTokens,
     Buckets,
 }

@@ -419,32 +419,15 @@ pub async fn filter_options(
 
 /// Input + output tokens of token-priced buckets that have no price.
 pub async fn unpriced_tokens(db: &impl ConnectionTrait, range: DayRange) -> Result<i64> {
+    let mut query = rollup::select(rollup::GRAINS[0]);
     let (start, end) = range.bounds();
-    let mut query = Query::select();
     query
-        .from(usage_bucket::Entity)
-        .expr_as(
-            sum_i64("input_tokens + output_tokens"),
-            Alias::new("tokens"),
-        )
-        .and_where(Expr::col(C::WindowStart).gte(start))
-        .and_where(Expr::col(C::WindowStart).lt(end))
-        .and_where(Expr::col(C::CostMicros).is_null())
-        .and_where(Expr::col(C::UsageType).is_in(TOKEN_PRICED_TYPES.iter().copied()));
-    let archived = archive::includes::<archived::Entity>(
-        db,
-        archived::Column::WindowStart,
-        None,
-        Some(range.from),
-    )
-    .await?;
-    let mut tokens = 0;
-    for query in archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived) {
-        if let Some(row) = db.query_one(&query).await? {
-            tokens += row.try_get::<i64>("", "tokens")?;
-        }
+        .and_where(C::WindowStart.gte(start))
+        .and_where(C::WindowStart.lt(end));
+    match db.query_one(&query).await? {
+        Some(row) => Ok(row.try_get::<i64>("", "unpriced_tokens")?),
+        None => Ok(0),
     }
-    Ok(tokens)
 }
 
 /// Models seen in token-priced buckets without a price.

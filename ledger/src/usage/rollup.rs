@@ -78,7 +78,7 @@ pub fn grain_for(needed: &BTreeSet<Dimension>) -> Option<Grain> {
 }
 
 /// The rollup's summed columns and what each sums over a bucket.
-pub(crate) const SUMS: [(&str, &str); 10] = [
+pub(crate) const SUMS: [(&str, &str); 11] = [
     ("input_tokens", "input_tokens"),
     ("input_cached_tokens", "input_cached_tokens"),
     ("input_cache_write_tokens", "input_cache_write_tokens"),
@@ -97,6 +97,10 @@ pub(crate) const SUMS: [(&str, &str); 10] = [
     (
         "estimated_buckets",
         "CASE WHEN cost_estimated THEN 1 ELSE 0 END",
+    ),
+    (
+        "unpriced_tokens",
+        "CASE WHEN cost_micros IS NULL AND usage_type IN ({priced}) THEN input_tokens + output_tokens ELSE 0 END",
     ),
 ];
 

@@ -28,8 +28,8 @@ use sim::SimConfig;
 /// A rollup row's key: grain, day, and the seven dimensions ('' when the
 /// grain does not keep one).
 type Key = (i32, DateTime<Utc>, [String; 7]);
-/// The eleven sums, in `usage_rollup` column order.
-type Sums = [i64; 11];
+/// The twelve sums, in `usage_rollup` column order.
+type Sums = [i64; 12];
 
 fn days_ago(n: u64) -> NaiveDate {
     Utc::now()
@@ -74,6 +74,11 @@ fn sums_of(b: &usage_bucket::Model) -> Sums {
         b.cost_micros.unwrap_or(0),
         i64::from(unpriced),
         i64::from(b.cost_estimated),
+        if unpriced {
+            b.input_tokens + b.output_tokens
+        } else {
+            0
+        },
         1,
     ]
 }
@@ -98,7 +103,7 @@ async fn assert_exact(db: &DatabaseConnection, when: &str) -> usize {
     let mut want: BTreeMap<Key, Sums> = BTreeMap::new();
     for grain in GRAINS {
         for b in &buckets {
-            let sums = want.entry(key_of(grain, b)).or_insert([0; 11]);
+            let sums = want.entry(key_of(grain, b)).or_insert([0; 12]);
             for (total, value) in sums.iter_mut().zip(sums_of(b)) {
                 *total += value;
             }
@@ -130,6 +135,7 @@ async fn assert_exact(db: &DatabaseConnection, when: &str) -> usize {
             r.cost_micros,
             r.unpriced_buckets,
             r.estimated_buckets,
+            r.unpriced_tokens,
             r.buckets,
         ];
         assert!(
