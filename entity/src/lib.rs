@@ -21,6 +21,7 @@ pub mod reconciliation_report;
 pub mod session;
 pub mod unit_rate;
 pub mod usage_bucket;
+pub mod usage_revision;
 pub mod usage_rollup;
 
 // Budgets and alerts (issue 4).
@@ -33,3 +34,6 @@ pub mod webhook;
 pub mod interaction_archive;
 pub mod session_archive;
 pub mod usage_bucket_archive;
+
+// Revisions (issue 15): replaced versions of buckets, and what changed.
+pub mod usage_bucket_superseded;

@@ -5,6 +5,10 @@
 /// the archival job moves rows between them column for column.
 macro_rules! usage_bucket_table {
     ($table:tt, $($key:tt)*) => {
+        $crate::usage_bucket::usage_bucket_table!(@ $table, [#[sea_orm($($key)*)]], {});
+    };
+    // `id` with the given attributes, then the extra fields after all others.
+    (@ $table:tt, [$($id_attr:tt)*], { $($extra:tt)* }) => {
         use sea_orm::entity::prelude::*;
 
         use $crate::enums::{Batch, ProviderKind};
@@ -12,7 +16,7 @@ macro_rules! usage_bucket_table {
         #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
         #[sea_orm(table_name = $table)]
         pub struct Model {
-            #[sea_orm($($key)*)]
+            $($id_attr)*
             pub id: i64,
             pub connection_id: i64,
             pub provider: ProviderKind,
@@ -65,6 +69,7 @@ macro_rules! usage_bucket_table {
             pub price_version_id: Option<i64>,
             pub ingested_at: DateTimeUtc,
             pub run_id: Option<i64>,
+            $($extra)*
         }
 
         #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

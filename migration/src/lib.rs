@@ -34,6 +34,7 @@ mod m20261130_000025_session_total_tokens;
 mod m20261130_000026_create_anomaly_alert;
 mod m20261130_000027_create_usage_rollup;
 mod m20261130_000028_tracking_speed;
+mod m20261130_000029_create_usage_revisions;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000026_create_anomaly_alert::Migration),
             Box::new(m20261130_000027_create_usage_rollup::Migration),
             Box::new(m20261130_000028_tracking_speed::Migration),
+            Box::new(m20261130_000029_create_usage_revisions::Migration),
         ]
     }
 }

@@ -87,6 +87,8 @@ entities!(
     unit_rate,
     usage_bucket,
     usage_bucket_archive,
+    usage_bucket_superseded,
+    usage_revision,
     usage_rollup,
     webhook,
 );

@@ -6,6 +6,7 @@ use entity::enums::{Batch, ProviderKind};
 use entity::usage_bucket;
 use ledger::money::micros_to_usd;
 use ledger::page::PageRequest;
+use ledger::usage::revisions::{self, AsOf};
 use ledger::usage::{self as domain, Dimension};
 use rust_decimal::Decimal;
 
@@ -58,6 +59,11 @@ pub struct UsageFilter {
     /// its newest row; no range: whenever it is not empty), so answers are the
     /// same before and after archival. `false`: recent (hot) rows only.
     pub include_archived: Option<bool>,
+    /// Answer as the ledger stood at this moment: rows a later ingestion
+    /// restated in their version of then, later arrivals left out. The same
+    /// question with the same `asOf` always gets the same answer. A moment
+    /// in the future is `BAD_USER_INPUT`.
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 impl UsageFilter {
@@ -71,6 +77,7 @@ impl UsageFilter {
         filter.service_tiers = self.service_tiers.clone().unwrap_or_default();
         filter.batch = self.batch;
         filter.include_archived = self.include_archived;
+        filter.as_of = self.as_of.map(|at| AsOf::new(at, Utc::now())).transpose()?;
         Ok(filter)
     }
 }
@@ -239,6 +246,51 @@ impl From<usage_bucket::Model> for UsageBucket {
     }
 }
 
+/// A provider restated a complete day the ledger had stored: what changed
+/// for one connection and usage type, new minus old. The replaced buckets
+/// stay answerable through `asOf`.
+#[derive(SimpleObject)]
+pub struct UsageRevision {
+    pub id: i64,
+    pub connection_id: i64,
+    pub provider: Provider,
+    pub usage_type: String,
+    pub date: Date,
+    pub revised_at: DateTime<Utc>,
+    /// The ingestion run that found the change.
+    pub run_id: Option<i64>,
+    pub buckets_added: i64,
+    pub buckets_changed: i64,
+    pub buckets_removed: i64,
+    pub input_tokens_delta: BigInt,
+    pub input_cached_tokens_delta: BigInt,
+    pub output_tokens_delta: BigInt,
+    pub num_model_requests_delta: BigInt,
+    pub cost_usd_delta: Decimal,
+}
+
+impl From<entity::usage_revision::Model> for UsageRevision {
+    fn from(r: entity::usage_revision::Model) -> Self {
+        Self {
+            id: r.id,
+            connection_id: r.connection_id,
+            provider: r.provider.into(),
+            usage_type: r.usage_type,
+            date: Date(r.day),
+            revised_at: r.revised_at,
+            run_id: r.run_id,
+            buckets_added: r.buckets_added,
+            buckets_changed: r.buckets_changed,
+            buckets_removed: r.buckets_removed,
+            input_tokens_delta: r.input_tokens_delta.into(),
+            input_cached_tokens_delta: r.input_cached_tokens_delta.into(),
+            output_tokens_delta: r.output_tokens_delta.into(),
+            num_model_requests_delta: r.num_model_requests_delta.into(),
+            cost_usd_delta: micros_to_usd(r.cost_micros_delta),
+        }
+    }
+}
+
 /// Distinct values present in stored usage, for filter dropdowns.
 #[derive(SimpleObject)]
 pub struct FilterOptions {
@@ -288,6 +340,23 @@ impl UsageQuery {
         let page = PageRequest::new(first, after.as_deref())?;
         let found = domain::list_buckets(&state(ctx)?.db, &filter.to_domain()?, &page).await?;
         Ok(connection(found, page.after.is_some(), UsageBucket::from))
+    }
+
+    /// Restatements of the days `from`..`to` (UTC, both included), by day
+    /// then time; at most 10,000.
+    #[graphql(complexity = "crate::limits::cost::ranged(from.0, to.0, 0, child_complexity)")]
+    async fn usage_revisions(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+        providers: Option<Vec<Provider>>,
+    ) -> ApiResult<Vec<UsageRevision>> {
+        principal(ctx).viewer()?;
+        let providers: Vec<ProviderKind> =
+            providers.into_iter().flatten().map(Into::into).collect();
+        let found = revisions::list(&state(ctx)?.db, day_range(from, to)?, &providers).await?;
+        Ok(found.into_iter().map(UsageRevision::from).collect())
     }
 
     /// Values for the dashboard's dropdowns, optionally limited to a day range.

@@ -16,6 +16,7 @@ use crate::dates::{DayRange, midnight, next_day};
 use crate::pricing::PriceBook;
 use crate::providers::ProviderKind;
 use crate::usage::buckets::{self, TOKEN_PRICED_TYPES};
+use crate::usage::revisions::{self, Table};
 
 /// The change on one day of one provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,6 +70,7 @@ pub async fn reprice(
     };
     for day in range.days() {
         let txn = db.begin().await?;
+        let now = chrono::Utc::now();
         let rows = usage_bucket::Entity::find()
             .filter(Column::WindowStart.eq(midnight(day)))
             .filter(Column::UsageType.is_in(TOKEN_PRICED_TYPES.iter().copied()))
@@ -97,10 +99,13 @@ pub async fn reprice(
                 _ => {}
             }
             if !dry_run {
+                // The old price stays answerable as of before this moment.
+                revisions::supersede(&txn, Table::Hot, &[row.id], now, None).await?;
                 let mut update = ActiveModel::from(row);
                 update.cost_micros = Set(cost);
                 update.cost_estimated = Set(estimated);
                 update.price_version_id = Set(version);
+                update.ingested_at = Set(now);
                 update.update(&txn).await?;
             }
         }

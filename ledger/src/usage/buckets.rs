@@ -7,13 +7,18 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::usage_bucket::{self, ActiveModel, Column, Model};
 use entity::usage_bucket_archive;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryTrait, Set,
+};
 
 use entity::enums::{Batch, ProviderKind};
 
 use crate::Result;
+use crate::archive;
 use crate::dates::{midnight, next_day};
 use crate::pricing::{Context, PriceBook, Priced, Tokens};
+use crate::usage::revisions::{self, Change, Table};
 use crate::usage::rollup;
 
 /// Usage types whose cost follows from token counts and the price book.
@@ -172,6 +177,12 @@ pub struct ReplaceOutcome {
 
 /// Replaces the stored buckets of `set` with `rows`. Call it inside a
 /// transaction; rows with equal dimensions are summed.
+///
+/// Unchanged buckets stay as they are, where they are (hot or archived).
+/// A changed or vanished bucket's old version is kept as superseded; a
+/// changed bucket of an archived day comes back to the hot table. When a
+/// complete day that was already stored changes, the change is recorded
+/// as a revision.
 pub async fn replace_day(
     db: &impl ConnectionTrait,
     set: DaySet<'_>,
@@ -179,97 +190,170 @@ pub async fn replace_day(
     run_id: Option<i64>,
     book: &PriceBook,
 ) -> Result<ReplaceOutcome> {
-    let window_start = midnight(set.day);
-    // A day already moved to the archive is replaced too: the fresh set
-    // lives in the hot table until the next archival, never beside the old.
-    let archived = usage_bucket_archive::Entity::delete_many()
-        .filter(usage_bucket_archive::Column::ConnectionId.eq(set.connection_id))
-        .filter(usage_bucket_archive::Column::UsageType.eq(set.usage_type))
-        .filter(usage_bucket_archive::Column::WindowStart.eq(window_start))
-        .exec(db)
-        .await?
-        .rows_affected;
-    let mut existing = stored_buckets(db, &set, window_start).await?;
-
+    let mut stored = stored_buckets(db, &set).await?;
+    let had_rows = !stored.is_empty();
     let mut merged: HashMap<Dimensions, Counts> = HashMap::new();
     for row in rows {
         merged.entry(row.dims).or_default().add(&row.counts);
     }
-
-    let mut outcome = ReplaceOutcome {
-        deleted: archived,
-        ..ReplaceOutcome::default()
-    };
     let writer = Writer {
         set,
         book,
         run_id,
         now: Utc::now(),
     };
-    let mut fresh = Vec::new();
+    let mut outcome = ReplaceOutcome::default();
+    let mut plan = Plan::default();
     for (dims, counts) in merged {
-        let old = existing.remove(&dims);
-        if let Some(old) = &old
+        let old = stored.remove(&dims);
+        if let Some((old, _)) = &old
             && Counts::of(old) == counts
         {
             // Unchanged usage keeps the price it was stored with.
             outcome.unchanged += 1;
             continue;
         }
-        let row = writer.row(&dims, counts, old, &mut outcome);
-        if row.id.is_not_set() {
-            fresh.push(row);
-        } else {
-            row.update(db).await?;
+        let (row, cost) = writer.row(&dims, counts, &mut outcome);
+        plan.change.count(&counts, cost, 1);
+        match old {
+            Some((old, table)) => {
+                outcome.updated += 1;
+                plan.change.changed += 1;
+                plan.replace(old, table, row);
+            }
+            None => {
+                outcome.inserted += 1;
+                plan.change.added += 1;
+                plan.fresh.push(row);
+            }
         }
     }
-    let gone: Vec<i64> = existing.values().map(|m| m.id).collect();
-    outcome.deleted += write(db, fresh, &gone).await?;
-    if outcome.inserted + outcome.updated + outcome.deleted > 0 {
-        let start = midnight(set.day);
-        rollup::rebuild(db, start, midnight(next_day(set.day))).await?;
+    for (old, table) in stored.into_values() {
+        outcome.deleted += 1;
+        plan.change.removed += 1;
+        plan.remove(old, table);
+    }
+    if plan.is_empty() {
+        return Ok(outcome);
+    }
+    let change = plan.change;
+    plan.apply(db, writer.now, run_id).await?;
+    rollup::rebuild(db, midnight(set.day), midnight(next_day(set.day))).await?;
+    // Today's bucket grows all day: only a complete day is restated.
+    if had_rows && set.day < writer.now.date_naive() {
+        revisions::record(db, &set, run_id, writer.now, &change).await?;
     }
     Ok(outcome)
 }
 
-/// Inserts `fresh` in multi-row statements and deletes `gone`; returns
-/// the rows deleted.
-async fn write(db: &impl ConnectionTrait, fresh: Vec<ActiveModel>, gone: &[i64]) -> Result<u64> {
-    for chunk in fresh.chunks(INSERT_CHUNK) {
-        usage_bucket::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
+/// The writes one [`replace_day`] call makes, gathered first so each kind
+/// is one statement (or a few) and old versions are kept before they go.
+#[derive(Default)]
+struct Plan {
+    fresh: Vec<ActiveModel>,
+    updates: Vec<ActiveModel>,
+    /// Old versions to keep, by table.
+    superseded: Vec<(i64, Table)>,
+    /// Rows to delete, by table.
+    gone: Vec<(i64, Table)>,
+    change: Change,
+}
+
+impl Plan {
+    fn replace(&mut self, old: Model, table: Table, mut row: ActiveModel) {
+        self.change.count(&Counts::of(&old), old.cost_micros, -1);
+        self.superseded.push((old.id, table));
+        match table {
+            Table::Hot => {
+                row.id = Set(old.id);
+                self.updates.push(row);
+            }
+            Table::Archive => {
+                self.gone.push((old.id, table));
+                self.fresh.push(row);
+            }
+        }
     }
-    let mut deleted = 0;
-    for ids in gone.chunks(INSERT_CHUNK) {
-        deleted += usage_bucket::Entity::delete_many()
-            .filter(Column::Id.is_in(ids.iter().copied()))
-            .exec(db)
-            .await?
-            .rows_affected;
+
+    fn remove(&mut self, old: Model, table: Table) {
+        self.change.count(&Counts::of(&old), old.cost_micros, -1);
+        self.superseded.push((old.id, table));
+        self.gone.push((old.id, table));
     }
-    Ok(deleted)
+
+    fn is_empty(&self) -> bool {
+        self.fresh.is_empty() && self.updates.is_empty() && self.gone.is_empty()
+    }
+
+    async fn apply(
+        self,
+        db: &impl ConnectionTrait,
+        now: DateTime<Utc>,
+        run_id: Option<i64>,
+    ) -> Result<()> {
+        for table in [Table::Hot, Table::Archive] {
+            let ids = |list: &[(i64, Table)]| -> Vec<i64> {
+                list.iter()
+                    .filter(|(_, t)| *t == table)
+                    .map(|(id, _)| *id)
+                    .collect()
+            };
+            revisions::supersede(db, table, &ids(&self.superseded), now, run_id).await?;
+            for chunk in ids(&self.gone).chunks(INSERT_CHUNK) {
+                let ids = chunk.iter().copied();
+                match table {
+                    Table::Hot => {
+                        usage_bucket::Entity::delete_many()
+                            .filter(Column::Id.is_in(ids))
+                            .exec(db)
+                            .await?
+                    }
+                    Table::Archive => {
+                        usage_bucket_archive::Entity::delete_many()
+                            .filter(usage_bucket_archive::Column::Id.is_in(ids))
+                            .exec(db)
+                            .await?
+                    }
+                };
+            }
+        }
+        for row in self.updates {
+            row.update(db).await?;
+        }
+        for chunk in self.fresh.chunks(INSERT_CHUNK) {
+            usage_bucket::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(db)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// Rows per multi-row INSERT: a bucket binds about 50 values, and SQLite
 /// takes at most 32,766 per statement.
 const INSERT_CHUNK: usize = 500;
 
-/// The hot buckets of `set`, by their dimensions.
+/// The stored buckets of `set`, hot and archived, by their dimensions.
 async fn stored_buckets(
     db: &impl ConnectionTrait,
     set: &DaySet<'_>,
-    window_start: DateTime<Utc>,
-) -> Result<HashMap<Dimensions, Model>> {
-    Ok(usage_bucket::Entity::find()
+) -> Result<HashMap<Dimensions, (Model, Table)>> {
+    let select = usage_bucket::Entity::find()
         .filter(Column::ConnectionId.eq(set.connection_id))
         .filter(Column::UsageType.eq(set.usage_type))
-        .filter(Column::WindowStart.eq(window_start))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|model| (dimensions_of(&model), model))
-        .collect())
+        .filter(Column::WindowStart.eq(midnight(set.day)));
+    let mut stored = HashMap::new();
+    let statements = archive::statements::<usage_bucket::Entity, usage_bucket_archive::Entity>(
+        select.into_query(),
+        true,
+    );
+    for (query, table) in statements.into_iter().zip([Table::Hot, Table::Archive]) {
+        for row in db.query_all(&query).await? {
+            let model = Model::from_query_result(&row, "")?;
+            stored.insert(dimensions_of(&model), (model, table));
+        }
+    }
+    Ok(stored)
 }
 
 /// What every bucket written by one [`replace_day`] call shares.
@@ -281,15 +365,13 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Prices a new or changed bucket into the row to write; `old` is its
-    /// stored row when it changed (the row then carries its id).
+    /// Prices a new or changed bucket into a new row (no id) and its cost.
     fn row(
         &self,
         dims: &Dimensions,
         counts: Counts,
-        old: Option<Model>,
         outcome: &mut ReplaceOutcome,
-    ) -> ActiveModel {
+    ) -> (ActiveModel, Option<i64>) {
         let priced = price(self.book, &self.set, dims, &counts);
         if priced == Priced::Unpriced
             && TOKEN_PRICED_TYPES.contains(&self.set.usage_type)
@@ -297,23 +379,14 @@ impl Writer<'_> {
         {
             outcome.unpriced_models.push(dims.model.clone());
         }
-        let mut row = match old {
-            Some(old) => {
-                outcome.updated += 1;
-                ActiveModel::from(old)
-            }
-            None => {
-                outcome.inserted += 1;
-                new_row(&self.set, dims)
-            }
-        };
+        let mut row = new_row(&self.set, dims);
         counts.write(&mut row);
         row.cost_micros = Set(priced.micros());
         row.cost_estimated = Set(priced.estimated());
         row.price_version_id = Set(priced.version_id());
         row.ingested_at = Set(self.now);
         row.run_id = Set(self.run_id);
-        row
+        (row, priced.micros())
     }
 }
 

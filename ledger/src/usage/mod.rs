@@ -4,6 +4,7 @@ pub mod anomalies;
 pub mod anomaly_alerts;
 pub mod attribution;
 pub mod buckets;
+pub mod revisions;
 pub mod rollup;
 pub mod stats;
 
@@ -14,8 +15,8 @@ use entity::usage_bucket::{self, Column as C};
 use entity::usage_bucket_archive as archived;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, Order, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 
 use entity::enums::{Batch, ProviderKind};
@@ -76,6 +77,9 @@ pub struct UsageFilter {
     /// Search the archive too: `Some` is the client's choice; `None`
     /// searches it whenever it can hold rows of the range.
     pub include_archived: Option<bool>,
+    /// Answer as the ledger stood at that moment (restated rows in their
+    /// version of then, later arrivals left out).
+    pub as_of: Option<revisions::AsOf>,
 }
 
 impl UsageFilter {
@@ -90,6 +94,7 @@ impl UsageFilter {
             service_tiers: vec![],
             batch: None,
             include_archived: None,
+            as_of: None,
         }
     }
 
@@ -127,7 +132,8 @@ impl UsageFilter {
     /// or when the client asked to leave the archive out (rollups sum hot
     /// and archived buckets alike).
     fn grain(&self, group_by: &BTreeSet<Dimension>) -> Option<rollup::Grain> {
-        if self.include_archived == Some(false) {
+        // Rollups hold the current view of hot and archived rows alike.
+        if self.include_archived == Some(false) || self.as_of.is_some() {
             return None;
         }
         let needed: BTreeSet<Dimension> = self.dimensions().union(group_by).copied().collect();
@@ -167,6 +173,9 @@ impl UsageFilter {
         }
         if grain.is_some() {
             return Ok(vec![query]);
+        }
+        if let Some(as_of) = self.as_of {
+            return Ok(as_of.statements(query));
         }
         let archived = self.archived(db).await?;
         Ok(archive::statements::<usage_bucket::Entity, archived::Entity>(query, archived))
@@ -345,12 +354,25 @@ pub async fn list_buckets(
         .order_by(C::Id, Order::Asc)
         .limit(page.first + 1);
     // Each table gives its first+1 rows; the first+1 of the merge are the page.
-    let mut rows = archive::models::<usage_bucket::Entity, archived::Entity>(
-        db,
-        query,
-        filter.archived(db).await?,
-    )
-    .await?;
+    let mut rows = match filter.as_of {
+        Some(as_of) => {
+            let mut rows = Vec::new();
+            for query in as_of.statements(query.into_query()) {
+                for row in db.query_all(&query).await? {
+                    rows.push(usage_bucket::Model::from_query_result(&row, "")?);
+                }
+            }
+            rows
+        }
+        None => {
+            archive::models::<usage_bucket::Entity, archived::Entity>(
+                db,
+                query,
+                filter.archived(db).await?,
+            )
+            .await?
+        }
+    };
     rows.sort_by_key(|b| (b.window_start, b.id));
     Ok(Page::from_rows(rows, page.first, |b| Cursor {
         at: b.window_start.timestamp_micros(),

@@ -39,6 +39,7 @@ const ACCESS: &[(Root, &str, Access)] = &[
     (Query, "dailyUsage", Viewer),
     (Query, "usageAnomalies", Viewer),
     (Query, "usageBuckets", Viewer),
+    (Query, "usageRevisions", Viewer),
     (Query, "filterOptions", Viewer),
     (Query, "sessions", Viewer),
     (Query, "session", Viewer),

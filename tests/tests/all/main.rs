@@ -25,6 +25,7 @@ mod queries;
 mod reconciliation;
 mod reliability;
 mod replicas;
+mod revisions;
 mod rollups;
 mod run_ingestion;
 mod schema;
