@@ -391,6 +391,11 @@ pub struct JobSettingsArgs {
     /// A folder of provider CSV exports to compare as they arrive.
     #[arg(long, env = "COGNITRACK_PARITY_DIR")]
     pub parity_dir: Option<std::path::PathBuf>,
+    /// A restated day outside a closed month is sent as a `usage.revised`
+    /// webhook when its cost moved by at least this many USD (adjustments
+    /// of closed months are always sent).
+    #[arg(long, env = "COGNITRACK_REVISION_ALERT_USD", default_value = "1.00")]
+    pub revision_alert_usd: rust_decimal::Decimal,
 }
 
 impl JobSettingsArgs {
@@ -402,6 +407,13 @@ impl JobSettingsArgs {
             prices_url: prices.prices_url.clone(),
             retention_days: self.retention_days,
             parity_dir: self.parity_dir.clone(),
+            revision_alert_micros: ledger::money::usd_to_micros(self.revision_alert_usd.abs())
+                .ok_or_else(|| {
+                    ledger::Error::InvalidInput(format!(
+                        "COGNITRACK_REVISION_ALERT_USD {} is out of range",
+                        self.revision_alert_usd
+                    ))
+                })?,
         })
     }
 }

@@ -35,5 +35,8 @@ pub mod interaction_archive;
 pub mod session_archive;
 pub mod usage_bucket_archive;
 
-// Revisions (issue 15): replaced versions of buckets, and what changed.
+// Revisions and closes (issue 15): replaced versions of buckets, what
+// changed, and months frozen by finance.
+pub mod period_close;
+pub mod period_close_line;
 pub mod usage_bucket_superseded;

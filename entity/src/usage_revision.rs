@@ -25,6 +25,12 @@ pub struct Model {
     pub output_tokens_delta: i64,
     pub num_model_requests_delta: i64,
     pub cost_micros_delta: i64,
+    /// `pending`, `delivered` or `below_threshold` (the `usage.revised`
+    /// webhook).
+    pub alert_state: String,
+    pub attempts: i32,
+    pub delivered_at: Option<DateTimeUtc>,
+    pub last_error: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,9 @@ pub struct JobSettings {
     pub retention_days: i64,
     /// CSV exports dropped here are compared by the parity job.
     pub parity_dir: Option<PathBuf>,
+    /// A revision outside a closed month is sent as `usage.revised` when
+    /// its cost moved by at least this much (micro-USD).
+    pub revision_alert_micros: i64,
 }
 
 impl Default for JobSettings {
@@ -27,6 +30,7 @@ impl Default for JobSettings {
             prices_url: ledger::pricing::DEFAULT_PRICES_URL.to_owned(),
             retention_days: ledger::archive::DEFAULT_RETENTION_DAYS,
             parity_dir: None,
+            revision_alert_micros: ledger::usage::revision_alerts::DEFAULT_THRESHOLD_MICROS,
         }
     }
 }

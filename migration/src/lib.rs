@@ -35,6 +35,7 @@ mod m20261130_000026_create_anomaly_alert;
 mod m20261130_000027_create_usage_rollup;
 mod m20261130_000028_tracking_speed;
 mod m20261130_000029_create_usage_revisions;
+mod m20261130_000030_create_period_close;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000027_create_usage_rollup::Migration),
             Box::new(m20261130_000028_tracking_speed::Migration),
             Box::new(m20261130_000029_create_usage_revisions::Migration),
+            Box::new(m20261130_000030_create_period_close::Migration),
         ]
     }
 }

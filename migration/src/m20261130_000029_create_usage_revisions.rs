@@ -91,6 +91,13 @@ fn revision_table() -> TableCreateStatement {
     ] {
         table.col(ColumnDef::new(column).big_integer().not_null());
     }
+    // The `usage.revised` webhook: pending until the budgets job delivers
+    // it or finds it below the threshold.
+    table
+        .col(ColumnDef::new(UsageRevision::AlertState).string().not_null())
+        .col(ColumnDef::new(UsageRevision::Attempts).integer().not_null())
+        .col(ColumnDef::new(UsageRevision::DeliveredAt).timestamp_with_time_zone())
+        .col(ColumnDef::new(UsageRevision::LastError).string());
     table
 }
 
@@ -129,4 +136,8 @@ enum UsageRevision {
     OutputTokensDelta,
     NumModelRequestsDelta,
     CostMicrosDelta,
+    AlertState,
+    Attempts,
+    DeliveredAt,
+    LastError,
 }

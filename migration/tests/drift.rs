@@ -79,6 +79,8 @@ entities!(
     model_price,
     parity_file,
     parity_report,
+    period_close,
+    period_close_line,
     price_version,
     provider_connection,
     reconciliation_report,

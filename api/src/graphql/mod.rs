@@ -5,6 +5,7 @@ mod anomalies;
 mod archive;
 mod attribution;
 mod budgets;
+mod closes;
 mod connections;
 mod ingestion;
 mod inventory;
@@ -43,6 +44,7 @@ pub struct QueryRoot(
     unit_rates::UnitRatesQuery,
     parity::ParityQuery,
     anomalies::AnomalyQuery,
+    closes::ClosesQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -58,6 +60,7 @@ pub struct MutationRoot(
     unit_rates::UnitRatesMutation,
     archive::ArchiveMutation,
     parity::ParityMutation,
+    closes::ClosesMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -4,6 +4,8 @@ pub mod anomalies;
 pub mod anomaly_alerts;
 pub mod attribution;
 pub mod buckets;
+pub mod closes;
+pub mod revision_alerts;
 pub mod revisions;
 pub mod rollup;
 pub mod stats;

@@ -116,6 +116,10 @@ pub(crate) async fn record(
         output_tokens_delta: Set(change.output_tokens),
         num_model_requests_delta: Set(change.num_model_requests),
         cost_micros_delta: Set(change.cost_micros),
+        alert_state: Set(super::revision_alerts::PENDING.to_owned()),
+        attempts: Set(0),
+        delivered_at: Set(None),
+        last_error: Set(None),
         ..Default::default()
     };
     usage_revision::Entity::insert(revision)

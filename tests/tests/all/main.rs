@@ -8,6 +8,7 @@ mod attribution;
 mod auth;
 mod budgets;
 mod cli;
+mod closes;
 mod connections;
 mod cron;
 mod export;
