@@ -3,9 +3,8 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,
-};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, TransactionTrait};
 
 use crate::Result;
 
@@ -20,18 +19,25 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
-        options.max_connections(1).min_connections(1);
+        // Options of every connection the pool opens, not pragmas run once:
+        // a connection that replaces an expired one gets them too.
+        // `synchronous=NORMAL` under WAL syncs at checkpoints instead of at
+        // every commit: a power loss may lose the last commits but cannot
+        // corrupt the file, and a commit no longer waits for the disk.
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|sqlite| {
+                sqlite
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
+            });
     } else {
         options.max_connections(16);
     }
-    let db = Database::connect(options).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared(
-            "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
-        )
-        .await?;
-    }
-    Ok(db)
+    Ok(Database::connect(options).await?)
 }
 
 /// Applies pending migrations; safe to call on every start.

@@ -2,6 +2,7 @@
 //!
 //! A batch is validated whole before anything is written and stored in one
 //! transaction together with the session counters and the daily rollup.
+mod counters;
 pub mod input;
 pub mod keys;
 pub mod listing;
@@ -15,12 +16,11 @@ pub use sessions::{
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{interaction, interaction_daily as daily, session};
+use entity::{interaction, session};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -29,6 +29,7 @@ use crate::dates::DayRange;
 use crate::error::{Error, Result, invalid};
 use crate::page::{Page, PageRequest};
 use crate::pricing::{Context, PriceBook, Priced, Tokens};
+use counters::{bump_rollup, bump_sessions, insert_interactions};
 use input::{Checked, Counts, Labels};
 
 pub const MAX_BATCH: usize = 1000;
@@ -224,154 +225,12 @@ async fn store(
     }
 
     if !fresh.is_empty() {
-        interaction::Entity::insert_many(fresh.iter().cloned().map(interaction::ActiveModel::from))
-            .exec_without_returning(&txn)
-            .await?;
+        insert_interactions(&txn, &fresh).await?;
         bump_sessions(&txn, &fresh).await?;
         bump_rollup(&txn, &sessions, &fresh).await?;
     }
     txn.commit().await?;
     Ok(result)
-}
-
-/// Adds the batch to its sessions' counters, in SQL. A counter the batch
-/// would carry past the i64 range refuses the batch (the guard leaves the
-/// row as it is, so the update touches nothing) instead of wrapping on one
-/// store and failing on the other.
-async fn bump_sessions(txn: &impl ConnectionTrait, fresh: &[interaction::Model]) -> Result<()> {
-    let mut per_session: HashMap<&str, (i64, i64, i64)> = HashMap::new();
-    for item in fresh {
-        let entry = per_session.entry(&item.session_id).or_default();
-        entry.0 += 1;
-        entry.1 = entry
-            .1
-            .checked_add(item.total_micros.unwrap_or(0))
-            .ok_or_else(out_of_range)?;
-        entry.2 = item
-            .input_tokens
-            .checked_add(item.output_tokens)
-            .and_then(|tokens| entry.2.checked_add(tokens))
-            .ok_or_else(out_of_range)?;
-    }
-    for (id, (count, micros, tokens)) in per_session {
-        use session::Column as C;
-        let updated = session::Entity::update_many()
-            .col_expr(
-                C::InteractionCount,
-                Expr::col(C::InteractionCount).add(count),
-            )
-            .col_expr(
-                C::TotalCostMicros,
-                Expr::col(C::TotalCostMicros).add(micros),
-            )
-            .col_expr(C::TotalTokens, Expr::col(C::TotalTokens).add(tokens))
-            .filter(C::Id.eq(id))
-            .filter(C::InteractionCount.lte(i64::MAX - count))
-            .filter(C::TotalCostMicros.lte(i64::MAX - micros))
-            .filter(C::TotalTokens.lte(i64::MAX - tokens))
-            .exec(txn)
-            .await?;
-        if updated.rows_affected == 0 {
-            return Err(out_of_range());
-        }
-    }
-    Ok(())
-}
-
-fn out_of_range() -> Error {
-    invalid(format!(
-        "the batch would carry a session's or a day's totals past {}, the largest the ledger stores",
-        i64::MAX
-    ))
-}
-
-/// Adds the batch to the daily rollup with one upsert per row: the
-/// increment happens in SQL, so concurrent batches cannot lose updates.
-/// An increment that would leave the i64 range is refused like
-/// [`bump_sessions`]'s: the upsert's guard makes it touch no row.
-async fn bump_rollup(
-    txn: &impl ConnectionTrait,
-    sessions: &HashMap<String, session::Model>,
-    fresh: &[interaction::Model],
-) -> Result<()> {
-    let on_conflict = rollup_increment();
-    for item in fresh {
-        let user_id = sessions
-            .get(&item.session_id)
-            .map(|s| s.user_id.clone())
-            .unwrap_or_default();
-        let touched = daily::Entity::insert(rollup_row(item, user_id))
-            .on_conflict(on_conflict.clone())
-            .exec_without_returning(txn)
-            .await?;
-        if touched == 0 {
-            return Err(out_of_range());
-        }
-    }
-    Ok(())
-}
-
-/// On an existing rollup row, every summed column adds the new row's
-/// value, unless one of them would leave the i64 range (every summed value
-/// is non-negative, so `MAX - new` cannot overflow either).
-fn rollup_increment() -> OnConflict {
-    use daily::Column as C;
-    const SUMMED: [C; 16] = [
-        C::Interactions,
-        C::InputTokens,
-        C::CachedInputTokens,
-        C::CacheWriteTokens,
-        C::OutputTokens,
-        C::DbOps,
-        C::ApiCalls,
-        C::ComputeMs,
-        C::DurationMs,
-        C::AiTokensMicros,
-        C::DbOpsMicros,
-        C::ApiCallsMicros,
-        C::ComputeMicros,
-        C::ExplicitMicros,
-        C::TotalMicros,
-        C::UnpricedInteractions,
-    ];
-    let mut on_conflict = OnConflict::columns([C::Day, C::UserId, C::Kind, C::Provider, C::Model]);
-    let mut fits = Condition::all();
-    for column in SUMMED {
-        let new = Expr::col((Alias::new("excluded"), column));
-        on_conflict.value(column, Expr::col((daily::Entity, column)).add(new.clone()));
-        fits = fits.add(Expr::col((daily::Entity, column)).lte(Expr::val(i64::MAX).sub(new)));
-    }
-    on_conflict.action_cond_where(fits);
-    on_conflict
-}
-
-/// One interaction's contribution to the rollup of its day, user, kind,
-/// provider and model.
-fn rollup_row(item: &interaction::Model, user_id: String) -> daily::ActiveModel {
-    daily::ActiveModel {
-        day: Set(item.occurred_at.date_naive()),
-        user_id: Set(user_id),
-        kind: Set(item.kind.clone()),
-        provider: Set(item.provider.clone()),
-        model: Set(item.model.clone()),
-        interactions: Set(1),
-        input_tokens: Set(item.input_tokens),
-        cached_input_tokens: Set(item.cached_input_tokens),
-        cache_write_tokens: Set(item.cache_write_tokens),
-        output_tokens: Set(item.output_tokens),
-        db_ops: Set(item.db_ops),
-        api_calls: Set(item.api_calls),
-        compute_ms: Set(item.compute_ms),
-        duration_ms: Set(item.duration_ms.unwrap_or(0)),
-        ai_tokens_micros: Set(item.ai_tokens_micros.unwrap_or(0)),
-        db_ops_micros: Set(item.db_ops_micros),
-        api_calls_micros: Set(item.api_calls_micros),
-        compute_micros: Set(item.compute_micros),
-        explicit_micros: Set(item.explicit_micros),
-        total_micros: Set(item.total_micros.unwrap_or(0)),
-        unpriced_interactions: Set(i64::from(item.total_micros.is_none())),
-        ..Default::default()
-    }
 }
 
 /// Validates ([`input::check`]) and prices one input into the row that

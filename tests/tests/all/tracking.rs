@@ -1,4 +1,6 @@
 //! Application tracking through the real HTTP API.
+use std::collections::{BTreeMap, HashMap};
+
 use e2e::app::{Backend, TestApp, dec, error_code};
 use e2e::both_backends;
 use genai_prices::{PriceRequest, Usage, UsageKey};
@@ -468,7 +470,155 @@ async fn sessions_sort_page_and_count_on_the_server(backend: Backend) {
     app.stop().await;
 }
 
+/// The rollup key and summed values of one interaction, as
+/// `interaction_daily` holds them.
+type RollupKey = (chrono::NaiveDate, String, String, String, String);
+
+/// An interaction of batch `batch`, number `n`: spread over days, sessions
+/// (users), kinds, providers and models, priced and unpriced.
+fn spread(sessions: &[String], batch: usize, n: usize) -> Value {
+    const MODELS: [(&str, &str); 4] = [
+        ("openai", "gpt-4o-mini-2024-07-18"),
+        ("openai", "gpt-4o"),
+        ("anthropic", "claude-3-5-haiku-20241022"),
+        ("nobody", "no-such-model"),
+    ];
+    let i = batch * 1000 + n;
+    let session = &sessions[i % sessions.len()];
+    let at = format!("2026-11-{:02}T{:02}:00:00Z", 1 + i % 7, i % 24);
+    let (provider, model) = MODELS[(i / 3) % MODELS.len()];
+    let tokens = i64::try_from(i % 5000).expect("small");
+    let mut item = match i % 4 {
+        0 => json!({"kind": "CHAT", "provider": provider, "model": model,
+            "inputTokens": tokens * 3, "cachedInputTokens": tokens, "outputTokens": tokens + 7}),
+        1 => json!({"kind": "DB", "dbOps": tokens * 11 + 1, "computeMs": tokens}),
+        2 => json!({"kind": "API", "apiCalls": tokens % 9 + 1, "provider": provider}),
+        _ => json!({"kind": "COST_EVENT", "costUsd": format!("0.{:06}", i % 999_999)}),
+    };
+    item["sessionId"] = json!(session);
+    item["occurredAt"] = json!(at);
+    if !i.is_multiple_of(5) {
+        item["durationMs"] = json!(tokens);
+    }
+    item
+}
+
+/// The rollup recomputed from the stored interactions.
+async fn rollup_of_interactions(app: &TestApp) -> BTreeMap<RollupKey, [i128; 16]> {
+    use entity::{interaction, session};
+    use sea_orm::EntityTrait;
+    let db = &app.state.db;
+    let users: HashMap<String, String> = session::Entity::find()
+        .all(db)
+        .await
+        .expect("sessions")
+        .into_iter()
+        .map(|s| (s.id, s.user_id))
+        .collect();
+    let mut sums: BTreeMap<RollupKey, [i128; 16]> = BTreeMap::new();
+    for i in interaction::Entity::find().all(db).await.expect("rows") {
+        let key = (
+            i.occurred_at.date_naive(),
+            users[&i.session_id].clone(),
+            i.kind.clone(),
+            i.provider.clone(),
+            i.model.clone(),
+        );
+        let values = [
+            1,
+            i.input_tokens,
+            i.cached_input_tokens,
+            i.cache_write_tokens,
+            i.output_tokens,
+            i.db_ops,
+            i.api_calls,
+            i.compute_ms,
+            i.duration_ms.unwrap_or(0),
+            i.ai_tokens_micros.unwrap_or(0),
+            i.db_ops_micros,
+            i.api_calls_micros,
+            i.compute_micros,
+            i.explicit_micros,
+            i.total_micros.unwrap_or(0),
+            i64::from(i.total_micros.is_none()),
+        ];
+        let entry = sums.entry(key).or_insert([0; 16]);
+        for (sum, value) in entry.iter_mut().zip(values) {
+            *sum += i128::from(value);
+        }
+    }
+    sums
+}
+
+/// The rollup as stored.
+async fn stored_rollup(app: &TestApp) -> BTreeMap<RollupKey, [i128; 16]> {
+    use entity::interaction_daily;
+    use sea_orm::EntityTrait;
+    interaction_daily::Entity::find()
+        .all(&app.state.db)
+        .await
+        .expect("rollup")
+        .into_iter()
+        .map(|d| {
+            let values = [
+                d.interactions,
+                d.input_tokens,
+                d.cached_input_tokens,
+                d.cache_write_tokens,
+                d.output_tokens,
+                d.db_ops,
+                d.api_calls,
+                d.compute_ms,
+                d.duration_ms,
+                d.ai_tokens_micros,
+                d.db_ops_micros,
+                d.api_calls_micros,
+                d.compute_micros,
+                d.explicit_micros,
+                d.total_micros,
+                d.unpriced_interactions,
+            ];
+            (
+                (d.day, d.user_id, d.kind, d.provider, d.model),
+                values.map(i128::from),
+            )
+        })
+        .collect()
+}
+
+/// Full batches touching many rollup keys each, sent at the same time:
+/// the daily rollup equals the sums of the stored interactions, to the
+/// token and the micro-dollar, and each session counts its own.
+async fn rollup_of_concurrent_batches_adds_up(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let key = app.ingest_key().await;
+    let viewer = app.token(api::auth::Role::Viewer);
+    let mut sessions = Vec::new();
+    for user in ["ann", "ben", "cat"] {
+        sessions.push(start(&app, &key, user).await);
+    }
+    let send = |batch: usize| {
+        let inputs: Vec<Value> = (0..1000).map(|n| spread(&sessions, batch, n)).collect();
+        let (app, key) = (&app, &key);
+        async move { app.ok(Some(key), RECORD, json!({"inputs": inputs})).await }
+    };
+    tokio::join!(send(0), send(1), send(2), send(3));
+    send(4).await;
+
+    let want = rollup_of_interactions(&app).await;
+    assert!(want.len() > 50, "{} keys", want.len());
+    assert_eq!(want.values().map(|v| v[0]).sum::<i128>(), 5000);
+    assert_eq!(stored_rollup(&app).await, want);
+    let mut counted = 0;
+    for session in &sessions {
+        counted += interaction_count(&app, &viewer, session).await;
+    }
+    assert_eq!(counted, 5000);
+    app.stop().await;
+}
+
 both_backends!(
+    rollup_of_concurrent_batches_adds_up,
     sessions_sort_page_and_count_on_the_server,
     records_priced_interactions,
     idempotency_and_all_or_nothing,

@@ -145,12 +145,8 @@ async fn store(
         row.session_id.clone_from(&session.id);
         fresh.push(row);
     }
-    for chunk in fresh.chunks(CHUNK) {
-        interaction::Entity::insert_many(chunk.iter().cloned().map(interaction::ActiveModel::from))
-            .exec_without_returning(&txn)
-            .await?;
-    }
     if !fresh.is_empty() {
+        super::insert_interactions(&txn, &fresh).await?;
         let by_id: HashMap<String, session::Model> =
             sessions.into_values().map(|s| (s.id.clone(), s)).collect();
         super::bump_sessions(&txn, &fresh).await?;

@@ -1,0 +1,219 @@
+//! Writing a batch of fresh interactions with the counters they move: the
+//! session totals and the daily rollup. Every increment happens in SQL
+//! (`x = x + delta`), so concurrent batches cannot lose updates, and rows
+//! are touched in key order, so two batches racing over the same sessions
+//! and rollup keys take their row locks in the same order (PostgreSQL).
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use entity::{interaction, interaction_daily as daily, session};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, QueryFilter, Set};
+
+use crate::error::{Error, Result, invalid};
+
+/// SQLite's bound-parameter limit (32,766; PostgreSQL's is 65,535): each
+/// statement binds at most this many values.
+const MAX_PARAMS: usize = 32_766;
+
+/// Inserts `fresh`, as few statements as the parameter limit allows.
+pub(super) async fn insert_interactions(
+    txn: &impl ConnectionTrait,
+    fresh: &[interaction::Model],
+) -> Result<()> {
+    let per_statement = MAX_PARAMS / interaction::Column::iter().count();
+    for chunk in fresh.chunks(per_statement) {
+        interaction::Entity::insert_many(chunk.iter().cloned().map(interaction::ActiveModel::from))
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Adds the batch to its sessions' counters, in SQL. A counter the batch
+/// would carry past the i64 range refuses the batch (the guard leaves the
+/// row as it is, so the update touches nothing) instead of wrapping on one
+/// store and failing on the other.
+pub(super) async fn bump_sessions(
+    txn: &impl ConnectionTrait,
+    fresh: &[interaction::Model],
+) -> Result<()> {
+    let mut per_session: BTreeMap<&str, (i64, i64, i64)> = BTreeMap::new();
+    for item in fresh {
+        let entry = per_session.entry(&item.session_id).or_default();
+        entry.0 += 1;
+        entry.1 = entry
+            .1
+            .checked_add(item.total_micros.unwrap_or(0))
+            .ok_or_else(out_of_range)?;
+        entry.2 = item
+            .input_tokens
+            .checked_add(item.output_tokens)
+            .and_then(|tokens| entry.2.checked_add(tokens))
+            .ok_or_else(out_of_range)?;
+    }
+    for (id, (count, micros, tokens)) in per_session {
+        use session::Column as C;
+        let updated = session::Entity::update_many()
+            .col_expr(
+                C::InteractionCount,
+                Expr::col(C::InteractionCount).add(count),
+            )
+            .col_expr(
+                C::TotalCostMicros,
+                Expr::col(C::TotalCostMicros).add(micros),
+            )
+            .col_expr(C::TotalTokens, Expr::col(C::TotalTokens).add(tokens))
+            .filter(C::Id.eq(id))
+            .filter(C::InteractionCount.lte(i64::MAX - count))
+            .filter(C::TotalCostMicros.lte(i64::MAX - micros))
+            .filter(C::TotalTokens.lte(i64::MAX - tokens))
+            .exec(txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(out_of_range());
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn out_of_range() -> Error {
+    invalid(format!(
+        "the batch would carry a session's or a day's totals past {}, the largest the ledger stores",
+        i64::MAX
+    ))
+}
+
+/// The summed columns of the rollup, in the order of [`Sums`].
+const SUMMED: [daily::Column; 16] = [
+    daily::Column::Interactions,
+    daily::Column::InputTokens,
+    daily::Column::CachedInputTokens,
+    daily::Column::CacheWriteTokens,
+    daily::Column::OutputTokens,
+    daily::Column::DbOps,
+    daily::Column::ApiCalls,
+    daily::Column::ComputeMs,
+    daily::Column::DurationMs,
+    daily::Column::AiTokensMicros,
+    daily::Column::DbOpsMicros,
+    daily::Column::ApiCallsMicros,
+    daily::Column::ComputeMicros,
+    daily::Column::ExplicitMicros,
+    daily::Column::TotalMicros,
+    daily::Column::UnpricedInteractions,
+];
+
+/// A rollup row's key: day, user, kind, provider, model.
+type RollupKey<'a> = (NaiveDate, &'a str, &'a str, &'a str, &'a str);
+
+/// A rollup row's summed values, in the order of [`SUMMED`].
+type Sums = [i64; SUMMED.len()];
+
+/// One interaction's contribution to the rollup, in the order of [`SUMMED`].
+fn contribution(item: &interaction::Model) -> Sums {
+    [
+        1,
+        item.input_tokens,
+        item.cached_input_tokens,
+        item.cache_write_tokens,
+        item.output_tokens,
+        item.db_ops,
+        item.api_calls,
+        item.compute_ms,
+        item.duration_ms.unwrap_or(0),
+        item.ai_tokens_micros.unwrap_or(0),
+        item.db_ops_micros,
+        item.api_calls_micros,
+        item.compute_micros,
+        item.explicit_micros,
+        item.total_micros.unwrap_or(0),
+        i64::from(item.total_micros.is_none()),
+    ]
+}
+
+/// The batch's rollup deltas, one per key. A delta that would itself leave
+/// the i64 range refuses the batch as the upsert's guard would.
+fn rollup_deltas<'a>(
+    sessions: &'a HashMap<String, session::Model>,
+    fresh: &'a [interaction::Model],
+) -> Result<BTreeMap<RollupKey<'a>, Sums>> {
+    let mut deltas: BTreeMap<RollupKey<'a>, Sums> = BTreeMap::new();
+    for item in fresh {
+        let user_id = sessions
+            .get(&item.session_id)
+            .map_or("", |s| s.user_id.as_str());
+        let key = (
+            item.occurred_at.date_naive(),
+            user_id,
+            item.kind.as_str(),
+            item.provider.as_str(),
+            item.model.as_str(),
+        );
+        let sums = deltas.entry(key).or_insert([0; SUMMED.len()]);
+        for (sum, value) in sums.iter_mut().zip(contribution(item)) {
+            *sum = sum.checked_add(value).ok_or_else(out_of_range)?;
+        }
+    }
+    Ok(deltas)
+}
+
+/// Adds the batch to the daily rollup: the deltas summed per key in memory,
+/// then one multi-row upsert per chunk of keys. An increment that would
+/// leave the i64 range is refused like [`bump_sessions`]'s: the upsert's
+/// guard makes it skip that key, so fewer rows are touched than written
+/// and the batch fails (its transaction is rolled back).
+pub(super) async fn bump_rollup(
+    txn: &impl ConnectionTrait,
+    sessions: &HashMap<String, session::Model>,
+    fresh: &[interaction::Model],
+) -> Result<()> {
+    let deltas = rollup_deltas(sessions, fresh)?;
+    let rows: Vec<daily::ActiveModel> = deltas.into_iter().map(rollup_row).collect();
+    // The guard binds one value per summed column on top of each row's.
+    let per_statement = (MAX_PARAMS - SUMMED.len()) / (SUMMED.len() + 5);
+    for chunk in rows.chunks(per_statement) {
+        let touched = daily::Entity::insert_many(chunk.iter().cloned())
+            .on_conflict(rollup_increment())
+            .exec_without_returning(txn)
+            .await?;
+        if touched != chunk.len() as u64 {
+            return Err(out_of_range());
+        }
+    }
+    Ok(())
+}
+
+/// On an existing rollup row, every summed column adds the new row's
+/// value, unless one of them would leave the i64 range (every summed value
+/// is non-negative, so `MAX - new` cannot overflow either).
+fn rollup_increment() -> OnConflict {
+    use daily::Column as C;
+    let mut on_conflict = OnConflict::columns([C::Day, C::UserId, C::Kind, C::Provider, C::Model]);
+    let mut fits = Condition::all();
+    for column in SUMMED {
+        let new = Expr::col((Alias::new("excluded"), column));
+        on_conflict.value(column, Expr::col((daily::Entity, column)).add(new.clone()));
+        fits = fits.add(Expr::col((daily::Entity, column)).lte(Expr::val(i64::MAX).sub(new)));
+    }
+    on_conflict.action_cond_where(fits);
+    on_conflict
+}
+
+/// The rollup row of one key and its deltas.
+fn rollup_row(
+    ((day, user_id, kind, provider, model), sums): (RollupKey<'_>, Sums),
+) -> daily::ActiveModel {
+    let mut row = daily::ActiveModel {
+        day: Set(day),
+        user_id: Set(user_id.to_owned()),
+        kind: Set(kind.to_owned()),
+        provider: Set(provider.to_owned()),
+        model: Set(model.to_owned()),
+        ..Default::default()
+    };
+    for (column, sum) in SUMMED.into_iter().zip(sums) {
+        sea_orm::ActiveModelTrait::set(&mut row, column, sum.into());
+    }
+    row
+}
