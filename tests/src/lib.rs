@@ -5,5 +5,6 @@ pub mod buckets;
 pub mod cli;
 pub mod mock_provider;
 pub mod otlp;
+pub mod perf;
 pub mod providers;
 pub mod webhook_receiver;

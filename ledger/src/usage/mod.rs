@@ -305,6 +305,17 @@ pub async fn daily_usage(
     Ok(rows)
 }
 
+/// The statements [`daily_usage`] runs for `filter` and `group_by`, for
+/// benchmarks to `EXPLAIN` exactly what the server executes.
+pub async fn daily_usage_statements(
+    db: &impl ConnectionTrait,
+    filter: &UsageFilter,
+    group_by: &[Dimension],
+) -> Result<Vec<SelectStatement>> {
+    let dims: BTreeSet<Dimension> = group_by.iter().copied().collect();
+    filter.sum_statements(db, &dims, true).await
+}
+
 /// Totals over the whole filter, for summaries.
 pub async fn totals(db: &impl ConnectionTrait, filter: &UsageFilter) -> Result<Totals> {
     let mut sum = Totals::default();

@@ -130,11 +130,16 @@ pub async fn rebuild(
         .filter(Expr::col(usage_rollup::Column::WindowStart).lt(end))
         .exec(db)
         .await?;
-    let sql = insert_sql(backend);
     db.execute_raw(Statement::from_sql_and_values(
         backend,
-        sql,
-        [start.into(), end.into(), start.into(), end.into()],
+        bucket_insert_sql(backend),
+        [start.into(), end.into()],
+    ))
+    .await?;
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        finest_insert_sql(backend),
+        [start.into(), end.into()],
     ))
     .await?;
     Ok(())
@@ -196,67 +201,98 @@ async fn lock_days(
     Ok(())
 }
 
-/// One statement that sums the buckets of a time span into every grain:
-/// `$1`/`$2` bound the hot table's rows, `$3`/`$4` the archive's.
-fn insert_sql(backend: DbBackend) -> String {
-    let priced = super::buckets::token_priced_sql();
-    let sums: Vec<String> = SUMS
-        .iter()
-        .map(|(_, expr)| {
-            let expr = expr.replace("{priced}", &priced);
-            crate::db::sum_i64_sql(&expr)
-        })
-        .collect();
-    let (p1, p2, p3, p4) = match backend {
-        DbBackend::Postgres => ("$1", "$2", "$3", "$4"),
-        _ => ("?", "?", "?", "?"),
-    };
-    let selects: Vec<String> = GRAINS
-        .iter()
-        .map(|grain| {
-            let kept = |dim: Dimension| grain.dims.contains(&dim);
-            let dims = DIM_COLUMNS
-                .iter()
-                .map(|(dim, column)| {
-                    if kept(*dim) {
-                        (*column).to_owned()
-                    } else {
-                        "''".to_owned()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let group = DIM_COLUMNS
-                .iter()
-                .filter(|(dim, _)| kept(*dim))
-                .map(|(_, column)| *column)
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!(
-                "SELECT {id}, window_start, {dims}, {sums}, COUNT(*) FROM b GROUP BY window_start, {group}",
-                id = grain.id,
-                sums = sums.join(", "),
-            )
-        })
-        .collect();
-    let columns = SUMS
-        .iter()
-        .map(|(name, _)| *name)
-        .collect::<Vec<_>>()
+/// The finest grain: every grain whose dimensions it keeps is summed from
+/// its rows, not from the buckets again.
+const FINEST: Grain = GRAINS[7];
+
+/// The grains summed from the buckets themselves.
+fn from_buckets() -> impl Iterator<Item = Grain> {
+    GRAINS
+        .into_iter()
+        .filter(|g| *g == FINEST || !g.dims.iter().all(|d| FINEST.dims.contains(d)))
+}
+
+/// The grains summed from the finest grain's rows.
+fn from_finest() -> impl Iterator<Item = Grain> {
+    GRAINS
+        .into_iter()
+        .filter(|g| *g != FINEST && g.dims.iter().all(|d| FINEST.dims.contains(d)))
+}
+
+/// `INSERT INTO usage_rollup (…) ` with every column, for both statements.
+fn insert_into() -> String {
+    let dims = DIM_COLUMNS.map(|(_, column)| column).join(", ");
+    let sums = SUMS.map(|(name, _)| name).join(", ");
+    format!("INSERT INTO usage_rollup (grain, window_start, {dims}, {sums}, buckets) ")
+}
+
+/// One `SELECT` of `grain` rows from `source`, summing `sums` (one
+/// expression per [`SUMS`] column, then the bucket count).
+fn grain_select(grain: Grain, sums: &str, source: &str) -> String {
+    let kept = |dim: &Dimension| grain.dims.contains(dim);
+    let dims = DIM_COLUMNS
+        .map(|(dim, column)| if kept(&dim) { column } else { "''" })
         .join(", ");
-    let dim_columns = DIM_COLUMNS
+    let group = DIM_COLUMNS
         .iter()
+        .filter(|(dim, _)| kept(dim))
         .map(|(_, column)| *column)
         .collect::<Vec<_>>()
         .join(", ");
     format!(
+        "SELECT {id}, window_start, {dims}, {sums} FROM {source} GROUP BY window_start, {group}",
+        id = grain.id
+    )
+}
+
+/// The statement that sums a span's buckets (hot and archived) into the
+/// grains of [`from_buckets`]; `$1`/`$2` bound the span.
+fn bucket_insert_sql(backend: DbBackend) -> String {
+    let priced = super::buckets::token_priced_sql();
+    let sums = SUMS
+        .map(|(_, expr)| crate::db::sum_i64_sql(&expr.replace("{priced}", &priced)))
+        .join(", ")
+        + ", COUNT(*)";
+    let (p1, p2) = placeholders(backend);
+    let selects: Vec<String> = from_buckets()
+        .map(|grain| grain_select(grain, &sums, "b"))
+        .collect();
+    format!(
         "WITH b AS (\
            SELECT {READ} FROM usage_bucket WHERE window_start >= {p1} AND window_start < {p2} \
            UNION ALL \
-           SELECT {READ} FROM usage_bucket_archive WHERE window_start >= {p3} AND window_start < {p4}) \
-         INSERT INTO usage_rollup (grain, window_start, {dim_columns}, {columns}, buckets) {}",
+           SELECT {READ} FROM usage_bucket_archive WHERE window_start >= {p1} AND window_start < {p2}) \
+         {}{}",
+        insert_into(),
         selects.join(" UNION ALL ")
     )
+}
+
+/// The statement that sums the finest grain's rows of a span (`$1`/`$2`)
+/// into the grains of [`from_finest`]: sums of sums, exact.
+fn finest_insert_sql(backend: DbBackend) -> String {
+    let sums = SUMS
+        .map(|(name, _)| crate::db::sum_i64_sql(name))
+        .join(", ")
+        + ", "
+        + &crate::db::sum_i64_sql("buckets");
+    let (p1, p2) = placeholders(backend);
+    let source = format!(
+        "(SELECT * FROM usage_rollup WHERE grain = {} AND window_start >= {p1} AND window_start < {p2}) f",
+        FINEST.id
+    );
+    let selects: Vec<String> = from_finest()
+        .map(|grain| grain_select(grain, &sums, &source))
+        .collect();
+    format!("{}{}", insert_into(), selects.join(" UNION ALL "))
+}
+
+/// The span's two parameters, numbered so each may appear many times.
+fn placeholders(backend: DbBackend) -> (&'static str, &'static str) {
+    match backend {
+        DbBackend::Postgres => ("$1", "$2"),
+        _ => ("?1", "?2"),
+    }
 }
 
 /// The rollup's dimension columns, in table order.
