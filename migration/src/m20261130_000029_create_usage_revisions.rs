@@ -94,7 +94,11 @@ fn revision_table() -> TableCreateStatement {
     // The `usage.revised` webhook: pending until the budgets job delivers
     // it or finds it below the threshold.
     table
-        .col(ColumnDef::new(UsageRevision::AlertState).string().not_null())
+        .col(
+            ColumnDef::new(UsageRevision::AlertState)
+                .string()
+                .not_null(),
+        )
         .col(ColumnDef::new(UsageRevision::Attempts).integer().not_null())
         .col(ColumnDef::new(UsageRevision::DeliveredAt).timestamp_with_time_zone())
         .col(ColumnDef::new(UsageRevision::LastError).string());

@@ -77,15 +77,10 @@ pub(crate) async fn supersede(
         let mut insert = Query::insert();
         insert
             .into_table(superseded::Entity)
-            .columns(
-                columns
-                    .iter()
-                    .map(|c| c.as_str().into_iden())
-                    .chain([
-                        superseded::Column::SupersededAt.into_iden(),
-                        superseded::Column::SupersededByRunId.into_iden(),
-                    ]),
-            )
+            .columns(columns.iter().map(|c| c.as_str().into_iden()).chain([
+                superseded::Column::SupersededAt.into_iden(),
+                superseded::Column::SupersededByRunId.into_iden(),
+            ]))
             .select_from(select)
             .map_err(|e| crate::Error::Internal(e.to_string()))?;
         db.execute(&insert).await?;
