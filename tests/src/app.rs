@@ -249,6 +249,22 @@ impl TestApp {
             .secret
     }
 
+    /// Registers a webhook named `name` at `url` as an admin; its signing
+    /// secret, shown once.
+    pub async fn webhook_secret(&self, name: &str, url: &str) -> String {
+        let created = self
+            .ok(
+                Some(&self.token(Role::Admin)),
+                "mutation($n: String!, $u: String!) { createWebhook(name: $n, url: $u) { secret } }",
+                json!({"n": name, "u": url}),
+            )
+            .await;
+        created["createWebhook"]["secret"]
+            .as_str()
+            .expect("secret")
+            .to_owned()
+    }
+
     /// POSTs a GraphQL request; returns the whole JSON body.
     pub async fn gql(&self, bearer: Option<&str>, query: &str, variables: Value) -> Value {
         let mut request = self

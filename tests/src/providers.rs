@@ -88,3 +88,45 @@ pub async fn jobs_over(
         settings: Arc::new(settings),
     })
 }
+
+/// An OpenAI (`oa`) and an Anthropic (`an`) connection to `mock`.
+pub async fn mock_connections(
+    db: &DatabaseConnection,
+    mock: &crate::mock_provider::MockProvider,
+) -> Vec<provider_connection::Model> {
+    let mut out = Vec::new();
+    for (name, provider, base) in [
+        ("oa", ProviderKind::OpenAi, mock.openai_base()),
+        ("an", ProviderKind::Anthropic, mock.anthropic_base()),
+    ] {
+        out.push(sealed_connection(db, name, provider, "k", &base).await);
+    }
+    out
+}
+
+/// Ingests `range` for each of `connections` with unrate-limited fast
+/// clients, as run `label`; every run must succeed. Their reports, in order.
+pub async fn ingest_succeeded(
+    db: &DatabaseConnection,
+    book: &ledger::pricing::PriceBook,
+    connections: &[provider_connection::Model],
+    range: ledger::dates::DayRange,
+    label: &str,
+) -> Vec<ledger::ingest::RunReport> {
+    let clients = fast_clients(Duration::from_millis(400), 3, RateLimit::UNLIMITED);
+    let mut reports = Vec::new();
+    for connection in connections {
+        let mut req = ledger::ingest::IngestRequest::new(connection, range).expect("request");
+        req.label = label.to_owned();
+        let report = ledger::ingest::run(db, book, &clients, req, None)
+            .await
+            .expect("run");
+        assert_eq!(
+            report.status,
+            ledger::ingest::RunStatus::Succeeded,
+            "{report:#?}"
+        );
+        reports.push(report);
+    }
+    reports
+}

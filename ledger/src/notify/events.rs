@@ -20,6 +20,13 @@ pub struct EventDelivery {
     pub attempts: u64,
 }
 
+impl EventDelivery {
+    /// Why the event did not reach every webhook; `None` when it did.
+    pub fn failure(&self) -> Option<String> {
+        (self.failed > 0).then(|| format!("{} of {} webhooks failed", self.failed, self.webhooks))
+    }
+}
+
 /// Posts `payload` (a JSON object) as `event` to every webhook. A webhook
 /// that fails does not stop the others; `delivery_id` goes out as
 /// `X-CogniTrack-Delivery` so receivers can deduplicate retries. Events

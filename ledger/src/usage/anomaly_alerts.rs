@@ -109,16 +109,13 @@ async fn deliver(
     let sent = deliver_event(db, sender, ANOMALY_EVENT, &delivery_id, &payload).await?;
     let attempts = alert.attempts;
     let mut row = alert.into_active_model();
-    if sent.failed == 0 {
+    if let Some(error) = sent.failure() {
+        row.attempts = Set(attempts.saturating_add(1));
+        row.last_error = Set(Some(error));
+        report.failed += 1;
+    } else {
         row.delivered_at = Set(Some(Utc::now()));
         report.delivered += 1;
-    } else {
-        row.attempts = Set(attempts.saturating_add(1));
-        row.last_error = Set(Some(format!(
-            "{} of {} webhooks failed",
-            sent.failed, sent.webhooks
-        )));
-        report.failed += 1;
     }
     row.update(db).await?;
     Ok(())

@@ -62,7 +62,7 @@ pub async fn close(
         )));
     }
     let txn = db.begin().await?;
-    let open = open_closes(&txn, Some(period)).await?;
+    let open = open_closes(&txn, period).await?;
     if open.iter().any(|c| c.provider == provider) {
         return Err(Error::Conflict(format!(
             "{period} is already closed for {}; reopen it first",
@@ -153,15 +153,13 @@ fn scope(provider: Option<ProviderKind>) -> &'static str {
     provider.map_or("every provider", ProviderKind::as_str)
 }
 
-async fn open_closes(
-    db: &impl ConnectionTrait,
-    period: Option<&str>,
-) -> Result<Vec<period_close::Model>> {
-    let mut query = period_close::Entity::find().filter(period_close::Column::ReopenedAt.is_null());
-    if let Some(period) = period {
-        query = query.filter(period_close::Column::Period.eq(period));
-    }
-    Ok(query.all(db).await?)
+/// The closes of `period` not reopened.
+async fn open_closes(db: &impl ConnectionTrait, period: &str) -> Result<Vec<period_close::Model>> {
+    Ok(period_close::Entity::find()
+        .filter(period_close::Column::ReopenedAt.is_null())
+        .filter(period_close::Column::Period.eq(period))
+        .all(db)
+        .await?)
 }
 
 async fn with_details(db: &impl ConnectionTrait, close: period_close::Model) -> Result<Close> {

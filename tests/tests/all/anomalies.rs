@@ -108,21 +108,10 @@ async fn a_seeded_spike_is_found_and_nothing_else(backend: Backend) {
 async fn yesterdays_anomaly_is_sent_once_as_a_signed_webhook(backend: Backend) {
     use sea_orm::EntityTrait;
     let app = TestApp::spawn(backend).await;
-    let admin = app.token(api::auth::Role::Admin);
     let yesterday = Utc::now().date_naive() - Days::new(1);
     plant(&app, yesterday, 80_000_000).await;
     let receiver = e2e::webhook_receiver::WebhookReceiver::spawn().await;
-    let created = app
-        .ok(
-            Some(&admin),
-            "mutation($u: String!) { createWebhook(name: \"ops\", url: $u) { secret } }",
-            json!({"u": receiver.url()}),
-        )
-        .await;
-    let secret = created["createWebhook"]["secret"]
-        .as_str()
-        .expect("secret")
-        .to_owned();
+    let secret = app.webhook_secret("ops", &receiver.url()).await;
     for _ in 0..2 {
         let outcome = app
             .state

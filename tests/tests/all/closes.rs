@@ -2,18 +2,14 @@
 //! one of its days; the restatement is an adjustment listed against the
 //! close and sent as a signed `usage.revised` webhook, and the close's
 //! frozen lines do not change. Both stores.
-use std::time::Duration;
-
 use api::auth::Role;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use e2e::app::{Backend, TestApp, dec, error_code};
 use e2e::both_backends;
 use e2e::mock_provider::{Fault, MockProvider, Rule};
-use e2e::providers::{fast_clients, sealed_connection};
+use e2e::providers::{ingest_succeeded, mock_connections};
 use e2e::webhook_receiver::WebhookReceiver;
 use ledger::dates::DayRange;
-use ledger::ingest::{self, IngestRequest, RunStatus};
-use ledger::providers::{ProviderKind, RateLimit};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use sim::SimConfig;
@@ -41,28 +37,14 @@ async fn ingest(
     connections: &[entity::provider_connection::Model],
     range: DayRange,
 ) {
-    let clients = fast_clients(Duration::from_millis(400), 3, RateLimit::UNLIMITED);
-    for connection in connections {
-        let mut req = IngestRequest::new(connection, range).expect("request");
-        req.label = "closes".to_owned();
-        let report = ingest::run(&app.state.db, &app.state.book, &clients, req, None)
-            .await
-            .expect("run");
-        assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
-    }
+    ingest_succeeded(&app.state.db, &app.state.book, connections, range, "closes").await;
 }
 
 async fn a_closed_month_keeps_its_lines_and_lists_adjustments(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (admin, viewer) = (app.token(Role::Admin), app.token(Role::Viewer));
     let mock = MockProvider::start(SimConfig::default()).await;
-    let mut connections = Vec::new();
-    for (name, provider, base) in [
-        ("oa", ProviderKind::OpenAi, mock.openai_base()),
-        ("an", ProviderKind::Anthropic, mock.anthropic_base()),
-    ] {
-        connections.push(sealed_connection(&app.state.db, name, provider, "k", &base).await);
-    }
+    let connections = mock_connections(&app.state.db, &mock).await;
     let (first, last) = last_month();
     let month = DayRange::new(first, last).expect("month");
     let period = first.format("%Y-%m").to_string();
@@ -140,17 +122,7 @@ async fn a_closed_month_keeps_its_lines_and_lists_adjustments(backend: Backend) 
     // Each adjustment goes out once as a signed `usage.revised` event,
     // whatever its size.
     let receiver = WebhookReceiver::spawn().await;
-    let created = app
-        .ok(
-            Some(&admin),
-            "mutation($u: String!) { createWebhook(name: \"finance\", url: $u) { secret } }",
-            json!({"u": receiver.url()}),
-        )
-        .await;
-    let secret = created["createWebhook"]["secret"]
-        .as_str()
-        .expect("secret")
-        .to_owned();
+    let secret = app.webhook_secret("finance", &receiver.url()).await;
     for _ in 0..2 {
         let outcome = app
             .state

@@ -2,18 +2,15 @@
 //! day, the re-ingestion records one revision per connection with exact
 //! deltas, the replaced rows stay answerable `asOf` a moment before, and
 //! an identical re-ingestion writes nothing. Both stores.
-use std::time::Duration;
-
 use api::auth::Role;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use e2e::app::{Backend, TestApp, dec, error_code};
 use e2e::both_backends;
 use e2e::mock_provider::{Fault, MockProvider, Rule};
-use e2e::providers::{fast_clients, sealed_connection};
+use e2e::providers::{ingest_succeeded, mock_connections};
 use entity::{provider_connection, usage_bucket, usage_bucket_superseded, usage_revision};
 use ledger::dates::{DayRange, midnight};
-use ledger::ingest::{self, IngestRequest, RunReport, RunStatus};
-use ledger::providers::{ProviderClients, ProviderKind, RateLimit};
+use ledger::ingest::RunReport;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -42,7 +39,6 @@ fn days_ago(n: u64) -> NaiveDate {
 struct Ledger {
     app: TestApp,
     mock: MockProvider,
-    clients: ProviderClients,
     connections: Vec<provider_connection::Model>,
     range: DayRange,
 }
@@ -51,17 +47,10 @@ impl Ledger {
     async fn start(backend: Backend) -> Self {
         let app = TestApp::spawn(backend).await;
         let mock = MockProvider::start(SimConfig::default()).await;
-        let mut connections = Vec::new();
-        for (name, provider, base) in [
-            ("oa", ProviderKind::OpenAi, mock.openai_base()),
-            ("an", ProviderKind::Anthropic, mock.anthropic_base()),
-        ] {
-            connections.push(sealed_connection(&app.state.db, name, provider, "k", &base).await);
-        }
+        let connections = mock_connections(&app.state.db, &mock).await;
         Self {
             app,
             mock,
-            clients: fast_clients(Duration::from_millis(400), 3, RateLimit::UNLIMITED),
             connections,
             range: DayRange::new(days_ago(6), days_ago(1)).expect("range"),
         }
@@ -72,17 +61,14 @@ impl Ledger {
     }
 
     async fn ingest(&self) -> Vec<RunReport> {
-        let mut reports = Vec::new();
-        for connection in &self.connections {
-            let mut req = IngestRequest::new(connection, self.range).expect("request");
-            req.label = "revisions".to_owned();
-            let report = ingest::run(self.db(), &self.app.state.book, &self.clients, req, None)
-                .await
-                .expect("run");
-            assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
-            reports.push(report);
-        }
-        reports
+        ingest_succeeded(
+            self.db(),
+            &self.app.state.book,
+            &self.connections,
+            self.range,
+            "revisions",
+        )
+        .await
     }
 
     /// `query` over the ingested range, optionally as of `as_of`.

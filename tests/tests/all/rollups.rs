@@ -3,20 +3,15 @@
 //! identical re-ingestion, a restatement, a reprice, archival and restore,
 //! on both stores. The expected sums are computed here from the bucket rows
 //! themselves, not by the SQL that builds the rollups.
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use e2e::app::{Backend, TestDb};
 use e2e::both_backends;
 use e2e::mock_provider::{Fault, MockProvider, Rule};
-use e2e::providers::{fast_clients, sealed_connection};
+use e2e::providers::{ingest_succeeded, mock_connections};
 use entity::{usage_bucket, usage_rollup};
 use ledger::archive::{self, ArchiveOptions};
 use ledger::dates::DayRange;
-use ledger::ingest::{self, IngestRequest, RunStatus};
 use ledger::pricing::{PriceBook, UnitRates};
-use ledger::providers::{ProviderKind, RateLimit};
 use ledger::usage::Dimension;
 use ledger::usage::buckets::TOKEN_PRICED_TYPES;
 use ledger::usage::rollup::{GRAINS, Grain};
@@ -24,6 +19,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, Statement,
 };
 use sim::SimConfig;
+use std::collections::BTreeMap;
 
 /// A rollup row's key: grain, day, and the seven dimensions ('' when the
 /// grain does not keep one).
@@ -157,24 +153,10 @@ async fn rollups_equal_the_buckets_through_every_change(backend: Backend) {
         .await
         .expect("book");
     let mock = MockProvider::start(SimConfig::default()).await;
-    let clients = fast_clients(Duration::from_millis(400), 3, RateLimit::UNLIMITED);
-    let mut connections = Vec::new();
-    for (name, provider, base) in [
-        ("oa", ProviderKind::OpenAi, mock.openai_base()),
-        ("an", ProviderKind::Anthropic, mock.anthropic_base()),
-    ] {
-        connections.push(sealed_connection(conn, name, provider, "k", &base).await);
-    }
+    let connections = mock_connections(conn, &mock).await;
     let range = DayRange::new(days_ago(8), days_ago(1)).expect("range");
     let ingest_all = async || {
-        for connection in &connections {
-            let mut req = IngestRequest::new(connection, range).expect("request");
-            req.label = "rollups".to_owned();
-            let report = ingest::run(conn, &book, &clients, req, None)
-                .await
-                .expect("run");
-            assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
-        }
+        ingest_succeeded(conn, &book, &connections, range, "rollups").await;
     };
 
     ingest_all().await;
