@@ -40,3 +40,8 @@ pub mod usage_bucket_archive;
 pub mod period_close;
 pub mod period_close_line;
 pub mod usage_bucket_superseded;
+
+// Local-time days (issue 15): hourly buckets, and each stored day set's
+// content hash.
+pub mod usage_day_digest;
+pub mod usage_hour;

@@ -21,6 +21,8 @@ pub struct Model {
     /// Last UTC day whose buckets are fully ingested.
     pub complete_through: Option<Date>,
     pub created_at: DateTimeUtc,
+    /// Also ingest hourly buckets, so days can be counted in a local time zone.
+    pub hourly_buckets: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

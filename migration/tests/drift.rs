@@ -90,6 +90,8 @@ entities!(
     usage_bucket,
     usage_bucket_archive,
     usage_bucket_superseded,
+    usage_day_digest,
+    usage_hour,
     usage_revision,
     usage_rollup,
     webhook,

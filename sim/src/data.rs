@@ -612,13 +612,97 @@ pub fn group(rows: &[SimRow], group_by: &[String]) -> Vec<SimRow> {
 
 /// Scales counts for a bucket that covers only part of a day.
 pub fn scale(rows: Vec<SimRow>, seconds: i64) -> Vec<SimRow> {
-    if seconds >= 86_400 {
+    scale_part(rows, seconds, 86_400)
+}
+
+/// How a day's usage spreads over its 24 UTC hours: quiet at night, busy
+/// in the European and American working days. Sums to [`HOUR_WEIGHT_TOTAL`].
+const HOUR_WEIGHTS: [i64; 24] = [
+    2, 1, 1, 1, 1, 2, 3, 5, 8, 10, 12, 12, 11, 12, 12, 11, 10, 8, 6, 5, 4, 3, 3, 2,
+];
+const HOUR_WEIGHT_TOTAL: i64 = 145;
+
+/// Counts that are sums of others in the same row, children first so a
+/// parent sums children already split. Split independently, a parent's
+/// rounding would break the identity within an hour.
+const PARENTS: [(&str, &[&str]); 4] = [
+    (
+        "input_uncached_tokens",
+        &[
+            "input_text_tokens",
+            "input_audio_tokens",
+            "input_image_tokens",
+        ],
+    ),
+    (
+        "input_cached_tokens",
+        &[
+            "input_cached_text_tokens",
+            "input_cached_audio_tokens",
+            "input_cached_image_tokens",
+        ],
+    ),
+    (
+        "output_tokens",
+        &[
+            "output_text_tokens",
+            "output_audio_tokens",
+            "output_image_tokens",
+        ],
+    ),
+    (
+        "input_tokens",
+        &[
+            "input_cached_tokens",
+            "input_cache_write_tokens",
+            "input_uncached_tokens",
+        ],
+    ),
+];
+
+/// The share of each day row that falls in UTC hour `hour` (0..24). The 24
+/// shares of a count sum exactly to the day's count, and within an hour
+/// every parent count is the sum of its children, as in a daily row.
+pub fn hour_share(rows: Vec<SimRow>, hour: i64) -> Vec<SimRow> {
+    let hour = hour.clamp(0, 23) as usize;
+    let before: i64 = HOUR_WEIGHTS[..hour].iter().sum();
+    let through = before + HOUR_WEIGHTS[hour];
+    // Cumulative floors: consecutive hours take what the running total
+    // adds, so nothing is lost to rounding over the day.
+    let part =
+        |count: i64| count * through / HOUR_WEIGHT_TOTAL - count * before / HOUR_WEIGHT_TOTAL;
+    rows.into_iter()
+        .map(|mut row| {
+            let day = row.clone();
+            for (_, value) in &mut row.counts {
+                *value = part(*value);
+            }
+            for (parent, children) in PARENTS {
+                let has_all = std::iter::once(&parent)
+                    .chain(children)
+                    .all(|name| day.counts.iter().any(|(n, _)| n == name));
+                if has_all {
+                    let sum = children.iter().map(|c| row.count(c)).sum();
+                    if let Some((_, value)) = row.counts.iter_mut().find(|(n, _)| *n == parent) {
+                        *value = sum;
+                    }
+                }
+            }
+            row
+        })
+        .collect()
+}
+
+/// Scales counts for a bucket that covers `seconds` of a `whole`-second
+/// window.
+pub fn scale_part(rows: Vec<SimRow>, seconds: i64, whole: i64) -> Vec<SimRow> {
+    if seconds >= whole {
         return rows;
     }
     rows.into_iter()
         .map(|mut row| {
             for (_, value) in &mut row.counts {
-                *value = *value * seconds / 86_400;
+                *value = *value * seconds / whole;
             }
             row
         })

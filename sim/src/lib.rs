@@ -31,6 +31,7 @@ use ledger::providers::anthropic::{COST_PATH, MESSAGES_GROUP_BY, MESSAGES_PATH};
 use ledger::providers::openai::USAGE_ENDPOINTS;
 
 const DAY: i64 = 86_400;
+const HOUR: i64 = 3_600;
 
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -251,11 +252,35 @@ impl Simulator {
     }
 }
 
-/// One page of daily windows `[start, end)`: the first may be partial when
-/// `start` is not a midnight (as OpenAI does), later ones are whole days.
+/// One page of windows `[start, end)` of the requested width: the first
+/// may be partial when `start` is not on a boundary (as OpenAI does),
+/// later ones are whole days (or hours).
 struct Window {
     start: i64,
     end: i64,
+    hourly: bool,
+}
+
+impl Window {
+    /// The usage of this window out of its day's `rows`: the whole day, or
+    /// the hour's share of it; scaled down when the window is partial.
+    fn usage(&self, rows: Vec<SimRow>) -> Vec<SimRow> {
+        if self.hourly {
+            let hour = self.start.rem_euclid(DAY) / HOUR;
+            let rows = data::hour_share(rows, hour);
+            data::scale_part(rows, self.end - self.start, HOUR)
+        } else {
+            data::scale(rows, self.end - self.start)
+        }
+    }
+}
+
+/// Which bucket widths an endpoint serves: usage takes hours too, costs
+/// only days.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Widths {
+    DayOnly,
+    DayOrHour,
 }
 
 struct PageOf {
@@ -288,17 +313,27 @@ fn paginate(
     start: i64,
     end: i64,
     max_limit: u32,
+    widths: Widths,
 ) -> Result<PageOf, Reject> {
-    match params.get("bucket_width") {
-        None | Some("1d") => {}
-        Some(_) => {
+    let (hourly, step) = match (params.get("bucket_width"), widths) {
+        (None | Some("1d"), _) => (false, DAY),
+        (Some("1h"), Widths::DayOrHour) => (true, HOUR),
+        (Some(_), Widths::DayOrHour) => {
             return Err(bad_request(
                 flavor,
-                "the simulator serves bucket_width=1d only",
+                "bucket_width must be 1d or 1h (the simulator serves no minutes)",
             ));
         }
-    }
-    let limit = i64::from(page_limit(sim, flavor, params, 7, max_limit)?);
+        (Some(_), Widths::DayOnly) => {
+            return Err(bad_request(flavor, "bucket_width must be 1d"));
+        }
+    };
+    let limit = if hourly {
+        page_limit(sim, flavor, params, 24, 168)?
+    } else {
+        page_limit(sim, flavor, params, 7, max_limit)?
+    };
+    let limit = i64::from(limit);
     let mut from = start;
     if let Some(cursor) = params.get("page") {
         match decode_cursor(cursor) {
@@ -309,11 +344,12 @@ fn paginate(
     let mut windows = Vec::new();
     let mut at = from;
     while at < end && (windows.len() as i64) < limit {
-        let next_midnight = (at.div_euclid(DAY) + 1) * DAY;
-        let stop = next_midnight.min(end);
+        let boundary = (at.div_euclid(step) + 1) * step;
+        let stop = boundary.min(end);
         windows.push(Window {
             start: at,
             end: stop,
+            hourly,
         });
         at = stop;
     }
@@ -391,12 +427,13 @@ fn page_of(
     flavor: Flavor,
     params: &Params,
     max_limit: u32,
+    widths: Widths,
 ) -> Result<PageOf, Reject> {
     let (start, end) = match flavor {
         Flavor::OpenAi => openai_range(params, flavor)?,
         Flavor::Anthropic => anthropic_range(params)?,
     };
-    paginate(sim, flavor, params, start, end, max_limit)
+    paginate(sim, flavor, params, start, end, max_limit, widths)
 }
 
 /// A page of daily buckets in the provider's envelope, `results` filling
@@ -449,7 +486,7 @@ async fn openai_usage(
     if let Err(response) = check_group_by(flavor, &group_by, allowed) {
         return response.into_response();
     }
-    let page = match page_of(&sim, flavor, &params, 31) {
+    let page = match page_of(&sim, flavor, &params, 31, Widths::DayOrHour) {
         Ok(page) => page,
         Err(response) => return response.into_response(),
     };
@@ -462,7 +499,7 @@ async fn openai_usage(
         let rows = day_of(w.start)
             .map(|day| sim.openai_rows(day, &usage_type))
             .unwrap_or_default();
-        let rows = data::scale(data::group(&rows, &group_by), w.end - w.start);
+        let rows = w.usage(data::group(&rows, &group_by));
         rows.iter()
             .map(|r| data::to_json(r, Some(&object)))
             .collect()
@@ -487,7 +524,7 @@ async fn openai_costs(
     ) {
         return response.into_response();
     }
-    let page = match page_of(&sim, flavor, &params, 180) {
+    let page = match page_of(&sim, flavor, &params, 180, Widths::DayOnly) {
         Ok(page) => page,
         Err(response) => return response.into_response(),
     };
@@ -501,7 +538,7 @@ async fn openai_costs(
     })
 }
 
-/// Anthropic snaps `starting_at` to the start of its day.
+/// Anthropic snaps `starting_at` to the start of its day (or hour).
 fn anthropic_range(params: &Params) -> Result<(i64, i64), Reject> {
     let flavor = Flavor::Anthropic;
     let parse = |name: &str| -> Result<Option<i64>, Reject> {
@@ -512,10 +549,15 @@ fn anthropic_range(params: &Params) -> Result<(i64, i64), Reject> {
                 .map_err(|_| bad_request(flavor, &format!("{name} must be RFC 3339"))),
         }
     };
+    let snap = if params.get("bucket_width") == Some("1h") {
+        HOUR
+    } else {
+        DAY
+    };
     let start = parse("starting_at")?
         .ok_or_else(|| bad_request(flavor, "starting_at is required"))?
-        .div_euclid(DAY)
-        * DAY;
+        .div_euclid(snap)
+        * snap;
     let end = parse("ending_at")?.unwrap_or_else(end_of_today);
     if end <= start {
         return Err(bad_request(flavor, "ending_at must be after starting_at"));
@@ -543,7 +585,7 @@ async fn anthropic_messages(
     if let Err(response) = check_group_by(flavor, &group_by, MESSAGES_GROUP_BY) {
         return response.into_response();
     }
-    let page = match page_of(&sim, flavor, &params, 31) {
+    let page = match page_of(&sim, flavor, &params, 31, Widths::DayOrHour) {
         Ok(page) => page,
         Err(response) => return response.into_response(),
     };
@@ -551,7 +593,7 @@ async fn anthropic_messages(
         let rows = day_of(w.start)
             .map(|day| sim.anthropic_rows(day))
             .unwrap_or_default();
-        let rows = data::scale(data::group(&rows, &group_by), w.end - w.start);
+        let rows = w.usage(data::group(&rows, &group_by));
         rows.iter().map(|r| data::to_json(r, None)).collect()
     })
 }
@@ -583,7 +625,7 @@ async fn anthropic_costs(
             group_by.push(derived.to_owned());
         }
     }
-    let page = match page_of(&sim, flavor, &params, 31) {
+    let page = match page_of(&sim, flavor, &params, 31, Widths::DayOnly) {
         Ok(page) => page,
         Err(response) => return response.into_response(),
     };
@@ -622,6 +664,30 @@ mod tests {
         assert!(cursor.contains('+') && cursor.contains('/') && cursor.contains('='));
         assert_eq!(decode_cursor(&cursor), Some(1_793_491_200));
         assert_eq!(decode_cursor(&cursor.replace('+', " ")), None);
+    }
+
+    #[test]
+    fn hours_sum_to_the_day_and_keep_row_identities() {
+        let sim = Simulator::new(SimConfig::default());
+        let day = ledger::dates::parse_day("2026-10-25").expect("day");
+        let rows = sim.openai_rows(day, "completions");
+        assert!(!rows.is_empty());
+        let hours: Vec<Vec<SimRow>> = (0..24).map(|h| data::hour_share(rows.clone(), h)).collect();
+        for (i, row) in rows.iter().enumerate() {
+            for (name, total) in &row.counts {
+                let summed: i64 = hours.iter().map(|hour| hour[i].count(name)).sum();
+                assert_eq!(summed, *total, "{name}");
+            }
+            for hour in &hours {
+                let r = &hour[i];
+                assert_eq!(
+                    r.count("input_tokens"),
+                    r.count("input_cached_tokens")
+                        + r.count("input_cache_write_tokens")
+                        + r.count("input_uncached_tokens")
+                );
+            }
+        }
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub enum Fault {
     /// Restate the bucket of this day: 1,000 more output tokens on every
     /// result and the last result dropped (late usage and a corrected line).
     RestateDay(NaiveDate),
+    /// In hourly pages only, 7 more output tokens on the first result of
+    /// this day's 12:00 hour: hours that no longer sum to the daily bucket.
+    HourlyDrift(NaiveDate),
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +296,20 @@ fn rewrite(bytes: &[u8], fault: &Fault) -> axum::body::Bytes {
                         if let Some(output) = result["output_tokens"].as_i64() {
                             result["output_tokens"] = json!(output + 1000);
                         }
+                    }
+                }
+            }
+        }
+        Fault::HourlyDrift(day) => {
+            let noon = midnight(*day).timestamp() + 12 * 3600;
+            if let Some(data) = page["data"].as_array_mut() {
+                for bucket in data {
+                    let hour = bucket["start_time"].as_i64() == Some(noon)
+                        && bucket["end_time"].as_i64() == Some(noon + 3600);
+                    if let Some(output) = bucket["results"][0]["output_tokens"].as_i64()
+                        && hour
+                    {
+                        bucket["results"][0]["output_tokens"] = json!(output + 7);
                     }
                 }
             }

@@ -23,6 +23,9 @@ pub struct ProviderConnection {
     /// The last UTC day fully ingested.
     pub complete_through: Option<Date>,
     pub created_at: DateTime<Utc>,
+    /// Hourly buckets are ingested too, so usage can be counted in local
+    /// time zones (`dailyUsage(timezone:)`).
+    pub hourly_buckets: bool,
 }
 
 impl From<connections::Connection> for ProviderConnection {
@@ -37,6 +40,7 @@ impl From<connections::Connection> for ProviderConnection {
             base_url: c.base_url,
             complete_through: c.complete_through.map(Date),
             created_at: c.created_at,
+            hourly_buckets: c.hourly_buckets,
         }
     }
 }
@@ -128,6 +132,20 @@ impl ConnectionsMutation {
             message: check.message,
             latency_ms: i64::try_from(check.latency_ms).unwrap_or(i64::MAX),
         })
+    }
+
+    /// Turns hourly ingestion on or off for a connection (environment
+    /// connections included). Each later run of a day also fetches its
+    /// hours and stores them when they sum exactly to the daily buckets.
+    async fn set_connection_hourly_buckets(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        enabled: bool,
+    ) -> ApiResult<ProviderConnection> {
+        principal(ctx).admin()?;
+        let connection = connections::set_hourly(&state(ctx)?.db, &name, enabled).await?;
+        Ok(connection.into())
     }
 
     /// Removes a connection; the usage it ingested stays.

@@ -207,6 +207,9 @@ pub enum IssueCode {
     DuplicateBucket,
     /// The provider returned no bucket for a complete day.
     MissingBucket,
+    /// The hourly buckets of a day do not sum to its daily bucket; the
+    /// hours were not stored.
+    HourlyMismatch,
     /// A model the price book cannot price; its usage is stored unpriced.
     UnpricedModel,
     /// A failure of CogniTrack's own (the database).

@@ -26,9 +26,11 @@ use crate::costs::billed::DayLines;
 use crate::dates::{DayRange, midnight, next_day};
 use crate::pricing::PriceBook;
 use crate::providers::{
-    CostBucket, DayBucket, FetchStats, ProviderClient, ProviderClients, ProviderError, ProviderKind,
+    CostBucket, DayBucket, FetchStats, ProviderClient, ProviderClients, ProviderError,
+    ProviderKind, Width,
 };
 use crate::usage::buckets::{BucketRow, DaySet, ReplaceOutcome, replace_day};
+use crate::usage::hours::{Hour, replace_hours};
 use crate::{Error, Result};
 
 /// The default and the largest window one fetch + transaction covers.
@@ -184,6 +186,7 @@ pub async fn run(
         fatal: false,
         report,
         writing: None,
+        hourly: connection.hourly_buckets,
     };
     let result = tokio::select! {
         result = engine.ingest(&steps, progress) => result,
@@ -386,6 +389,8 @@ struct Engine<'a> {
     report: RunReport,
     /// The day being written, so a database failure names it.
     writing: Option<NaiveDate>,
+    /// The connection ingests hourly buckets too.
+    hourly: bool,
 }
 
 impl Engine<'_> {
@@ -496,8 +501,18 @@ impl Engine<'_> {
     /// days are fetched one by one so a single bad day does not sink its
     /// neighbours.
     async fn window(&mut self, usage_type: &str, from: NaiveDate, to: NaiveDate) -> Result<()> {
-        match self.client.usage(usage_type, from, to, &self.stats).await {
-            Ok(buckets) => self.apply(usage_type, from, to, buckets).await,
+        match self
+            .client
+            .usage(usage_type, from, to, Width::Day, &self.stats)
+            .await
+        {
+            Ok(buckets) => {
+                self.apply(usage_type, from, to, buckets).await?;
+                if self.hourly && !self.req.dry_run {
+                    self.hours(usage_type, from, to).await?;
+                }
+                Ok(())
+            }
             Err(error) if error.is_fatal() || from == to => {
                 self.fetch_failed(usage_type, from, to, &error);
                 Ok(())
@@ -508,14 +523,121 @@ impl Engine<'_> {
                         self.mark_bad(day, to);
                         break;
                     }
-                    match self.client.usage(usage_type, day, day, &self.stats).await {
-                        Ok(buckets) => self.apply(usage_type, day, day, buckets).await?,
+                    match self
+                        .client
+                        .usage(usage_type, day, day, Width::Day, &self.stats)
+                        .await
+                    {
+                        Ok(buckets) => {
+                            self.apply(usage_type, day, day, buckets).await?;
+                            if self.hourly && !self.req.dry_run {
+                                self.hours(usage_type, day, day).await?;
+                            }
+                        }
                         Err(error) => self.fetch_failed(usage_type, day, day, &error),
                     }
                 }
                 Ok(())
             }
         }
+    }
+
+    /// Fetches the hourly buckets of `from..=to` and stores each day's
+    /// hours when they sum to its daily buckets (stored just before); a
+    /// day whose hours disagree, are partial or are missing becomes an
+    /// issue and keeps the hours it had.
+    async fn hours(&mut self, usage_type: &str, from: NaiveDate, to: NaiveDate) -> Result<()> {
+        let buckets = match self
+            .client
+            .usage(usage_type, from, to, Width::Hour, &self.stats)
+            .await
+        {
+            Ok(buckets) => buckets,
+            Err(error) => {
+                self.fetch_failed(usage_type, from, to, &error);
+                return Ok(());
+            }
+        };
+        let by_day = self.sound_hours(usage_type, from, to, buckets);
+        let provider = self.req.provider;
+        self.writing = Some(from);
+        let txn = self.db.begin().await?;
+        for (day, hours) in by_day {
+            self.writing = Some(day);
+            let set = DaySet {
+                connection_id: self.req.connection.id,
+                provider,
+                usage_type,
+                day,
+            };
+            let checked = day < self.today;
+            if let Err(disagreement) =
+                replace_hours(&txn, set, hours, Some(self.run_id), self.book, checked).await?
+            {
+                self.issue(
+                    IssueCode::HourlyMismatch,
+                    day,
+                    usage_type,
+                    disagreement.to_string(),
+                );
+            }
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The hours of each day of `from..=to` (through today) that is not
+    /// already a bad day; a day with a partial or repeated hour bucket
+    /// becomes an issue instead.
+    fn sound_hours(
+        &mut self,
+        usage_type: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        buckets: Vec<DayBucket>,
+    ) -> BTreeMap<NaiveDate, Vec<Hour>> {
+        let mut by_day: BTreeMap<NaiveDate, Vec<Hour>> = from
+            .iter_days()
+            .take_while(|d| *d <= to.min(self.today))
+            .filter(|d| !self.bad_days.contains(d))
+            .map(|d| (d, Vec::new()))
+            .collect();
+        let mut rejected = BTreeSet::new();
+        for bucket in buckets {
+            let day = bucket.start.date_naive();
+            let Some(hours) = by_day.get_mut(&day) else {
+                continue;
+            };
+            let whole_hour = bucket.start.timestamp() % 3600 == 0
+                && bucket.end - bucket.start == chrono::Duration::hours(1);
+            let repeated = hours.iter().any(|h| h.start == bucket.start);
+            if !whole_hour || repeated {
+                let what = if repeated {
+                    "returned twice"
+                } else {
+                    "not one whole UTC hour"
+                };
+                let message = format!(
+                    "hour bucket {} .. {} is {what}; the day's hours were not stored",
+                    bucket.start.to_rfc3339(),
+                    bucket.end.to_rfc3339()
+                );
+                let code = if repeated {
+                    IssueCode::DuplicateBucket
+                } else {
+                    IssueCode::PartialBucket
+                };
+                self.issue(code, day, usage_type, message);
+                rejected.insert(day);
+                continue;
+            }
+            hours.push(Hour {
+                start: bucket.start,
+                rows: bucket.rows,
+            });
+        }
+        by_day.retain(|day, _| !rejected.contains(day));
+        by_day
     }
 
     fn fetch_failed(

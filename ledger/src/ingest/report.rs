@@ -40,6 +40,9 @@ pub enum IssueCode {
     DuplicateBucket,
     /// The provider returned no bucket for a complete day.
     MissingBucket,
+    /// The hourly buckets of a day do not sum to its daily bucket; the
+    /// hours were not stored.
+    HourlyMismatch,
     /// A model in the usage that the price book cannot price.
     UnpricedModel,
     /// Our own failure (the database).
@@ -63,6 +66,7 @@ impl IssueCode {
             IssueCode::PartialBucket => "partial_bucket",
             IssueCode::DuplicateBucket => "duplicate_bucket",
             IssueCode::MissingBucket => "missing_bucket",
+            IssueCode::HourlyMismatch => "hourly_mismatch",
             IssueCode::UnpricedModel => "unpriced_model",
             IssueCode::Internal => "internal",
         }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::error::ProviderError;
 use super::http::{Auth, FetchStats, Transport};
 use super::paging::{Paged, count, dim, fetch_pages};
-use super::{CostBucket, CostLine, DayBucket};
+use super::{CostBucket, CostLine, DayBucket, Width};
 use entity::enums::Batch;
 
 use crate::dates::{midnight, next_day};
@@ -28,7 +28,6 @@ pub const MESSAGES_GROUP_BY: &[&str] = &[
     "inference_geo",
 ];
 pub const COST_GROUP_BY: &[&str] = &["workspace_id", "description"];
-const LIMIT: u32 = 31;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct MessagesPage {
@@ -271,13 +270,18 @@ impl AnthropicClient {
         }
     }
 
-    fn query(from: NaiveDate, to: NaiveDate, group_by: &[&str]) -> Vec<(&'static str, String)> {
+    fn query(
+        from: NaiveDate,
+        to: NaiveDate,
+        width: Width,
+        group_by: &[&str],
+    ) -> Vec<(&'static str, String)> {
         let at = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
         let mut query = vec![
             ("starting_at", at(midnight(from))),
             ("ending_at", at(midnight(next_day(to)))),
-            ("bucket_width", "1d".to_owned()),
-            ("limit", LIMIT.to_string()),
+            ("bucket_width", width.param().to_owned()),
+            ("limit", width.limit().to_string()),
         ];
         for g in group_by {
             query.push(("group_by[]", (*g).to_owned()));
@@ -285,15 +289,16 @@ impl AnthropicClient {
         query
     }
 
-    /// Daily message-usage buckets for the UTC days `from..=to`, all pages.
+    /// Message-usage buckets for the UTC days `from..=to`, all pages.
     pub async fn messages(
         &self,
         from: NaiveDate,
         to: NaiveDate,
+        width: Width,
         stats: &FetchStats,
     ) -> Result<Vec<DayBucket>, ProviderError> {
         let url = format!("{}{MESSAGES_PATH}", self.base_url);
-        let query = Self::query(from, to, MESSAGES_GROUP_BY);
+        let query = Self::query(from, to, width, MESSAGES_GROUP_BY);
         let pages: Vec<MessagesPage> = fetch_pages(
             &self.transport,
             &url,
@@ -317,7 +322,7 @@ impl AnthropicClient {
         stats: &FetchStats,
     ) -> Result<Vec<CostBucket>, ProviderError> {
         let url = format!("{}{COST_PATH}", self.base_url);
-        let query = Self::query(from, to, COST_GROUP_BY);
+        let query = Self::query(from, to, Width::Day, COST_GROUP_BY);
         let pages: Vec<CostReportPage> =
             fetch_pages(&self.transport, &url, COST_PATH, &query, &self.auth, stats).await?;
         let mut out = Vec::new();

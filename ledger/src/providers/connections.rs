@@ -41,6 +41,8 @@ pub struct Connection {
     pub base_url: Option<String>,
     pub complete_through: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+    /// Hourly buckets are ingested too (local-time days).
+    pub hourly_buckets: bool,
 }
 
 impl From<&Model> for Connection {
@@ -62,6 +64,7 @@ impl From<&Model> for Connection {
             base_url: model.base_url.clone(),
             complete_through: model.complete_through,
             created_at: model.created_at,
+            hourly_buckets: model.hourly_buckets,
         }
     }
 }
@@ -175,11 +178,25 @@ pub async fn upsert_demo(
             base_url: Set(Some(base_url)),
             complete_through: Set(None),
             created_at: Set(Utc::now()),
+            // The simulator serves hours, so the demo shows local-time days.
+            hourly_buckets: Set(true),
             ..Default::default()
         }
         .insert(db)
         .await?),
     }
+}
+
+/// Turns hourly ingestion of a connection on or off. Hours already stored
+/// stay; the next run of each day fetches (or stops fetching) its hours.
+pub async fn set_hourly(
+    db: &impl ConnectionTrait,
+    name: &str,
+    enabled: bool,
+) -> Result<Connection> {
+    let mut row = ActiveModel::from(get(db, name).await?);
+    row.hourly_buckets = Set(enabled);
+    Ok(Connection::from(&row.update(db).await?))
 }
 
 /// Removes a connection and its inventory (names it alone knew). Its
@@ -293,7 +310,9 @@ pub async fn test(
     let yesterday = today.pred_opt().unwrap_or(today);
     let stats = crate::providers::FetchStats::default();
     let started = std::time::Instant::now();
-    let result = client.usage(usage_type, yesterday, yesterday, &stats).await;
+    let result = client
+        .usage(usage_type, yesterday, yesterday, super::Width::Day, &stats)
+        .await;
     let latency_ms = started.elapsed().as_millis() as u64;
     Ok(match result {
         Ok(buckets) => CheckResult {

@@ -42,6 +42,33 @@ pub fn usage_types(provider: ProviderKind) -> Vec<&'static str> {
     }
 }
 
+/// How long each usage bucket a fetch asks for is: a UTC day, or an hour
+/// (for local-time days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    Day,
+    Hour,
+}
+
+impl Width {
+    /// The `bucket_width` both providers take.
+    pub fn param(self) -> &'static str {
+        match self {
+            Width::Day => "1d",
+            Width::Hour => "1h",
+        }
+    }
+
+    /// Buckets per page: the documented maximum for the width (31 days or
+    /// 168 hours, a week either way).
+    pub fn limit(self) -> u32 {
+        match self {
+            Width::Day => 31,
+            Width::Hour => 168,
+        }
+    }
+}
+
 /// One provider time bucket with its results already normalised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DayBucket {
@@ -239,18 +266,21 @@ impl ProviderClient {
         }
     }
 
-    /// Daily buckets of `usage_type` for the UTC days `from..=to`.
+    /// Buckets of `usage_type` of `width` covering the UTC days `from..=to`.
     pub async fn usage(
         &self,
         usage_type: &str,
         from: NaiveDate,
         to: NaiveDate,
+        width: Width,
         stats: &FetchStats,
     ) -> Result<Vec<DayBucket>, ProviderError> {
         match self {
-            ProviderClient::OpenAi(client) => client.usage(usage_type, from, to, stats).await,
+            ProviderClient::OpenAi(client) => {
+                client.usage(usage_type, from, to, width, stats).await
+            }
             ProviderClient::Anthropic(client) if usage_type == anthropic::USAGE_TYPE => {
-                client.messages(from, to, stats).await
+                client.messages(from, to, width, stats).await
             }
             ProviderClient::Anthropic(_) => Err(ProviderError::Config(format!(
                 "unknown Anthropic usage type {usage_type:?}"

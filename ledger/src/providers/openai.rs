@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::error::ProviderError;
 use super::http::{Auth, FetchStats, Transport};
 use super::paging::{Paged, count, dim, fetch_pages};
-use super::{CostBucket, CostLine, DayBucket, decimal_from_f64};
+use super::{CostBucket, CostLine, DayBucket, Width, decimal_from_f64};
 use entity::enums::Batch;
 
 use crate::dates::{midnight, next_day};
@@ -76,9 +76,6 @@ pub const USAGE_ENDPOINTS: &[(&str, &[&str])] = &[
 ];
 
 pub const COST_GROUP_BY: &[&str] = &["project_id", "line_item", "api_key_id"];
-
-/// Buckets per page for `bucket_width=1d` (the documented maximum).
-const USAGE_LIMIT: u32 = 31;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct UsagePage {
@@ -339,12 +336,13 @@ impl OpenAiClient {
         }
     }
 
-    /// Daily buckets of one usage type for the UTC days `from..=to`, all pages.
+    /// Buckets of one usage type for the UTC days `from..=to`, all pages.
     pub async fn usage(
         &self,
         usage_type: &str,
         from: NaiveDate,
         to: NaiveDate,
+        width: Width,
         stats: &FetchStats,
     ) -> Result<Vec<DayBucket>, ProviderError> {
         let Some((_, group_by)) = USAGE_ENDPOINTS.iter().find(|(name, _)| *name == usage_type)
@@ -354,7 +352,9 @@ impl OpenAiClient {
             )));
         };
         let endpoint = format!("/organization/usage/{usage_type}");
-        let pages: Vec<UsagePage> = self.pages(&endpoint, from, to, group_by, stats).await?;
+        let pages: Vec<UsagePage> = self
+            .pages(&endpoint, from, to, width, group_by, stats)
+            .await?;
         let mut out = Vec::new();
         for page in pages {
             for bucket in page.data {
@@ -373,7 +373,7 @@ impl OpenAiClient {
     ) -> Result<Vec<CostBucket>, ProviderError> {
         let endpoint = "/organization/costs".to_owned();
         let pages: Vec<CostPage> = self
-            .pages(&endpoint, from, to, COST_GROUP_BY, stats)
+            .pages(&endpoint, from, to, Width::Day, COST_GROUP_BY, stats)
             .await?;
         let mut out = Vec::new();
         for page in pages {
@@ -389,6 +389,7 @@ impl OpenAiClient {
         endpoint: &str,
         from: NaiveDate,
         to: NaiveDate,
+        width: Width,
         group_by: &[&str],
         stats: &FetchStats,
     ) -> Result<Vec<P>, ProviderError> {
@@ -396,8 +397,8 @@ impl OpenAiClient {
         let mut query: Vec<(&str, String)> = vec![
             ("start_time", midnight(from).timestamp().to_string()),
             ("end_time", midnight(next_day(to)).timestamp().to_string()),
-            ("bucket_width", "1d".to_owned()),
-            ("limit", USAGE_LIMIT.to_string()),
+            ("bucket_width", width.param().to_owned()),
+            ("limit", width.limit().to_string()),
         ];
         query.extend(group_by.iter().map(|g| ("group_by[]", (*g).to_owned())));
         fetch_pages(&self.transport, &url, endpoint, &query, &self.auth, stats).await

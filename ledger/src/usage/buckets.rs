@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::usage_bucket::{self, ActiveModel, Column, Model};
 use entity::usage_bucket_archive;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
     QueryTrait, Set,
@@ -18,6 +19,7 @@ use crate::Result;
 use crate::archive;
 use crate::dates::{midnight, next_day};
 use crate::pricing::{Context, PriceBook, Priced, Tokens};
+use crate::usage::digest::{self, DayKey, Series};
 use crate::usage::revisions::{self, Change, Table};
 use crate::usage::rollup;
 
@@ -120,7 +122,7 @@ impl Counts {
         each_count!(add);
     }
 
-    fn of(model: &Model) -> Self {
+    pub(crate) fn of(model: &Model) -> Self {
         macro_rules! read {
             ($($f:ident),*) => { Counts { $($f: model.$f),* } };
         }
@@ -190,12 +192,50 @@ pub async fn replace_day(
     run_id: Option<i64>,
     book: &PriceBook,
 ) -> Result<ReplaceOutcome> {
-    let mut stored = stored_buckets(db, &set).await?;
-    let had_rows = !stored.is_empty();
+    let merged = merge(rows);
+    let day = midnight(set.day);
+    let content_hash = digest::hash(merged.iter().map(|(dims, counts)| (day, dims, counts)));
+    let key = DayKey {
+        connection_id: set.connection_id,
+        usage_type: set.usage_type,
+        day,
+        series: Series::Daily,
+    };
+    let mut outcome = ReplaceOutcome::default();
+    if digest::unchanged(db, key, &content_hash, merged.len(), async || {
+        stored_count(db, &set).await
+    })
+    .await?
+    {
+        outcome.unchanged = merged.len() as u64;
+        return Ok(outcome);
+    }
+    let rows = merged.len();
+    let outcome = write_day(db, set, merged, run_id, book).await?;
+    digest::store(db, key, content_hash, rows).await?;
+    Ok(outcome)
+}
+
+/// Rows with equal dimensions summed.
+pub(crate) fn merge(rows: Vec<BucketRow>) -> HashMap<Dimensions, Counts> {
     let mut merged: HashMap<Dimensions, Counts> = HashMap::new();
     for row in rows {
         merged.entry(row.dims).or_default().add(&row.counts);
     }
+    merged
+}
+
+/// [`replace_day`] once the content is known to differ (or to have no
+/// digest): compares bucket by bucket and writes what changed.
+async fn write_day(
+    db: &impl ConnectionTrait,
+    set: DaySet<'_>,
+    merged: HashMap<Dimensions, Counts>,
+    run_id: Option<i64>,
+    book: &PriceBook,
+) -> Result<ReplaceOutcome> {
+    let mut stored = stored_buckets(db, &set).await?;
+    let had_rows = !stored.is_empty();
     let writer = Writer {
         set,
         book,
@@ -333,8 +373,33 @@ impl Plan {
 /// takes at most 32,766 per statement.
 const INSERT_CHUNK: usize = 500;
 
+/// How many buckets `set` holds, hot and archived.
+async fn stored_count(db: &impl ConnectionTrait, set: &DaySet<'_>) -> Result<u64> {
+    let mut total = 0;
+    for table in [Table::Hot, Table::Archive] {
+        let count = |connection_id, usage_type: &str, start| {
+            let mut query = Query::select();
+            query
+                .expr(Expr::col(Column::Id).count())
+                .and_where(Expr::col(Column::ConnectionId).eq(connection_id))
+                .and_where(Expr::col(Column::UsageType).eq(usage_type))
+                .and_where(Expr::col(Column::WindowStart).eq(start));
+            query
+        };
+        let mut query = count(set.connection_id, set.usage_type, midnight(set.day));
+        match table {
+            Table::Hot => query.from(usage_bucket::Entity),
+            Table::Archive => query.from(usage_bucket_archive::Entity),
+        };
+        if let Some(row) = db.query_one(&query).await? {
+            total += u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0);
+        }
+    }
+    Ok(total)
+}
+
 /// The stored buckets of `set`, hot and archived, by their dimensions.
-async fn stored_buckets(
+pub(crate) async fn stored_buckets(
     db: &impl ConnectionTrait,
     set: &DaySet<'_>,
 ) -> Result<HashMap<Dimensions, (Model, Table)>> {
@@ -357,16 +422,16 @@ async fn stored_buckets(
 }
 
 /// What every bucket written by one [`replace_day`] call shares.
-struct Writer<'a> {
-    set: DaySet<'a>,
-    book: &'a PriceBook,
-    run_id: Option<i64>,
-    now: DateTime<Utc>,
+pub(crate) struct Writer<'a> {
+    pub(crate) set: DaySet<'a>,
+    pub(crate) book: &'a PriceBook,
+    pub(crate) run_id: Option<i64>,
+    pub(crate) now: DateTime<Utc>,
 }
 
 impl Writer<'_> {
     /// Prices a new or changed bucket into a new row (no id) and its cost.
-    fn row(
+    pub(crate) fn row(
         &self,
         dims: &Dimensions,
         counts: Counts,
@@ -440,7 +505,7 @@ fn new_row(set: &DaySet<'_>, dims: &Dimensions) -> ActiveModel {
     }
 }
 
-fn dimensions_of(model: &Model) -> Dimensions {
+pub(crate) fn dimensions_of(model: &Model) -> Dimensions {
     Dimensions {
         project_id: model.project_id.clone(),
         api_key_id: model.api_key_id.clone(),

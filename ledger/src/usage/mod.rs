@@ -5,6 +5,9 @@ pub mod anomaly_alerts;
 pub mod attribution;
 pub mod buckets;
 pub mod closes;
+pub mod digest;
+pub mod hours;
+pub mod local;
 pub mod revision_alerts;
 pub mod revisions;
 pub mod rollup;
@@ -187,6 +190,13 @@ impl UsageFilter {
     /// [`crate::text::MAX_FILTER_VALUES`] values, each [`crate::text::plain`]
     /// (PostgreSQL would refuse a NUL that SQLite matches).
     fn condition(&self) -> Result<Condition> {
+        let (start, end) = self.range.bounds();
+        self.condition_between(start, end)
+    }
+
+    /// [`condition`](Self::condition) with window starts in `start..end`
+    /// instead of the range's UTC days.
+    fn condition_between(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Condition> {
         for (what, values) in [
             ("projectIds", &self.project_ids),
             ("apiKeyIds", &self.api_key_ids),
@@ -196,7 +206,6 @@ impl UsageFilter {
         ] {
             crate::text::plain_list(what, values)?;
         }
-        let (start, end) = self.range.bounds();
         let mut cond = Condition::all()
             .add(C::WindowStart.gte(start))
             .add(C::WindowStart.lt(end));
@@ -270,29 +279,48 @@ pub async fn daily_usage(
     group_by: &[Dimension],
 ) -> Result<Vec<DailyRow>> {
     let dims: BTreeSet<Dimension> = group_by.iter().copied().collect();
-    let mut found: BTreeMap<(NaiveDate, GroupKey), Totals> = BTreeMap::new();
+    let mut found = Found::new();
     for query in filter.sum_statements(db, &dims, true).await? {
         for row in db.query_all(&query).await? {
-            let start: DateTime<Utc> = row.try_get("", "window_start")?;
-            let mut group = GroupKey::new();
-            for dim in &dims {
-                let name = dim.column().as_str();
-                group.insert(*dim, row.try_get::<String>("", name)?);
-            }
-            let totals = read_totals(&row)?;
-            found
-                .entry((start.date_naive(), group))
-                .or_default()
-                .add(&totals);
+            add_row(&mut found, &row, &dims, DateTime::date_naive)?;
         }
     }
+    Ok(fill(filter.range, &dims, found))
+}
+
+/// Summed totals per day and group, as read.
+type Found = BTreeMap<(NaiveDate, GroupKey), Totals>;
+
+/// Adds one summed row (per window start and group) to the day `day_of`
+/// its window start falls on.
+fn add_row(
+    found: &mut Found,
+    row: &sea_orm::QueryResult,
+    dims: &BTreeSet<Dimension>,
+    day_of: impl Fn(&DateTime<Utc>) -> NaiveDate,
+) -> Result<()> {
+    let start: DateTime<Utc> = row.try_get("", "window_start")?;
+    let mut group = GroupKey::new();
+    for dim in dims {
+        let name = dim.column().as_str();
+        group.insert(*dim, row.try_get::<String>("", name)?);
+    }
+    found
+        .entry((day_of(&start), group))
+        .or_default()
+        .add(&read_totals(row)?);
+    Ok(())
+}
+
+/// One row per day of `range` and group seen, zeros where nothing was found.
+fn fill(range: DayRange, dims: &BTreeSet<Dimension>, mut found: Found) -> Vec<DailyRow> {
     let groups: BTreeSet<GroupKey> = if dims.is_empty() {
         BTreeSet::from([GroupKey::new()])
     } else {
         found.keys().map(|(_, group)| group.clone()).collect()
     };
-    let mut rows = Vec::with_capacity(filter.range.len() * groups.len());
-    for day in filter.range.days() {
+    let mut rows = Vec::with_capacity(range.len() * groups.len());
+    for day in range.days() {
         for group in &groups {
             let totals = found.remove(&(day, group.clone())).unwrap_or_default();
             rows.push(DailyRow {
@@ -302,7 +330,7 @@ pub async fn daily_usage(
             });
         }
     }
-    Ok(rows)
+    rows
 }
 
 /// The statements [`daily_usage`] runs for `filter` and `group_by`, for

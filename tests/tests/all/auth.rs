@@ -77,6 +77,7 @@ const ACCESS: &[(Root, &str, Access)] = &[
     (Mutation, "addProviderConnection", Admin),
     (Mutation, "testProviderConnection", Admin),
     (Mutation, "removeProviderConnection", Admin),
+    (Mutation, "setConnectionHourlyBuckets", Admin),
     (Mutation, "createBudget", Admin),
     (Mutation, "closePeriod", Admin),
     (Mutation, "reopenPeriod", Admin),

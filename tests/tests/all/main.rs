@@ -13,6 +13,7 @@ mod connections;
 mod cron;
 mod export;
 mod headers;
+mod hourly;
 mod ingestion;
 mod input_rules;
 mod inventory;
