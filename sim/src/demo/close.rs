@@ -83,64 +83,7 @@ pub async fn close_and_restate(
 /// requests each up by [`RESTATED_INCREASE_PCT`] percent.
 async fn restate(db: &DatabaseConnection, book: &PriceBook, day: NaiveDate) -> Result<()> {
     let connection = connections::get(db, DEMO_OPENAI).await?;
-    let mut filter = UsageFilter::new(DayRange::new(day, day)?);
-    filter.providers = vec![ProviderKind::OpenAi];
-    let mut rows = Vec::new();
-    let mut page = PageRequest::new(Some(500), None)?;
-    loop {
-        let found = list_buckets(db, &filter, &page).await?;
-        let last = found.items.last().map(|(cursor, _)| cursor.clone());
-        for (_, b) in found.items {
-            if b.connection_id != connection.id || b.usage_type != RESTATED_USAGE_TYPE {
-                continue;
-            }
-            let dims = Dimensions {
-                project_id: b.project_id,
-                api_key_id: b.api_key_id,
-                user_id: b.user_id,
-                model: b.model,
-                batch: b.batch,
-                service_tier: b.service_tier,
-                context_window: b.context_window,
-                inference_geo: b.inference_geo,
-                image_size: b.image_size,
-                image_source: b.image_source,
-                context_level: b.context_level,
-                vector_store_id: b.vector_store_id,
-            };
-            let counts = Counts {
-                input_tokens: b.input_tokens,
-                input_cached_tokens: b.input_cached_tokens,
-                input_cache_write_tokens: b.input_cache_write_tokens,
-                input_cache_write_5m_tokens: b.input_cache_write_5m_tokens,
-                input_cache_write_1h_tokens: b.input_cache_write_1h_tokens,
-                input_uncached_tokens: b.input_uncached_tokens,
-                input_text_tokens: b.input_text_tokens,
-                input_cached_text_tokens: b.input_cached_text_tokens,
-                input_audio_tokens: b.input_audio_tokens,
-                input_cached_audio_tokens: b.input_cached_audio_tokens,
-                input_image_tokens: b.input_image_tokens,
-                input_cached_image_tokens: b.input_cached_image_tokens,
-                output_tokens: b.output_tokens,
-                output_text_tokens: b.output_text_tokens,
-                output_audio_tokens: b.output_audio_tokens,
-                output_image_tokens: b.output_image_tokens,
-                num_model_requests: b.num_model_requests,
-                num_requests: b.num_requests,
-                web_search_requests: b.web_search_requests,
-                images: b.images,
-                characters: b.characters,
-                seconds: b.seconds,
-                usage_bytes: b.usage_bytes,
-                num_sessions: b.num_sessions,
-            };
-            rows.push(BucketRow { dims, counts });
-        }
-        match (found.has_next, last) {
-            (true, Some(cursor)) => page.after = Some(cursor),
-            _ => break,
-        }
-    }
+    let mut rows = stored_rows(db, connection.id, day).await?;
     // The same bucket every time: most output tokens, ties by dimensions.
     let restated = rows
         .iter_mut()
@@ -161,21 +104,60 @@ async fn restate(db: &DatabaseConnection, book: &PriceBook, day: NaiveDate) -> R
         })?;
     late_usage(&mut restated.counts);
     let txn = db.begin().await?;
-    replace_day(
-        &txn,
-        DaySet {
-            connection_id: connection.id,
-            provider: ProviderKind::OpenAi,
-            usage_type: RESTATED_USAGE_TYPE,
-            day,
-        },
-        rows,
-        None,
-        book,
-    )
-    .await?;
+    let set = DaySet {
+        connection_id: connection.id,
+        provider: ProviderKind::OpenAi,
+        usage_type: RESTATED_USAGE_TYPE,
+        day,
+    };
+    replace_day(&txn, set, rows, None, book).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Builds `$t` from the fields of the same names of `$b`.
+macro_rules! fields_of {
+    ($t:ident, $b:ident; $($f:ident),* $(,)?) => { $t { $($f: $b.$f),* } };
+}
+
+/// The stored buckets of connection `connection_id`'s
+/// [`RESTATED_USAGE_TYPE`] on `day`, as the rows that would replace them
+/// unchanged.
+async fn stored_rows(
+    db: &DatabaseConnection,
+    connection_id: i64,
+    day: NaiveDate,
+) -> Result<Vec<BucketRow>> {
+    let mut filter = UsageFilter::new(DayRange::new(day, day)?);
+    filter.providers = vec![ProviderKind::OpenAi];
+    let mut page = PageRequest::new(Some(500), None)?;
+    let mut rows = Vec::new();
+    loop {
+        let found = list_buckets(db, &filter, &page).await?;
+        let last = found.items.last().map(|(cursor, _)| cursor.clone());
+        for (_, b) in found.items {
+            if b.connection_id != connection_id || b.usage_type != RESTATED_USAGE_TYPE {
+                continue;
+            }
+            let dims = fields_of!(Dimensions, b;
+                project_id, api_key_id, user_id, model, batch, service_tier, context_window,
+                inference_geo, image_size, image_source, context_level, vector_store_id);
+            let counts = fields_of!(Counts, b;
+                input_tokens, input_cached_tokens, input_cache_write_tokens,
+                input_cache_write_5m_tokens, input_cache_write_1h_tokens, input_uncached_tokens,
+                input_text_tokens, input_cached_text_tokens, input_audio_tokens,
+                input_cached_audio_tokens, input_image_tokens, input_cached_image_tokens,
+                output_tokens, output_text_tokens, output_audio_tokens, output_image_tokens,
+                num_model_requests, num_requests, web_search_requests, images, characters,
+                seconds, usage_bytes, num_sessions);
+            rows.push(BucketRow { dims, counts });
+        }
+        match (found.has_next, last) {
+            (true, Some(cursor)) => page.after = Some(cursor),
+            _ => break,
+        }
+    }
+    Ok(rows)
 }
 
 /// Raises a bucket's uncached input, output and requests by
