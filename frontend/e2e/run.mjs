@@ -884,6 +884,281 @@ test("the demo's runaway day is an unusual day on the overview, linked to the ex
   assert.match(await page.locator('.chart figcaption').textContent(), new RegExp(`Unusual days, outlined: .*${day}`));
 });
 
+const REVISION_FIELDS = `id connectionId provider usageType date revisedAt bucketsAdded bucketsChanged bucketsRemoved inputTokensDelta outputTokensDelta numModelRequestsDelta costUsdDelta`;
+
+/** Every revision of `range` and the connections' names, from the API. */
+async function revisionsOf(range) {
+  const data = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($from: Date!, $to: Date!) { usageRevisions(from: $from, to: $to) { ${REVISION_FIELDS} } providerConnections { id name } }`,
+    range,
+  );
+  return { revisions: data.usageRevisions, names: new Map(data.providerConnections.map((c) => [String(c.id), c.name])) };
+}
+
+/** The demo's restated day: the first revision the API lists over the demo's 90 days, and a range around it. */
+async function revisedDay() {
+  const today = new Date().toISOString().slice(0, 10);
+  const { revisions } = await revisionsOf(lastDays(90));
+  assert.ok(revisions.length > 0, 'the demo restates a day, so the API lists a revision');
+  const day = revisions[0].date;
+  assert.ok(day < today, `a revised day is a complete day (${day})`);
+  // The day near the right edge, so the chart's tooltip opens to its left and leaves its bar in view.
+  const to = addDays(day, 3) < today ? addDays(day, 3) : today;
+  const range = { from: addDays(day, -20), to };
+  return { day, range, ...(await revisionsOf(range)) };
+}
+
+const signedCount = (n) => (n === 0 ? '±0' : `${n < 0 ? '−' : '+'}${Math.abs(n).toLocaleString('en-US')}`);
+const signedUsd = (amount) => {
+  const d = new Decimal(amount);
+  if (d.isZero()) return '$0.00';
+  const cents = d.abs().lessThan('0.01') ? '<$0.01' : `$${Number(d.abs().toFixed(2)).toLocaleString('en-US', { minimumFractionDigits: 2 })}`;
+  return `${d.isNegative() ? '−' : '+'}${cents}`;
+};
+
+/** Each revision row inside `scope` holds the API's revision, field by field, in the API's order. */
+async function expectRevisionRows(scope, expected, names) {
+  const rows = scope.locator('[data-testid="revision"]');
+  await rows.first().waitFor();
+  const shown = await rows.evaluateAll((trs) =>
+    trs.map((tr) => {
+      const cell = (field) => tr.querySelector(`[data-field="${field}"]`);
+      return {
+        id: Number(tr.dataset.id),
+        date: tr.dataset.date,
+        connection: cell('connection').textContent,
+        usageType: cell('usageType').textContent,
+        added: Number(cell('rows').dataset.added),
+        changed: Number(cell('rows').dataset.changed),
+        removed: Number(cell('rows').dataset.removed),
+        input: Number(cell('inputTokensDelta').dataset.value),
+        inputText: cell('inputTokensDelta').textContent,
+        output: Number(cell('outputTokensDelta').dataset.value),
+        outputText: cell('outputTokensDelta').textContent,
+        requests: Number(cell('numModelRequestsDelta').dataset.value),
+        cost: cell('costUsdDelta').dataset.value,
+        costText: cell('costUsdDelta').textContent,
+        revisedAt: cell('revisedAt').dataset.value,
+      };
+    }),
+  );
+  assert.deepEqual(
+    shown,
+    expected.map((r) => ({
+      id: r.id,
+      date: r.date,
+      connection: names.get(String(r.connectionId)),
+      usageType: r.usageType,
+      added: r.bucketsAdded,
+      changed: r.bucketsChanged,
+      removed: r.bucketsRemoved,
+      input: r.inputTokensDelta,
+      inputText: signedCount(r.inputTokensDelta),
+      output: r.outputTokensDelta,
+      outputText: signedCount(r.outputTokensDelta),
+      requests: r.numModelRequestsDelta,
+      cost: r.costUsdDelta,
+      costText: signedUsd(r.costUsdDelta),
+      revisedAt: r.revisedAt,
+    })),
+  );
+}
+
+/** The box holding every element of `locators`, in the viewport's coordinates or (`inPage`) the page's. */
+async function unionBox(target, locators, inPage = false) {
+  const scrollY = inPage ? await target.evaluate(() => window.scrollY) : 0;
+  const boxes = [];
+  for (const locator of locators) boxes.push(await locator.boundingBox());
+  const top = Math.min(...boxes.map((b) => b.y)) + scrollY;
+  const bottom = Math.max(...boxes.map((b) => b.y + b.height)) + scrollY;
+  const left = Math.min(...boxes.map((b) => b.x));
+  const right = Math.max(...boxes.map((b) => b.x + b.width));
+  return { x: Math.max(0, left - 12), y: Math.max(0, top - 12), width: right - left + 24, height: bottom - top + 24 };
+}
+
+test('a revised day is marked on the overview chart with what changed and when, as the API lists it', async () => {
+  const { day, range, revisions, names } = await revisedDay();
+  const days = [...new Set(revisions.map((r) => r.date))];
+  const ofDay = revisions.filter((r) => r.date === day);
+  assert.ok(ofDay.length > 0, `the API lists ${day}'s revisions over ${range.from}..${range.to}`);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  try {
+    await page.goto(`/?${new URLSearchParams(range)}`);
+
+    const chart = page.locator('section', { has: page.locator('#chart-title') });
+    const marker = chart.locator(`[data-testid="revised-marker"][data-date="${day}"]`);
+    await marker.waitFor();
+    assert.deepEqual(
+      await chart.locator('[data-testid="revised-marker"]').evaluateAll((gs) => gs.map((g) => g.dataset.date).sort()),
+      days.sort(),
+      'one mark per revised day the API lists, on that day',
+    );
+    await chart.getByTestId('revised-note').waitFor();
+
+    // The list under the chart: the day, and every revision with its deltas and time.
+    const listed = page.getByTestId('revised-days');
+    const item = listed.locator(`[data-testid="revised-day"][data-date="${day}"]`);
+    await item.waitFor();
+    assert.equal(await listed.locator('[data-testid="revised-day"]').count(), days.length);
+    await expectRevisionRows(item, ofDay, names);
+    const dayCost = ofDay.reduce((sum, r) => sum.plus(r.costUsdDelta), new Decimal(0)).toFixed();
+    assert.equal(await item.getByTestId('revised-day-cost').getAttribute('data-value'), dayCost);
+
+    // Hovering the day's bar shows the changes in the chart's tooltip.
+    await page.waitForFunction(() => document.querySelector('.status-loading') === null);
+    // Below the sticky top bar.
+    await chart.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 72));
+    const box = await marker.locator('circle').boundingBox();
+    const canvas = await chart.locator('.chart-canvas').boundingBox();
+    await page.mouse.move(box.x + box.width / 2, canvas.y + canvas.height * 0.6);
+    const tooltip = chart.getByTestId('tooltip-revised');
+    await tooltip.waitFor();
+    const text = await tooltip.textContent();
+    for (const r of ofDay) {
+      for (const part of [
+        names.get(String(r.connectionId)),
+        r.usageType,
+        `input ${signedCount(r.inputTokensDelta)}`,
+        `output ${signedCount(r.outputTokensDelta)}`,
+        `cost ${signedUsd(r.costUsdDelta)}`,
+      ]) {
+        assert.ok(text.includes(part), `the tooltip says "${part}": ${text}`);
+      }
+    }
+    await page.screenshot({ path: resolve(screenshots, 'revised-day.png'), clip: await unionBox(page, [chart, listed]) });
+  } finally {
+    await page.setViewportSize({ width: 1366, height: 900 });
+  }
+});
+
+test('the explorer badges the revised day in its table, and only that day', async () => {
+  const { day, range, revisions, names } = await revisedDay();
+  const days = [...new Set(revisions.map((r) => r.date))].sort();
+  await page.goto(`/explorer?${new URLSearchParams(range)}`);
+  await page.locator(`.chart [data-testid="revised-marker"][data-date="${day}"]`).waitFor();
+  const table = page.getByRole('table', { name: 'Daily usage rows for the current filter' });
+  const badge = table.locator(`[data-testid="revised-badge"][data-date="${day}"]`);
+  await badge.waitFor();
+  assert.deepEqual(await table.locator('[data-testid="revised-badge"]').evaluateAll((bs) => bs.map((b) => b.dataset.date).sort()), days);
+  const title = await badge.getAttribute('title');
+  for (const r of revisions.filter((x) => x.date === day)) {
+    const line = `${names.get(String(r.connectionId))} · ${r.usageType}: input ${signedCount(r.inputTokensDelta)}, output ${signedCount(r.outputTokensDelta)} tokens, cost ${signedUsd(r.costUsdDelta)}`;
+    assert.ok(title.includes(line), `the badge says "${line}": ${title}`);
+    assert.match(title, /revised \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+  }
+});
+
+const CLOSE_FIELDS = `id period provider firstDay lastDay closedAt closedBy reopenedAt reopenedBy costUsd inputTokens outputTokens adjustmentsCostUsd adjustments { ${REVISION_FIELDS} }`;
+
+async function periodCloses() {
+  const data = await graphql(server.baseUrl, server.adminToken, `{ periodCloses { ${CLOSE_FIELDS} } providerConnections { id name } }`);
+  return { closes: data.periodCloses, names: new Map(data.providerConnections.map((c) => [String(c.id), c.name])) };
+}
+
+/** Waits until a stat card inside `scope` shows the exact value. */
+async function expectStatIn(scope, testId, expected) {
+  const value = scope.getByTestId(testId).locator('.stat-value');
+  await value.waitFor();
+  assert.equal(await value.getAttribute('data-value'), expected, `${testId} on screen`);
+}
+
+test("the closes page shows the demo's closed month, its frozen totals and its adjustment as the API has them", async () => {
+  const { day } = await revisedDay();
+  const { closes, names } = await periodCloses();
+  const close = closes.find((c) => c.adjustments.length > 0);
+  assert.ok(close, 'the demo closes a month and restates one of its days after');
+  assert.ok(close.firstDay <= day && day <= close.lastDay, `the revised day ${day} is in the closed month ${close.period}`);
+  assert.ok(close.adjustments.some((a) => a.date === day), 'the revision is an adjustment of the close');
+  assert.ok(new Decimal(close.costUsd).greaterThan(0), 'the close froze some spend');
+
+  await page.goto('/closes');
+  await page.getByRole('heading', { level: 1, name: 'Month-end closes' }).waitFor();
+  const nav = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Closes' });
+  assert.equal(await nav.getAttribute('aria-current'), 'page');
+  const card = page.locator(`[data-testid="period-close"][data-id="${close.id}"]`);
+  await card.waitFor();
+  assert.equal(await page.getByTestId('period-close').count(), closes.length, 'every close the API lists');
+  assert.equal(await card.getAttribute('data-period'), close.period);
+  assert.equal(await card.getAttribute('data-scope'), close.provider ?? 'all');
+  await expectStatIn(card, 'close-cost', close.costUsd);
+  await expectStatIn(card, 'close-input', String(close.inputTokens));
+  await expectStatIn(card, 'close-output', String(close.outputTokens));
+  await expectStatIn(card, 'close-adjustments-cost', close.adjustmentsCostUsd);
+  assert.equal(await card.getByTestId('close-status').textContent(), close.reopenedAt ? 'reopened' : 'closed');
+  const closed = await card.getByTestId('close-closed').textContent();
+  assert.ok(closed.includes(close.closedBy), `names who closed it: ${closed}`);
+  assert.equal(await card.getByTestId('close-closed').locator('time').getAttribute('datetime'), close.closedAt);
+  assert.match(await card.getByTestId('close-adjusted').textContent(), new RegExp(`^${close.adjustments.length} adjustments?$`));
+  await expectRevisionRows(card.getByTestId('close-adjustments'), close.adjustments, names);
+
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const header = page.locator('.page-header');
+  await page.screenshot({ path: resolve(screenshots, 'closed-month.png'), fullPage: true, clip: await unionBox(page, [header, card], true) });
+  await page.setViewportSize({ width: 1366, height: 900 });
+});
+
+test('an admin closes a month and reopens it; a refused close shows the server error; a viewer only reads', async () => {
+  const today = new Date().toISOString().slice(0, 10);
+  const { closes: before } = await periodCloses();
+  const demo = before.find((c) => c.adjustments.length > 0);
+  assert.ok(demo, 'the demo close is listed');
+  // Two months back: over, and not closed by the demo.
+  const firstOfThis = `${today.slice(0, 7)}-01`;
+  const period = addDays(addDays(firstOfThis, -1).slice(0, 7) + '-01', -1).slice(0, 7);
+  assert.equal(before.filter((c) => c.period === period).length, 0, `${period} is not closed yet`);
+
+  await page.goto('/closes');
+  const form = page.locator('form', { has: page.getByRole('button', { name: 'Close period' }) });
+  await form.getByLabel('Month (UTC)').fill(period);
+  await form.getByLabel('Provider').selectOption('openai');
+  await form.getByRole('button', { name: 'Close period' }).click();
+  await form.getByRole('status').getByText(`Closed ${period} for openai.`).waitFor();
+  const { closes: after } = await periodCloses();
+  const made = after.find((c) => c.period === period && c.provider === 'openai');
+  assert.ok(made, 'the API lists the new close');
+  assert.equal(made.closedBy, 'e2e-admin');
+  const card = page.locator(`[data-testid="period-close"][data-id="${made.id}"]`);
+  await card.waitFor();
+  await expectStatIn(card, 'close-cost', made.costUsd);
+  assert.equal(await card.getByTestId('close-status').textContent(), 'closed');
+
+  // The demo month is already closed for every provider: the server's refusal is shown.
+  await form.getByLabel('Month (UTC)').fill(demo.period);
+  await form.getByLabel('Provider').selectOption('');
+  await form.getByRole('button', { name: 'Close period' }).click();
+  const alert = form.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), new RegExp(`${demo.period} is already closed`));
+
+  await confirmDestructive(`Reopen ${period} · openai`, `Reopen the close of ${period} · openai?`, period);
+  await page.waitForFunction(
+    (id) => document.querySelector(`[data-testid="period-close"][data-id="${id}"] [data-testid="close-status"]`)?.textContent === 'reopened',
+    made.id,
+  );
+  const { closes: reopened } = await periodCloses();
+  const mine = reopened.find((c) => c.id === made.id);
+  assert.equal(mine.reopenedBy, 'e2e-admin');
+  assert.ok((await card.getByTestId('close-reopened').textContent()).includes('e2e-admin'));
+  assert.equal(await card.getByRole('button', { name: /^Reopen/ }).count(), 0, 'a reopened close cannot be reopened');
+
+  const context = await browser.newContext({ baseURL: server.baseUrl, viewport: { width: 1366, height: 900 } });
+  await context.addInitScript((token) => sessionStorage.setItem('cognitrack.token', token), server.viewerToken);
+  const viewer = await context.newPage();
+  try {
+    await viewer.goto('/closes');
+    const demoCard = viewer.locator(`[data-testid="period-close"][data-id="${demo.id}"]`);
+    await demoCard.locator('[data-testid="revision"]').first().waitFor();
+    assert.equal(await viewer.getByTestId('period-close').count(), reopened.length);
+    assert.equal(await viewer.getByRole('button', { name: 'Close period' }).count(), 0);
+    assert.equal(await viewer.getByRole('button', { name: /^Reopen/ }).count(), 0);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the reconciliation page shows billed vs computed for the default range', async () => {
   const range = lastDays(30);
   await page.goto('/reconciliation');
@@ -1377,6 +1652,7 @@ test('axe finds no serious or critical violation on any page', async () => {
     ['/pricing', 'Pricing', 'table tbody tr'],
     ['/ingestion', 'Ingestion', 'table tbody tr'],
     ['/budgets', 'Budgets', 'h2'],
+    ['/closes', 'Month-end closes', '[data-testid="revision"]'],
     ['/reconciliation', 'Reconciliation', '.recharts-bar-rectangle'],
     ['/reconciliation?view=attribution', 'Reconciliation', '.recharts-bar-rectangle'],
     ['/reconciliation?view=parity', 'Reconciliation', 'table tbody tr'],
@@ -1439,7 +1715,7 @@ test('on a 390 px phone every page is in the navigation and charts stay readable
         return { text: a.textContent, left: box.left, right: box.right, hit: hit === a || a.contains(hit) };
       }),
     );
-    assert.equal(boxes.length, 7);
+    assert.equal(boxes.length, 8);
     for (const box of boxes) {
       assert.ok(box.left >= 0 && box.right <= 390, `${box.text} fits on screen (${box.left}–${box.right})`);
       assert.ok(box.hit, `${box.text} is visible, not covered or clipped`);

@@ -16,6 +16,7 @@ const NAV: readonly NavItem[] = [
   { to: '/ingestion', label: 'Ingestion' },
   { to: '/budgets', label: 'Budgets' },
   { to: '/reconciliation', label: 'Reconciliation' },
+  { to: '/closes', label: 'Closes' },
 ];
 
 /** The sign-in gate, then the shell around every page, with one API client per token. */
@@ -55,6 +56,7 @@ export const routes: RouteObject[] = [
       { path: 'budgets', lazy: () => page(import('./features/budgets/BudgetsPage'), 'BudgetsPage') },
       { path: 'reconciliation', lazy: () => page(import('./features/reconciliation/ReconciliationPage'), 'ReconciliationPage') },
       { path: 'reconciliation/parity/:id', lazy: () => page(import('./features/reconciliation/parity/ParityReportPage'), 'ParityReportPage') },
+      { path: 'closes', lazy: () => page(import('./features/closes/ClosesPage'), 'ClosesPage') },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { seriesColor } from '../lib/colors';
 import { todayUtc } from '../lib/dates';
 import { formatCompact, formatCompactUsd, formatCount, formatDay, formatUsd } from '../lib/format';
@@ -23,12 +23,31 @@ interface UsageChartProps {
   today?: string;
   /** Bars to outline, as `date|seriesKey`, with what the caption says about them. */
   flags?: { keys: ReadonlySet<string>; description: string };
+  /** Days a provider restated, marked above their bar: date → what changed and when (one line each). */
+  revised?: ReadonlyMap<string, readonly string[]>;
 }
 
-export function UsageChart({ points, series, metric, title, today = todayUtc(), flags }: UsageChartProps) {
+/** Amber: 4.9:1 against white, the colour of every "revised" mark. */
+const REVISED_COLOR = '#b54708';
+
+/** The mark above a revised day's bar; hovering it lists the changes. */
+function RevisedMarker({ x, y, date, lines }: { x: number; y: number; date: string; lines: readonly string[] }) {
+  return (
+    <g className="revised-marker" data-testid="revised-marker" data-date={date} role="img" aria-label={`${date} revised`}>
+      <title>{[`${date} revised:`, ...lines].join('\n')}</title>
+      <circle cx={x} cy={y + 7} r={7} fill={REVISED_COLOR} />
+      <text x={x} y={y + 10.5} textAnchor="middle" fontSize={10} fontWeight={700} fill="#fff">
+        R
+      </text>
+    </g>
+  );
+}
+
+export function UsageChart({ points, series, metric, title, today = todayUtc(), flags, revised }: UsageChartProps) {
   const prefix = svgId(useId());
   const colored = series.map((s) => ({ ...s, color: seriesColor(s.colorKey, s.other) }));
   const hasToday = points.some((p) => p.date === today);
+  const revisedDays = revised ? points.map((p) => p.date).filter((date) => revised.has(date)) : [];
   return (
     <figure className="chart" aria-label={title}>
       <ChartCanvas>
@@ -43,7 +62,21 @@ export function UsageChart({ points, series, metric, title, today = todayUtc(), 
               tickFormatter={(value: number) => (metric === 'cost' ? formatCompactUsd(value) : formatCompact(value))}
             />
             <Tooltip
-              labelFormatter={(label) => formatDay(String(label))}
+              labelFormatter={(label) => {
+                const day = formatDay(String(label));
+                const lines = revised?.get(day);
+                if (!lines) return day;
+                return (
+                  <span data-testid="tooltip-revised">
+                    {day} <strong style={{ color: REVISED_COLOR }}>· revised</strong>
+                    {lines.map((line) => (
+                      <span key={line} className="chart-tooltip-revision">
+                        {line}
+                      </span>
+                    ))}
+                  </span>
+                );
+              }}
               formatter={(value) => formatValue(metric, Number(value))}
               itemStyle={TOOLTIP_ITEM_STYLE}
             />
@@ -52,12 +85,24 @@ export function UsageChart({ points, series, metric, title, today = todayUtc(), 
                 {dayCells(points, today, prefix, s.color, (date) => flags?.keys.has(`${date}|${s.key}`) ?? false)}
               </Bar>
             ))}
+            {revisedDays.map((date) => (
+              <ReferenceLine
+                key={`revised-${date}`}
+                x={date}
+                stroke={REVISED_COLOR}
+                strokeDasharray="3 3"
+                label={(props: { viewBox?: { x?: number; y?: number } }) => (
+                  <RevisedMarker x={props.viewBox?.x ?? 0} y={props.viewBox?.y ?? 0} date={date} lines={revised?.get(date) ?? []} />
+                )}
+              />
+            ))}
           </BarChart>
         </ResponsiveContainer>
       </ChartCanvas>
       <ChartLegend
         items={colored.map((s) => ({ label: s.label, color: s.color, title: s.ids }))}
         incomplete={hasToday}
+        revised={revisedDays.length > 0}
       />
       <figcaption className="visually-hidden">
         {title}.{' '}
@@ -66,6 +111,7 @@ export function UsageChart({ points, series, metric, title, today = todayUtc(), 
           .join('; ')}
         {hasToday && '. Today is still being ingested, so its figures are incomplete.'}
         {flags && flags.keys.size > 0 && ` ${flags.description}`}
+        {revisedDays.length > 0 && ` Revised days: ${revisedDays.map((d) => `${d} (${revised?.get(d)?.join('; ')})`).join('; ')}.`}
       </figcaption>
     </figure>
   );

@@ -1,4 +1,5 @@
-//! Demo data: 90 days of provider usage and tracked sessions, written
+//! Demo data: 90 days of provider usage, a closed month with an
+//! adjustment, and tracked sessions, written
 //! through the same code real ingestion and tracking use, under
 //! connections visibly named `demo-…`.
 use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
@@ -9,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use ledger::dates::midnight;
 use ledger::ingest::RunStatus;
 
+pub mod close;
 pub mod ingest;
 use crate::data;
 pub use ingest::{DEMO_ANTHROPIC, DEMO_OPENAI, seed_demo, seed_demo_with};
@@ -18,7 +20,9 @@ use ledger::tracking::{self, InteractionKind, NewInteraction, NewSession};
 use ledger::{Error, Result};
 
 /// Long enough for period-over-period comparisons (a month against the
-/// one before) and a trailing baseline before both.
+/// one before) and a trailing baseline before both; always covers the
+/// whole previous calendar month (at most 62 days back), which the demo
+/// closes.
 pub const DEMO_DAYS: u64 = 90;
 
 #[derive(Debug, Clone, Default)]
@@ -30,7 +34,8 @@ pub struct DemoSummary {
 
 /// Seeds the demo ledger ending today (UTC): provider usage ingested from
 /// the built-in simulator through the real engine (connections
-/// `demo-openai` / `demo-anthropic`), then tracked sessions.
+/// `demo-openai` / `demo-anthropic`), the previous month closed with one
+/// of its days restated after the close ([`close`]), then tracked sessions.
 pub async fn seed(db: &DatabaseConnection, book: &PriceBook) -> Result<DemoSummary> {
     let reports = seed_demo(db, book, DEMO_DAYS as u32).await?;
     if let Some(failed) = reports.iter().find(|r| r.status != RunStatus::Succeeded) {
@@ -47,6 +52,9 @@ pub async fn seed(db: &DatabaseConnection, book: &PriceBook) -> Result<DemoSumma
         ..DemoSummary::default()
     };
     let today = Utc::now().date_naive();
+    // The previous month closed, then one of its days restated: an
+    // adjustment to show.
+    close::close_and_restate(db, book, today).await?;
     let first = today - Days::new(DEMO_DAYS - 1);
     let mut rng = StdRng::seed_from_u64(42);
     let key = keys::create(db, "demo app").await?;

@@ -14,10 +14,12 @@ interface ExplorerChartProps {
   rows: UsageRow[];
   state: UsageFilterState;
   names: NameIndex;
+  /** Restated days → what changed, marked on the chart. */
+  revised?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The rows per day, stacked by the grouping, in the measure picked here. */
-export function ExplorerChart({ rows, state, names }: ExplorerChartProps) {
+export function ExplorerChart({ rows, state, names, revised }: ExplorerChartProps) {
   const [metric, setMetric] = useState<Metric>('cost');
   const { points, series } = pivotSeries(rows, state.groupBy, metric, 8, names);
   const dimension = anomalyDimension(state.groupBy);
@@ -60,6 +62,7 @@ export function ExplorerChart({ rows, state, names }: ExplorerChartProps) {
           metric={metric}
           title={`Daily ${METRICS.find((m) => m.value === metric)?.label.toLowerCase()}, ${state.from} to ${state.to}`}
           flags={flags}
+          revised={revised}
         />
       )}
       {dimension && anomalies.data && series.length > 0 && <ChartAnomalyList items={flagged} dimension={dimension} />}

@@ -1,13 +1,14 @@
 import { useMemo } from 'react';
 import { useQuery } from 'urql';
 import { PageHeader } from '../../components/Layout';
-import { QueryView } from '../../components/Status';
+import { ErrorNotice, QueryView } from '../../components/Status';
 import { useSearchState } from '../../hooks/useSearchState';
 import type { UsageDimension } from '../../gql/graphql';
 import { parseUsageFilter, toUsageFilter, usageFilterToParams } from '../../lib/filters';
 import { requestsReportedByRow } from '../../lib/requests';
 import { DailyUsageQuery } from '../shared/queries';
 import { useInventoryNames } from '../shared/useInventoryNames';
+import { useRevisions } from '../revisions/useRevisions';
 import { FilterBar } from './FilterBar';
 import { FilterOptionsQuery } from './queries';
 import { UsageView } from './UsageView';
@@ -26,6 +27,7 @@ export function ExplorerPage() {
     query: DailyUsageQuery,
     variables: { filter: toUsageFilter(state), groupBy: byProviderGroups },
   });
+  const revisions = useRevisions(state.from, state.to, state.providers);
   const requestsReported = useMemo(
     () => requestsReportedByRow(byProvider.data?.dailyUsage ?? [], state.groupBy),
     [byProvider.data, state.groupBy],
@@ -35,8 +37,11 @@ export function ExplorerPage() {
     <>
       <PageHeader title="Usage explorer" />
       <FilterBar state={state} options={options.data?.filterOptions} onChange={update} names={names} />
+      {revisions.error && <ErrorNotice error={revisions.error} onRetry={revisions.refetch} />}
       <QueryView result={usage} onRetry={() => refetch({ requestPolicy: 'network-only' })} loadingLabel="Loading usage…">
-        {(data) => <UsageView rows={data.dailyUsage} state={state} names={names} requestsReported={requestsReported} />}
+        {(data) => (
+          <UsageView rows={data.dailyUsage} state={state} names={names} requestsReported={requestsReported} revisions={revisions} />
+        )}
       </QueryView>
     </>
   );

@@ -13,13 +13,14 @@ interface UsageRowsProps {
   state: UsageFilterState;
   names: NameIndex;
   requestsReported: (row: UsageRow) => boolean;
+  revised?: (row: UsageRow) => readonly string[];
 }
 
 /** The rows as a sortable table, and exports of exactly what it holds. */
-export function UsageRows({ rows, state, names, requestsReported }: UsageRowsProps) {
+export function UsageRows({ rows, state, names, requestsReported, revised }: UsageRowsProps) {
   const columns = useMemo(
-    () => usageColumns({ groupBy: state.groupBy, names, rows, totals: usageTotals(rows), requestsReported }),
-    [state.groupBy, names, rows, requestsReported],
+    () => usageColumns({ groupBy: state.groupBy, names, rows, totals: usageTotals(rows), requestsReported, revised }),
+    [state.groupBy, names, rows, requestsReported, revised],
   );
   const table = useDataTable({ data: rows, columns, pageSize: 50 });
   const identity = useIdentity();

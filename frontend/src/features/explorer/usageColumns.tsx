@@ -23,6 +23,8 @@ export interface UsageColumnsInput {
   totals: UsageTotals;
   /** False for a row whose usage is all from providers that report no request counts. */
   requestsReported: (row: UsageRow) => boolean;
+  /** What a provider restated of the row's day (and provider, when grouped by it), one line each; none when not revised. */
+  revised?: (row: UsageRow) => readonly string[];
 }
 
 /**
@@ -59,13 +61,32 @@ function CostCell({ row }: { row: UsageRowFieldsFragment }) {
   );
 }
 
+/** The day, with a "revised" badge listing what changed when a provider restated it. */
+function DayCell({ date, lines }: { date: string; lines: readonly string[] }) {
+  if (lines.length === 0) return date;
+  const description = [`${date} was revised:`, ...lines].join('\n');
+  return (
+    <span className="day-cell">
+      {date}{' '}
+      <span className="tag tag-revised" title={description} data-testid="revised-badge" data-date={date} tabIndex={0}>
+        revised
+        <span className="visually-hidden">: {lines.join('; ')}</span>
+      </span>
+    </span>
+  );
+}
+
 /** The day, a column per grouped dimension (by name), then the measures with a non-zero value; totals in the footer. */
 export function usageColumns(input: UsageColumnsInput): ColumnDef<UsageRow, never>[] {
   const { groupBy, names, rows, totals, requestsReported } = input;
   const visible = visibleCountFields(input);
   const partialRequests = rows.some((r) => !requestsReported(r)) && rows.some(requestsReported);
   return [
-    column.accessor('date', { header: 'Day', footer: 'Total' }),
+    column.accessor('date', {
+      header: 'Day',
+      footer: 'Total',
+      cell: ({ row: { original } }) => <DayCell date={original.date} lines={input.revised?.(original) ?? []} />,
+    }),
     ...DIMENSIONS.filter((d) => groupBy.includes(d.value)).map((d) =>
       column.accessor((row) => groupValue(row, d.value, names), {
         id: d.value,

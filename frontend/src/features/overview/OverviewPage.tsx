@@ -19,6 +19,9 @@ import { MonthPacePanel } from './MonthPacePanel';
 import { Movers } from './Movers';
 import { UnusualDays } from './UnusualDays';
 import { formatDay } from '../../lib/format';
+import { RevisedDays } from '../revisions/RevisedDays';
+import { revisedLines } from '../revisions/revisions';
+import { useRevisions } from '../revisions/useRevisions';
 
 export function OverviewPage() {
   const [state, update] = useSearchState(parseOverview, overviewToParams);
@@ -33,6 +36,7 @@ export function OverviewPage() {
     variables: { filter: range, groupBy: [state.stack] },
   });
   const names = useInventoryNames();
+  const revisions = useRevisions(state.from, state.to);
   const compared = comparedRange(state.from, state.to, today);
   const stackLabel = DIMENSIONS.find((d) => d.value === state.stack)?.label.toLowerCase() ?? '';
 
@@ -78,11 +82,14 @@ export function OverviewPage() {
                 metric={state.metric}
                 title={`Daily ${state.metric === 'cost' ? 'spend' : 'tokens'} by ${stackLabel}, ${state.from} to ${state.to}`}
                 today={today}
+                revised={revisedLines(revisions.byDay, revisions.names)}
               />
             );
           }}
         </QueryView>
       </section>
+
+      <RevisedDays revisions={revisions} from={state.from} to={state.to} />
 
       {summary.data && (
         <div className="grid-3">

@@ -69,3 +69,37 @@ export const UsageAnomaliesQuery = graphql(`
     }
   }
 `);
+
+/** A restatement of one connection, usage type and day (docs/revisions.md); the usage views and the closes page show it. */
+graphql(`
+  fragment UsageRevisionFields on UsageRevision {
+    id
+    connectionId
+    provider
+    usageType
+    date
+    revisedAt
+    runId
+    bucketsAdded
+    bucketsChanged
+    bucketsRemoved
+    inputTokensDelta
+    inputCachedTokensDelta
+    outputTokensDelta
+    numModelRequestsDelta
+    costUsdDelta
+  }
+`);
+
+/** The revisions of a day range, and the connections' names they refer to by id. */
+export const UsageRevisionsQuery = graphql(`
+  query UsageRevisions($from: Date!, $to: Date!, $providers: [Provider!]) {
+    usageRevisions(from: $from, to: $to, providers: $providers) {
+      ...UsageRevisionFields
+    }
+    providerConnections {
+      id
+      name
+    }
+  }
+`);
