@@ -6,16 +6,22 @@
 //! revision, which the close lists as its adjustment.
 use std::cmp::Reverse;
 
-use chrono::{Datelike, Months, NaiveDate};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use entity::usage_hour;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
 
 use super::ingest::DEMO_OPENAI;
-use ledger::dates::DayRange;
+use ledger::dates::{DayRange, midnight, next_day};
 use ledger::page::PageRequest;
 use ledger::pricing::PriceBook;
 use ledger::providers::{ProviderKind, connections};
 use ledger::usage::buckets::{BucketRow, Counts, DaySet, Dimensions, replace_day};
 use ledger::usage::closes;
+use ledger::usage::hours::{Hour, replace_hours};
 use ledger::usage::{UsageFilter, list_buckets};
 use ledger::{Error, Result};
 
@@ -78,6 +84,25 @@ pub async fn close_and_restate(
     })
 }
 
+/// Builds `$t` from the fields of the same names of `$b`.
+macro_rules! fields_of {
+    ($t:ident, $b:ident; $($f:ident),* $(,)?) => { $t { $($f: $b.$f),* } };
+}
+
+/// Every count of a stored bucket (or hour) row.
+macro_rules! all_counts {
+    ($b:ident) => {
+        fields_of!(Counts, $b;
+            input_tokens, input_cached_tokens, input_cache_write_tokens,
+            input_cache_write_5m_tokens, input_cache_write_1h_tokens, input_uncached_tokens,
+            input_text_tokens, input_cached_text_tokens, input_audio_tokens,
+            input_cached_audio_tokens, input_image_tokens, input_cached_image_tokens,
+            output_tokens, output_text_tokens, output_audio_tokens, output_image_tokens,
+            num_model_requests, num_requests, web_search_requests, images, characters,
+            seconds, usage_bytes, num_sessions)
+    };
+}
+
 /// Rewrites `day`'s `demo-openai` completions with late usage on one
 /// bucket (the one with the most output tokens): input, output and
 /// requests each up by [`RESTATED_INCREASE_PCT`] percent.
@@ -102,7 +127,12 @@ async fn restate(db: &DatabaseConnection, book: &PriceBook, day: NaiveDate) -> R
                 "no {DEMO_OPENAI} {RESTATED_USAGE_TYPE} buckets on {day} to restate"
             ))
         })?;
+    let before = restated.counts;
     late_usage(&mut restated.counts);
+    let late = BucketRow {
+        dims: restated.dims.clone(),
+        counts: difference(&restated.counts, &before),
+    };
     let txn = db.begin().await?;
     let set = DaySet {
         connection_id: connection.id,
@@ -111,13 +141,65 @@ async fn restate(db: &DatabaseConnection, book: &PriceBook, day: NaiveDate) -> R
         day,
     };
     replace_day(&txn, set, rows, None, book).await?;
+    if connection.hourly_buckets {
+        restate_hours(&txn, set, late, book).await?;
+    }
     txn.commit().await?;
     Ok(())
 }
 
-/// Builds `$t` from the fields of the same names of `$b`.
-macro_rules! fields_of {
-    ($t:ident, $b:ident; $($f:ident),* $(,)?) => { $t { $($f: $b.$f),* } };
+/// The late usage lands in the day's noon hour, so the hours still sum to
+/// the restated day and local-time days keep answering.
+async fn restate_hours(
+    db: &impl ConnectionTrait,
+    set: DaySet<'_>,
+    late: BucketRow,
+    book: &PriceBook,
+) -> Result<()> {
+    let noon = midnight(set.day) + chrono::Duration::hours(12);
+    let mut by_hour: BTreeMap<DateTime<Utc>, Vec<BucketRow>> = BTreeMap::new();
+    let stored = usage_hour::Entity::find()
+        .filter(usage_hour::Column::ConnectionId.eq(set.connection_id))
+        .filter(usage_hour::Column::UsageType.eq(set.usage_type))
+        .filter(usage_hour::Column::WindowStart.gte(midnight(set.day)))
+        .filter(usage_hour::Column::WindowStart.lt(midnight(next_day(set.day))))
+        .all(db)
+        .await?;
+    for h in stored {
+        let dims = fields_of!(Dimensions, h;
+            project_id, api_key_id, user_id, model, batch, service_tier, context_window,
+            inference_geo, image_size, image_source, context_level, vector_store_id);
+        let counts = all_counts!(h);
+        by_hour
+            .entry(h.window_start)
+            .or_default()
+            .push(BucketRow { dims, counts });
+    }
+    by_hour.entry(noon).or_default().push(late);
+    let hours = by_hour
+        .into_iter()
+        .map(|(start, rows)| Hour { start, rows })
+        .collect();
+    match replace_hours(db, set, hours, None, book, true).await? {
+        Ok(_) => Ok(()),
+        Err(disagreement) => Err(Error::Internal(format!(
+            "the demo's restated hours of {}: {disagreement}",
+            set.day
+        ))),
+    }
+}
+
+/// `after - before`, count by count (what [`late_usage`] added).
+fn difference(after: &Counts, before: &Counts) -> Counts {
+    Counts {
+        input_tokens: after.input_tokens - before.input_tokens,
+        input_uncached_tokens: after.input_uncached_tokens - before.input_uncached_tokens,
+        input_text_tokens: after.input_text_tokens - before.input_text_tokens,
+        output_tokens: after.output_tokens - before.output_tokens,
+        output_text_tokens: after.output_text_tokens - before.output_text_tokens,
+        num_model_requests: after.num_model_requests - before.num_model_requests,
+        ..Counts::default()
+    }
 }
 
 /// The stored buckets of connection `connection_id`'s
@@ -142,14 +224,7 @@ async fn stored_rows(
             let dims = fields_of!(Dimensions, b;
                 project_id, api_key_id, user_id, model, batch, service_tier, context_window,
                 inference_geo, image_size, image_source, context_level, vector_store_id);
-            let counts = fields_of!(Counts, b;
-                input_tokens, input_cached_tokens, input_cache_write_tokens,
-                input_cache_write_5m_tokens, input_cache_write_1h_tokens, input_uncached_tokens,
-                input_text_tokens, input_cached_text_tokens, input_audio_tokens,
-                input_cached_audio_tokens, input_image_tokens, input_cached_image_tokens,
-                output_tokens, output_text_tokens, output_audio_tokens, output_image_tokens,
-                num_model_requests, num_requests, web_search_requests, images, characters,
-                seconds, usage_bytes, num_sessions);
+            let counts = all_counts!(b);
             rows.push(BucketRow { dims, counts });
         }
         match (found.has_next, last) {
