@@ -40,3 +40,4 @@ pub mod usage_bucket_archive;
 pub mod period_close;
 pub mod period_close_line;
 pub mod usage_bucket_superseded;
+pub mod usage_bucket_superseded_archive;
