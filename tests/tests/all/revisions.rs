@@ -8,7 +8,10 @@ use e2e::app::{Backend, TestApp, dec, error_code};
 use e2e::both_backends;
 use e2e::mock_provider::{Fault, MockProvider, Rule};
 use e2e::providers::{ingest_succeeded, mock_connections};
-use entity::{provider_connection, usage_bucket, usage_bucket_superseded, usage_revision};
+use entity::{
+    provider_connection, usage_bucket, usage_bucket_superseded, usage_bucket_superseded_archive,
+    usage_revision,
+};
 use ledger::dates::{DayRange, midnight};
 use ledger::ingest::RunReport;
 use rust_decimal::Decimal;
@@ -268,3 +271,107 @@ async fn a_restated_day_is_a_revision_and_asof_answers_stay_fixed(backend: Backe
 }
 
 both_backends!(a_restated_day_is_a_revision_and_asof_answers_stay_fixed);
+
+const RUN_ARCHIVAL: &str =
+    "mutation { runArchival(olderThanDays: 0) { usageBuckets supersededBuckets complete } }";
+const RESTORE: &str = "mutation($from: Date!, $to: Date!) { restoreArchived(from: $from, to: $to) {
+    usageBuckets supersededBuckets complete } }";
+
+/// Version ids of the superseded rows in the hot table and in the archive.
+async fn superseded_ids(db: &DatabaseConnection) -> (Vec<i64>, Vec<i64>) {
+    let mut hot: Vec<i64> = usage_bucket_superseded::Entity::find()
+        .all(db)
+        .await
+        .expect("superseded")
+        .into_iter()
+        .map(|v| v.version_id)
+        .collect();
+    let mut archived: Vec<i64> = usage_bucket_superseded_archive::Entity::find()
+        .all(db)
+        .await
+        .expect("archived superseded")
+        .into_iter()
+        .map(|v| v.version_id)
+        .collect();
+    hot.sort_unstable();
+    archived.sort_unstable();
+    (hot, archived)
+}
+
+/// Archival moves a restated day's superseded versions with its buckets,
+/// restore moves them back, and an as-of answer from before the
+/// restatement is the same at every step.
+async fn archival_moves_superseded_versions_and_keeps_asof_answers(backend: Backend) {
+    let ledger = Ledger::start(backend).await;
+    ledger.ingest().await;
+    let first = ledger.ask(DAILY, None).await;
+    let restated = days_ago(3);
+    let restated_day = DayRange::new(restated, restated).expect("day");
+    let reported = Utc::now();
+    for path in ["/organization/usage/completions", "/messages"] {
+        ledger
+            .mock
+            .inject(Rule::new(path, Fault::RestateDay(restated)));
+    }
+    ledger.ingest().await;
+    ledger.mock.clear_faults();
+
+    let (versions, none) = superseded_ids(ledger.db()).await;
+    assert!(!versions.is_empty(), "the restatement kept old versions");
+    assert!(none.is_empty());
+    let answers = async || {
+        [
+            ledger.ask(DAILY, Some(reported)).await,
+            ledger.ask_over(BUCKETS, restated_day, Some(reported)).await,
+            ledger.ask(DAILY, None).await,
+        ]
+    };
+    let before = answers().await;
+    assert_eq!(before[0], first, "as of then: the numbers of then");
+    assert_ne!(before[2], first, "now: the restated numbers");
+
+    let admin = ledger.app.token(Role::Admin);
+    let archived =
+        ledger.app.ok(Some(&admin), RUN_ARCHIVAL, json!({})).await["runArchival"].clone();
+    assert_eq!(archived["complete"], true, "{archived}");
+    assert_eq!(archived["supersededBuckets"], versions.len(), "{archived}");
+    assert!(archived["usageBuckets"].as_u64() > Some(0), "{archived}");
+    assert_eq!(
+        usage_bucket::Entity::find()
+            .count(ledger.db())
+            .await
+            .expect("count"),
+        0,
+        "every ingested day is before today"
+    );
+    assert_eq!(
+        superseded_ids(ledger.db()).await,
+        (Vec::new(), versions.clone()),
+        "the superseded versions sit in the archive, ids kept"
+    );
+    for version in usage_bucket_superseded_archive::Entity::find()
+        .all(ledger.db())
+        .await
+        .expect("archived")
+    {
+        assert_eq!(version.window_start, midnight(restated));
+    }
+    assert_eq!(answers().await, before, "after archival");
+
+    let restored = ledger
+        .app
+        .ok(
+            Some(&admin),
+            RESTORE,
+            json!({"from": ledger.range.from.to_string(), "to": ledger.range.to.to_string()}),
+        )
+        .await["restoreArchived"]
+        .clone();
+    assert_eq!(restored["supersededBuckets"], versions.len(), "{restored}");
+    assert_eq!(superseded_ids(ledger.db()).await, (versions, Vec::new()));
+    assert_eq!(answers().await, before, "after restore");
+    ledger.mock.stop();
+    ledger.app.stop().await;
+}
+
+both_backends!(archival_moves_superseded_versions_and_keeps_asof_answers);
