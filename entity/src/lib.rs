@@ -40,6 +40,7 @@ pub mod usage_bucket_archive;
 pub mod period_close;
 pub mod period_close_line;
 pub mod usage_bucket_superseded;
+pub mod usage_bucket_superseded_archive;
 
 // Local-time days (issue 15): hourly buckets, and each stored day set's
 // content hash.

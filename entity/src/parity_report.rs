@@ -14,6 +14,9 @@ pub struct Model {
     pub within_tolerance: bool,
     pub created_at: DateTimeUtc,
     pub summary: Json,
+    /// The stored side was read as the ledger stood at this moment; NULL:
+    /// as it stood when the report was made.
+    pub as_of: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,10 @@ pub struct Model {
     pub closed_by: String,
     pub reopened_at: Option<DateTimeUtc>,
     pub reopened_by: Option<String>,
+    /// `period:provider` (`*`: every provider) while the close is open,
+    /// NULL once reopened: its unique index allows one open close per
+    /// period and scope even when two are written at the same moment.
+    pub open_scope: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

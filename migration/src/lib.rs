@@ -36,6 +36,7 @@ mod m20261130_000027_create_usage_rollup;
 mod m20261130_000028_tracking_speed;
 mod m20261130_000029_create_usage_revisions;
 mod m20261130_000030_create_period_close;
+mod m20261201_000031_archive_superseded;
 mod m20261201_000032_create_usage_hour;
 
 pub struct Migrator;
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000028_tracking_speed::Migration),
             Box::new(m20261130_000029_create_usage_revisions::Migration),
             Box::new(m20261130_000030_create_period_close::Migration),
+            Box::new(m20261201_000031_archive_superseded::Migration),
             Box::new(m20261201_000032_create_usage_hour::Migration),
         ]
     }

@@ -90,6 +90,7 @@ entities!(
     usage_bucket,
     usage_bucket_archive,
     usage_bucket_superseded,
+    usage_bucket_superseded_archive,
     usage_day_digest,
     usage_hour,
     usage_revision,
@@ -468,4 +469,76 @@ fn database_url_keeps_server_and_options() {
         with_database("postgres://u@h:5432", "x"),
         "postgres://u@h:5432/x"
     );
+}
+
+/// Migration 31 on a store with closes already written: the oldest open
+/// close of each period and scope takes the scope key, and a duplicate an
+/// earlier race left open, or a reopened close, does not (the unique index
+/// is then created without a clash).
+async fn assert_open_scopes_backfilled(db: &DatabaseConnection) {
+    let before = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261201_000031_archive_superseded")
+        .expect("migration 31");
+    Migrator::up(db, Some(u32::try_from(before).expect("count")))
+        .await
+        .expect("migrate to the one before 31");
+    for (period, provider, reopened) in [
+        ("2026-01", "NULL", "NULL"),
+        ("2026-01", "NULL", "NULL"),
+        ("2026-01", "'openai'", "NULL"),
+        ("2026-01", "NULL", "'2026-02-03T00:00:00Z'"),
+        ("2026-02", "NULL", "NULL"),
+    ] {
+        db.execute_unprepared(&format!(
+            "INSERT INTO period_close (period, provider, first_day, last_day, closed_at, \
+             closed_by, reopened_at, reopened_by) VALUES ('{period}', {provider}, \
+             '2026-01-01', '2026-01-31', '2026-02-02T00:00:00Z', 'finance', {reopened}, NULL)"
+        ))
+        .await
+        .expect("insert a close");
+    }
+    Migrator::up(db, None).await.expect("migrate to the latest");
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT open_scope FROM period_close ORDER BY id",
+        ))
+        .await
+        .expect("closes");
+    let scopes: Vec<Option<String>> = rows
+        .iter()
+        .map(|row| row.try_get("", "open_scope").expect("open_scope"))
+        .collect();
+    assert_eq!(
+        scopes,
+        [
+            Some("2026-01:*".to_owned()),
+            None,
+            Some("2026-01:openai".to_owned()),
+            None,
+            Some("2026-02:*".to_owned()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn sqlite_open_scopes_backfilled() {
+    let file = SqliteFile(std::env::temp_dir().join(format!("{}.db", unique_name())));
+    let url = format!("sqlite://{}?mode=rwc", file.0.display());
+    let db = Database::connect(url.as_str())
+        .await
+        .expect("open the SQLite file");
+    assert_open_scopes_backfilled(&db).await;
+    db.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn postgres_open_scopes_backfilled() {
+    let database = PostgresDatabase::create().await;
+    let db = Database::connect(database.url().as_str())
+        .await
+        .expect("connect to the test database");
+    assert_open_scopes_backfilled(&db).await;
+    db.close().await.expect("close");
 }

@@ -73,8 +73,8 @@ struct Spinner(ProgressBar);
 impl archive::Progress for Spinner {
     fn batch_done(&self, r: &ArchiveReport) {
         self.0.set_message(format!(
-            "{} batches: {} buckets, {} sessions, {} interactions",
-            r.batches, r.usage_buckets, r.sessions, r.interactions
+            "{} batches: {} buckets, {} superseded, {} sessions, {} interactions",
+            r.batches, r.usage_buckets, r.superseded_buckets, r.sessions, r.interactions
         ));
         self.0.tick();
     }

@@ -1,6 +1,7 @@
 //! `cognitrack parity --provider openai --csv FILE --start D --end D
-//! [--tolerance 0] [--tolerance-pct 0] [--format json|table]`: compare the
-//! stored figures with a dashboard export and store the report.
+//! [--tolerance 0] [--tolerance-pct 0] [--format json|table]
+//! [--as-of RFC3339]`: compare the stored figures (as they stood at
+//! `--as-of`, if given) with a dashboard export and store the report.
 //!
 //! Exit status, for scripts: 0 within tolerance, 1 outside, 2 when the
 //! input is bad (unreadable or malformed file, bad dates or tolerance,
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 use ledger::dates::DayRange;
 use ledger::notify::{WebhookConfig, WebhookSender};
@@ -16,6 +18,7 @@ use ledger::parity::{
     Comparison, ExportKind, FieldDiff, ParityOutcome, ParityRequest, Tolerance, WindowFinding,
     WindowKey,
 };
+use ledger::usage::revisions::AsOf;
 use rust_decimal::Decimal;
 
 use crate::cli::open;
@@ -70,6 +73,11 @@ pub struct ParityArgs {
     /// What the file must be (default: its header decides).
     #[arg(long, value_enum)]
     pub kind: Option<ParityKind>,
+    /// Compare a usage export with the ledger as it stood at this moment
+    /// (RFC 3339, e.g. 2026-11-03T12:00:00Z): restated days in their
+    /// version of then. Not in the future; not with a cost export.
+    #[arg(long = "as-of")]
+    pub as_of: Option<String>,
     /// Do not post a `parity.variance` event to the alert webhooks.
     #[arg(long)]
     pub no_alert: bool,
@@ -124,6 +132,7 @@ pub async fn run(args: ParityArgs) -> Result<ParityExit> {
     ledger::parity::check_provider(&args.provider)?;
     let range = DayRange::parse(&args.start, &args.end)?;
     let tolerance = Tolerance::new(args.tolerance, args.tolerance_pct)?;
+    let as_of = args.as_of.as_deref().map(parse_as_of).transpose()?;
     let bytes = tokio::fs::read(&args.csv)
         .await
         .with_context(|| format!("cannot read {}", args.csv.display()))?;
@@ -144,6 +153,7 @@ pub async fn run(args: ParityArgs) -> Result<ParityExit> {
         }),
         source: "cli".to_owned(),
         file_name,
+        as_of,
     };
     let outcome = ledger::parity::run(&conn, &bytes, &request).await?;
 
@@ -181,6 +191,12 @@ pub async fn run(args: ParityArgs) -> Result<ParityExit> {
     })
 }
 
+fn parse_as_of(text: &str) -> Result<AsOf> {
+    let at = DateTime::parse_from_rfc3339(text)
+        .with_context(|| format!("--as-of {text:?} is not an RFC 3339 moment"))?;
+    Ok(AsOf::new(at.with_timezone(&Utc), Utc::now())?)
+}
+
 /// The stored summary plus the report's id.
 fn json(outcome: &ParityOutcome) -> Result<serde_json::Value> {
     let mut value = serde_json::to_value(&outcome.summary)?;
@@ -189,6 +205,10 @@ fn json(outcome: &ParityOutcome) -> Result<serde_json::Value> {
         object.insert(
             "created_at".to_owned(),
             outcome.report.created_at.to_rfc3339().into(),
+        );
+        object.insert(
+            "as_of".to_owned(),
+            outcome.report.as_of.map(|at| at.to_rfc3339()).into(),
         );
     }
     Ok(value)
@@ -222,6 +242,9 @@ fn write_summary(out: &mut String, outcome: &ParityOutcome) {
         s.range_start,
         s.range_end
     );
+    if let Some(at) = outcome.report.as_of {
+        let _ = writeln!(out, "stored figures as of {}", at.to_rfc3339());
+    }
     let _ = writeln!(
         out,
         "windows: csv {}  stored {}  matched {}  missing {}  extra {}  mismatched {}",
@@ -418,5 +441,26 @@ mod tests {
         .map(|e| e.exit_code());
         assert_eq!(error, Some(2));
         assert_eq!(ParityExit::Outside.code(), 1);
+    }
+
+    #[test]
+    fn as_of_is_a_past_rfc3339_moment() {
+        let minimal = [
+            "--provider",
+            "openai",
+            "--csv",
+            "u.csv",
+            "--start",
+            "2026-01-01",
+        ];
+        let mut args = minimal.to_vec();
+        args.extend(["--end", "2026-01-01"]);
+        assert!(parse(&args).expect("without").as_of.is_none());
+        args.extend(["--as-of", "2026-01-05T10:00:00Z"]);
+        let args = parse(&args).expect("with");
+        assert_eq!(args.as_of.as_deref(), Some("2026-01-05T10:00:00Z"));
+        assert!(parse_as_of("2026-01-05T10:00:00+02:00").is_ok());
+        assert!(parse_as_of("2026-01-05").is_err());
+        assert!(parse_as_of("2999-01-01T00:00:00Z").is_err());
     }
 }

@@ -17,6 +17,8 @@ pub struct ArchiveResult {
     pub from: Option<Date>,
     pub to: Option<Date>,
     pub usage_buckets: BigInt,
+    /// Superseded versions of buckets (see `asOf`), moved with their day.
+    pub superseded_buckets: BigInt,
     pub sessions: BigInt,
     pub interactions: BigInt,
     /// Transactions committed; each moves up to 1,000 rows.
@@ -37,6 +39,7 @@ impl ArchiveResult {
             from: None,
             to: None,
             usage_buckets: big(report.usage_buckets),
+            superseded_buckets: big(report.superseded_buckets),
             sessions: big(report.sessions),
             interactions: big(report.interactions),
             batches: big(report.batches),

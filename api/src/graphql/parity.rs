@@ -11,6 +11,7 @@ use ledger::page::PageRequest;
 use ledger::parity::{
     DayTotals, FieldDiff, ParityRequest, ParitySummary, Tolerance, WindowFinding,
 };
+use ledger::usage::revisions::AsOf;
 use rust_decimal::Decimal;
 
 use super::types::{Date, Provider, connection, day_range};
@@ -122,6 +123,9 @@ pub struct ParityReport {
     pub range_end: Date,
     pub within_tolerance: bool,
     pub created_at: DateTime<Utc>,
+    /// The stored side was read as the ledger stood at this moment; null:
+    /// as it stood at `createdAt`.
+    pub as_of: Option<DateTime<Utc>>,
     pub kind: ParityExportKind,
     pub connection: String,
     /// `cli`, `api:<subject>` or `watch`.
@@ -166,6 +170,7 @@ impl From<parity_report::Model> for ParityReport {
             range_end: r.range_end.into(),
             within_tolerance: r.within_tolerance,
             created_at: r.created_at,
+            as_of: r.as_of,
             kind: s.kind.into(),
             connection: s.connection,
             source: s.source,
@@ -225,6 +230,9 @@ impl ParityMutation {
     /// `start`..`end` (both included) and stores the report. A malformed
     /// file is refused with its line number and nothing is stored. A report
     /// outside tolerance posts a `parity.variance` event to the webhooks.
+    /// `asOf` compares a usage export with the ledger as it stood at that
+    /// moment (restated days in their version of then); a moment in the
+    /// future, or `asOf` with a cost export, is `BAD_USER_INPUT`.
     #[allow(clippy::too_many_arguments)]
     async fn import_usage_csv(
         &self,
@@ -237,10 +245,12 @@ impl ParityMutation {
         tolerance_pct: Option<Decimal>,
         connection: Option<String>,
         kind: Option<ParityExportKind>,
+        as_of: Option<DateTime<Utc>>,
     ) -> ApiResult<ParityReport> {
         let claims = principal(ctx).admin()?;
         let state = state(ctx)?;
         let range = day_range(start, end)?;
+        let as_of = as_of.map(|at| AsOf::new(at, Utc::now())).transpose()?;
         let tolerance = Tolerance::new(
             tolerance.unwrap_or_default(),
             tolerance_pct.unwrap_or_default(),
@@ -258,6 +268,7 @@ impl ParityMutation {
             kind: kind.map(Into::into),
             source: format!("api:{}", claims.sub),
             file_name,
+            as_of,
         };
         let outcome = ledger::parity::run(&state.db, &bytes, &request).await?;
         if !outcome.within_tolerance() {

@@ -7,7 +7,10 @@
 //! leaves every row in exactly one table, and a re-run simply continues.
 //!
 //! What moves for a cutoff day C (rows of the days before C):
-//! - usage buckets whose window starts before C;
+//! - usage buckets whose window starts before C, and the superseded
+//!   versions of those days (`usage_bucket_superseded` to
+//!   `usage_bucket_superseded_archive`, version ids kept), so an as-of
+//!   answer reads the same before and after;
 //! - sessions that started before C and have no interaction on or after C,
 //!   together with all their interactions (the interactions first, then the
 //!   session). A session with recent activity stays hot, whole. An
@@ -15,14 +18,15 @@
 //!
 //! The daily rollup (`interaction_daily`) stays hot: stats read it.
 //!
-//! Restore is the reverse for a day range: the buckets of those days, and
-//! the sessions that started on those days with all their interactions.
+//! Restore is the reverse for a day range: the buckets of those days and
+//! their superseded versions, and the sessions that started on those days with all their interactions.
 //! Rows restored from before the cutoff move back on the next run unless
 //! the retention window is raised first.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use entity::{
     interaction, interaction_archive, session, session_archive, usage_bucket, usage_bucket_archive,
+    usage_bucket_superseded as superseded, usage_bucket_superseded_archive as superseded_archive,
 };
 use sea_orm::sea_query::{
     Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoIden, Query, SelectStatement,
@@ -70,6 +74,8 @@ impl Default for ArchiveOptions {
 pub struct ArchiveReport {
     pub dry_run: bool,
     pub usage_buckets: u64,
+    /// Superseded versions of buckets, moved with their day.
+    pub superseded_buckets: u64,
     pub sessions: u64,
     pub interactions: u64,
     /// Transactions committed.
@@ -122,6 +128,7 @@ pub async fn run(
             usage_bucket_archive::Entity.into_iden(),
             Condition::all().add(Expr::col((bucket, usage_bucket::Column::WindowStart)).lt(c)),
         ),
+        superseded_step(true, |window| Condition::all().add(window.lt(c))),
         Step::new::<interaction_archive::Entity>(
             Table::Interactions,
             inter.clone(),
@@ -132,6 +139,25 @@ pub async fn run(
         sessions_step(c, idle),
     ];
     execute(db, &steps, options, progress).await
+}
+
+/// The superseded versions moving into the archive (`archiving`) or back,
+/// those whose window start passes `when`: the same days as their buckets.
+fn superseded_step(archiving: bool, when: impl FnOnce(Expr) -> Condition) -> Step {
+    let (hot, archived) = (
+        superseded::Entity.into_iden(),
+        superseded_archive::Entity.into_iden(),
+    );
+    let (from, to) = if archiving {
+        (hot, archived)
+    } else {
+        (archived, hot)
+    };
+    let window = Expr::col((from.clone(), usage_bucket::Column::WindowStart));
+    let mut step =
+        Step::new::<superseded_archive::Entity>(Table::SupersededBuckets, from, to, when(window));
+    step.key = superseded_archive::Column::VersionId.into_iden();
+    step
 }
 
 /// Sessions started before the cutoff `c` without any interaction on or
@@ -215,6 +241,11 @@ pub async fn restore(
             usage_bucket::Entity.into_iden(),
             in_range(bucket, usage_bucket::Column::WindowStart.into_iden()),
         ),
+        superseded_step(false, |window| {
+            Condition::all()
+                .add(window.clone().gte(start))
+                .add(window.lt(end))
+        }),
         // Interactions follow their session; a session a killed run left
         // hot may still have archived interactions, so look in both.
         Step::new::<interaction_archive::Entity>(
@@ -246,6 +277,7 @@ pub async fn restore(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Table {
     UsageBuckets,
+    SupersededBuckets,
     Sessions,
     Interactions,
 }
@@ -254,6 +286,7 @@ impl ArchiveReport {
     fn count(&mut self, table: Table) -> &mut u64 {
         match table {
             Table::UsageBuckets => &mut self.usage_buckets,
+            Table::SupersededBuckets => &mut self.superseded_buckets,
             Table::Sessions => &mut self.sessions,
             Table::Interactions => &mut self.interactions,
         }
@@ -267,6 +300,9 @@ struct Step {
     table: Table,
     from: DynIden,
     to: DynIden,
+    /// The column that names a row in both tables: `id`, or `version_id`
+    /// for superseded versions (one bucket id may have several).
+    key: DynIden,
     columns: Vec<DynIden>,
     filter: Condition,
     /// What a dry run counts, when it differs from `filter` because an
@@ -280,6 +316,7 @@ impl Step {
             table,
             from,
             to,
+            key: Alias::new("id").into_iden(),
             columns: A::Column::iter().map(IntoIden::into_iden).collect(),
             filter,
             planned: None,
@@ -288,7 +325,7 @@ impl Step {
 
     /// The ids of the next `limit` rows to move, lowest ids first.
     fn ids(&self, limit: u64) -> SelectStatement {
-        let id = (self.from.clone(), Alias::new("id").into_iden());
+        let id = (self.from.clone(), self.key.clone());
         Query::select()
             .column(id.clone())
             .from(self.from.clone())
@@ -350,7 +387,9 @@ async fn move_all(
                 return Ok(false);
             }
             let moved = match step.table {
-                Table::UsageBuckets => move_batch::<i64>(db, step, options.batch_size).await?,
+                Table::UsageBuckets | Table::SupersededBuckets => {
+                    move_batch::<i64>(db, step, options.batch_size).await?
+                }
                 Table::Sessions | Table::Interactions => {
                     move_batch::<String>(db, step, options.batch_size).await?
                 }
@@ -383,7 +422,7 @@ where
     if ids.is_empty() {
         return Ok(0);
     }
-    let id = Alias::new("id");
+    let id = step.key.clone();
     let mut insert = Query::insert();
     insert
         .into_table(step.to.clone())

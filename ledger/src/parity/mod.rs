@@ -14,11 +14,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use chrono::{NaiveDate, Utc};
-use entity::{billed_cost, parity_file, parity_report, usage_bucket};
+use entity::{billed_cost, parity_file, parity_report, usage_bucket, usage_bucket_archive};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryTrait, Set, TryInsertResult,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -35,6 +36,7 @@ use crate::error::{Error, Result, invalid};
 use crate::money::micros_to_usd;
 use crate::notify::{EventDelivery, WebhookSender, deliver_event};
 use crate::providers::ProviderKind;
+use crate::usage::revisions::AsOf;
 
 /// The `X-CogniTrack-Event` of a report outside tolerance.
 pub const VARIANCE_EVENT: &str = "parity.variance";
@@ -59,6 +61,9 @@ pub struct ParityRequest {
     pub source: String,
     /// The file's name, kept for the report (no directory).
     pub file_name: String,
+    /// Compare with the ledger as it stood then (usage exports only:
+    /// billed costs keep no earlier versions); `None`: as it stands now.
+    pub as_of: Option<AsOf>,
 }
 
 /// Everything a report says, stored as `parity_report.summary`.
@@ -124,9 +129,14 @@ async fn run_parsed(
     let connection =
         crate::providers::connections::pick(db, provider, request.connection.as_deref()).await?;
     let range = request.range;
-    let stored = match parsed.kind {
-        ExportKind::Usage => stored_usage(db, connection.id, range, parsed).await?,
-        ExportKind::Cost => stored_costs(db, connection.id, range, parsed).await?,
+    let stored = match (parsed.kind, request.as_of) {
+        (ExportKind::Usage, as_of) => stored_usage(db, connection.id, range, parsed, as_of).await?,
+        (ExportKind::Cost, None) => stored_costs(db, connection.id, range, parsed).await?,
+        (ExportKind::Cost, Some(_)) => {
+            return Err(invalid(
+                "asOf applies to usage exports: billed costs keep no earlier versions",
+            ));
+        }
     };
     let comparison = compare::compare(
         range,
@@ -161,6 +171,7 @@ async fn run_parsed(
         within_tolerance: Set(summary.comparison.within_tolerance),
         created_at: Set(Utc::now()),
         summary: Set(json),
+        as_of: Set(request.as_of.map(AsOf::at)),
         ..Default::default()
     }
     .insert(db)
@@ -193,22 +204,40 @@ pub fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The stored `completions` buckets of the range, summed per day and per
-/// the export's grouping (dimensions it lacks are folded together).
+/// The stored `completions` buckets of the range (hot and archived, or
+/// as of a moment), summed per day and per the export's grouping
+/// (dimensions it lacks are folded together).
 async fn stored_usage(
     db: &impl ConnectionTrait,
     connection_id: i64,
     range: DayRange,
     parsed: &ParsedExport,
+    as_of: Option<AsOf>,
 ) -> Result<csv::Windows> {
     let (start, end) = range.bounds();
-    let rows = usage_bucket::Entity::find()
+    let select = usage_bucket::Entity::find()
         .filter(usage_bucket::Column::ConnectionId.eq(connection_id))
         .filter(usage_bucket::Column::UsageType.eq(USAGE_TYPE))
         .filter(usage_bucket::Column::WindowStart.gte(start))
-        .filter(usage_bucket::Column::WindowStart.lt(end))
-        .all(db)
-        .await?;
+        .filter(usage_bucket::Column::WindowStart.lt(end));
+    let rows = match as_of {
+        Some(as_of) => {
+            let mut rows = Vec::new();
+            for query in as_of.statements(select.into_query()) {
+                for row in db.query_all(&query).await? {
+                    rows.push(usage_bucket::Model::from_query_result(&row, "")?);
+                }
+            }
+            rows
+        }
+        // Archival must not make a day look missing from the ledger.
+        None => {
+            crate::archive::models::<usage_bucket::Entity, usage_bucket_archive::Entity>(
+                db, select, true,
+            )
+            .await?
+        }
+    };
     let mut out = csv::Windows::new();
     for bucket in rows {
         let mut key = WindowKey::default();
@@ -343,6 +372,7 @@ pub async fn alert(
         "file_name": s.file_name,
         "range_start": s.range_start,
         "range_end": s.range_end,
+        "as_of": outcome.report.as_of,
         "tolerance": s.tolerance,
         "tolerance_pct": s.tolerance_pct,
         "missing_windows": c.missing_windows,
@@ -619,6 +649,7 @@ async fn scan_one(
         kind: Some(parsed.kind),
         source: "watch".to_owned(),
         file_name: name.to_owned(),
+        as_of: None,
     };
     run_parsed(db, &parsed, hash, &request).await
 }

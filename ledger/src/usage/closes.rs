@@ -62,14 +62,11 @@ pub async fn close(
         )));
     }
     let txn = db.begin().await?;
-    let open = open_closes(&txn, period).await?;
-    if open.iter().any(|c| c.provider == provider) {
-        return Err(Error::Conflict(format!(
-            "{period} is already closed for {}; reopen it first",
-            scope(provider)
-        )));
-    }
-    let close = period_close::ActiveModel {
+    // The insert is the check, and the transaction's first statement: the
+    // unique open scope lets one of two concurrent closes in, and a SQLite
+    // transaction that writes first waits for the other writer, where one
+    // that read first would fail on its stale snapshot.
+    let inserted = period_close::ActiveModel {
         period: Set(period.to_owned()),
         provider: Set(provider),
         first_day: Set(first),
@@ -78,10 +75,21 @@ pub async fn close(
         closed_by: Set(who.to_owned()),
         reopened_at: Set(None),
         reopened_by: Set(None),
+        open_scope: Set(Some(open_scope(period, provider))),
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await;
+    let close = match inserted {
+        Ok(close) => close,
+        Err(error) if is_unique_violation(&error) => {
+            return Err(Error::Conflict(format!(
+                "{period} is already closed for {}; reopen it first",
+                scope(provider)
+            )));
+        }
+        Err(error) => return Err(error.into()),
+    };
     let lines = freeze(&txn, &close).await?;
     txn.commit().await?;
     Ok(Close {
@@ -105,6 +113,8 @@ pub async fn reopen(db: &DatabaseConnection, id: i64, who: &str) -> Result<Close
     let mut row: period_close::ActiveModel = found.into();
     row.reopened_at = Set(Some(Utc::now()));
     row.reopened_by = Set(Some(who.to_owned()));
+    // Frees the scope for a new close of the period.
+    row.open_scope = Set(None);
     let close = row.update(db).await?;
     with_details(db, close).await
 }
@@ -153,13 +163,16 @@ fn scope(provider: Option<ProviderKind>) -> &'static str {
     provider.map_or("every provider", ProviderKind::as_str)
 }
 
-/// The closes of `period` not reopened.
-async fn open_closes(db: &impl ConnectionTrait, period: &str) -> Result<Vec<period_close::Model>> {
-    Ok(period_close::Entity::find()
-        .filter(period_close::Column::ReopenedAt.is_null())
-        .filter(period_close::Column::Period.eq(period))
-        .all(db)
-        .await?)
+/// The key `period_close.open_scope` holds while a close is open.
+fn open_scope(period: &str, provider: Option<ProviderKind>) -> String {
+    format!("{period}:{}", provider.map_or("*", ProviderKind::as_str))
+}
+
+fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
+    matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 async fn with_details(db: &impl ConnectionTrait, close: period_close::Model) -> Result<Close> {

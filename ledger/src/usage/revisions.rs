@@ -6,7 +6,10 @@
 //! moment ([`AsOf`]).
 use chrono::{DateTime, Utc};
 use entity::usage_bucket::{self, Column as C};
-use entity::{usage_bucket_archive, usage_bucket_superseded as superseded, usage_revision};
+use entity::{
+    usage_bucket_archive, usage_bucket_superseded as superseded,
+    usage_bucket_superseded_archive as superseded_archive, usage_revision,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, IntoIden, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, QueryFilter, QueryOrder,
@@ -169,11 +172,15 @@ impl AsOf {
 
     /// `query` (built on the hot bucket table) as the statements that see
     /// the ledger as of this moment: the hot and archived rows stored by
-    /// then, and the superseded versions that were current then. Each table
-    /// is aliased as the hot one, so the query's column references apply.
+    /// then, and the superseded versions (hot and archived) that were
+    /// current then. Each table is aliased as the hot one, so the query's
+    /// column references apply. Archival moves a row between a table and
+    /// its archive in one transaction, so the four together hold every
+    /// version exactly once whenever they are read.
     pub(crate) fn statements(self, query: SelectStatement) -> Vec<SelectStatement> {
         let hot = usage_bucket::Entity.into_iden();
         let stored_by_then = Expr::col((hot.clone(), C::IngestedAt)).lte(self.0);
+        let current_then = Expr::col((hot.clone(), superseded::Column::SupersededAt)).gt(self.0);
         let mut on_hot = query.clone();
         on_hot.and_where(stored_by_then.clone());
         let mut on_archive = query.clone();
@@ -181,12 +188,18 @@ impl AsOf {
             .from_clear()
             .from_as(usage_bucket_archive::Entity, hot.clone())
             .and_where(stored_by_then.clone());
-        let mut on_superseded = query;
+        let mut on_superseded = query.clone();
         on_superseded
             .from_clear()
             .from_as(superseded::Entity, hot.clone())
+            .and_where(stored_by_then.clone())
+            .and_where(current_then.clone());
+        let mut on_superseded_archive = query;
+        on_superseded_archive
+            .from_clear()
+            .from_as(superseded_archive::Entity, hot)
             .and_where(stored_by_then)
-            .and_where(Expr::col((hot, superseded::Column::SupersededAt)).gt(self.0));
-        vec![on_hot, on_archive, on_superseded]
+            .and_where(current_then);
+        vec![on_hot, on_archive, on_superseded, on_superseded_archive]
     }
 }

@@ -9,8 +9,12 @@ use e2e::both_backends;
 use e2e::mock_provider::{Fault, MockProvider, Rule};
 use e2e::providers::{ingest_succeeded, mock_connections};
 use e2e::webhook_receiver::WebhookReceiver;
+use entity::enums::ProviderKind;
+use entity::period_close;
 use ledger::dates::DayRange;
+use ledger::usage::closes;
 use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use sim::SimConfig;
 
@@ -178,3 +182,95 @@ async fn a_closed_month_keeps_its_lines_and_lists_adjustments(backend: Backend) 
 }
 
 both_backends!(a_closed_month_keeps_its_lines_and_lists_adjustments);
+
+/// The open closes of `period` for `provider` (None: every provider).
+async fn open_closes(
+    db: &sea_orm::DatabaseConnection,
+    period: &str,
+    provider: Option<ProviderKind>,
+) -> Vec<period_close::Model> {
+    let mut query = period_close::Entity::find()
+        .filter(period_close::Column::Period.eq(period))
+        .filter(period_close::Column::ReopenedAt.is_null());
+    query = match provider {
+        Some(provider) => query.filter(period_close::Column::Provider.eq(provider)),
+        None => query.filter(period_close::Column::Provider.is_null()),
+    };
+    query.all(db).await.expect("closes")
+}
+
+/// Two admins close the same month for the same scope at the same moment,
+/// each through a connection pool of its own: one close is written, the
+/// other is refused as a conflict. Several months, for every provider and
+/// for one, so a missing guard shows. A reopened close frees the scope.
+async fn concurrent_closes_write_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (a, b) = (
+        &app.state.db,
+        &ledger::db::connect(&app.db.url).await.expect("second pool"),
+    );
+    let (first, _) = last_month();
+    let mut periods = Vec::new();
+    for back in 0..6 {
+        let month = first.checked_sub_months(Months::new(back)).expect("month");
+        let scope = (back % 2 == 1).then_some(ProviderKind::OpenAi);
+        let period = month.format("%Y-%m").to_string();
+        let (left, right) = tokio::join!(
+            closes::close(a, &period, scope, "left"),
+            closes::close(b, &period, scope, "right"),
+        );
+        let (won, lost) = match (left, right) {
+            (Ok(won), Err(lost)) | (Err(lost), Ok(won)) => (won, lost),
+            (left, right) => panic!("{period} {scope:?}: {left:?} / {right:?}"),
+        };
+        assert!(matches!(lost, ledger::Error::Conflict(_)), "{lost:?}");
+        let open = open_closes(a, &period, scope).await;
+        assert_eq!(open.len(), 1, "{period} {scope:?}: {open:#?}");
+        assert_eq!(open[0].id, won.close.id);
+        periods.push((period, scope, won.close.id));
+    }
+
+    // Through the API the loser is BAD_USER_INPUT.
+    let admin = app.token(Role::Admin);
+    let month = first.checked_sub_months(Months::new(6)).expect("month");
+    let closing = json!({"p": month.format("%Y-%m").to_string()});
+    let (left, right) = tokio::join!(
+        app.gql(Some(&admin), CLOSE, closing.clone()),
+        app.gql(Some(&admin), CLOSE, closing.clone()),
+    );
+    let codes = [error_code(&left), error_code(&right)];
+    assert!(
+        codes == [None, Some("BAD_USER_INPUT")] || codes == [Some("BAD_USER_INPUT"), None],
+        "{left} / {right}"
+    );
+    let (period, _, id) = &periods[0];
+
+    // Reopened, the scope takes one new close again; the reopened one
+    // stays on record.
+    app.ok(
+        Some(&admin),
+        "mutation($id: Int!) { reopenPeriod(id: $id) { id } }",
+        json!({"id": id}),
+    )
+    .await;
+    let (left, right) = tokio::join!(
+        closes::close(a, period, None, "left"),
+        closes::close(b, period, None, "right"),
+    );
+    assert_eq!(
+        u8::from(left.is_ok()) + u8::from(right.is_ok()),
+        1,
+        "{left:?} / {right:?}"
+    );
+    assert_eq!(open_closes(a, period, None).await.len(), 1);
+    let all = period_close::Entity::find()
+        .filter(period_close::Column::Period.eq(period.as_str()))
+        .count(a)
+        .await
+        .expect("count");
+    assert_eq!(all, 2, "the reopened close and the new one");
+    b.close_by_ref().await.expect("close the second pool");
+    app.stop().await;
+}
+
+both_backends!(concurrent_closes_write_one);

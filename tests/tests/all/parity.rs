@@ -18,6 +18,7 @@ use ledger::dates::{DayRange, midnight};
 use ledger::notify::{WebhookConfig, WebhookSender};
 use ledger::parity::{ParityRequest, ScanOptions, Tolerance, VARIANCE_EVENT};
 use ledger::providers::{ProviderKind, ProvidersConfig, RateLimit};
+use ledger::usage::revisions::AsOf;
 use rust_decimal::Decimal;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -183,6 +184,7 @@ fn request(range: DayRange) -> ParityRequest {
         kind: None,
         source: "test".into(),
         file_name: "completions_usage.csv".into(),
+        as_of: None,
     }
 }
 
@@ -211,6 +213,7 @@ fn cli_args(url: &str, csv: PathBuf, range: DayRange) -> ParityArgs {
         format: ParityFormat::Json,
         connection: Some("oa".into()),
         kind: None,
+        as_of: None,
         no_alert: true,
         master: MasterKeyArgs {
             master_key: Some(hex::encode([42u8; 32])),
@@ -483,9 +486,21 @@ const IMPORT: &str = "mutation($file: Upload!, $start: Date!, $end: Date!, $tol:
 
 /// POSTs a GraphQL multipart request (operations, map, one file part).
 async fn upload(app: &TestApp, token: &str, csv: &str, file_name: &str, variables: Value) -> Value {
+    upload_with(app, token, IMPORT, csv, file_name, variables).await
+}
+
+/// [`upload`] with a query of the caller's.
+async fn upload_with(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    csv: &str,
+    file_name: &str,
+    variables: Value,
+) -> Value {
     let mut vars = variables;
     vars["file"] = Value::Null;
-    let operations = json!({ "query": IMPORT, "variables": vars });
+    let operations = json!({ "query": query, "variables": vars });
     let form = reqwest::multipart::Form::new()
         .text("operations", operations.to_string())
         .text("map", json!({ "0": ["variables.file"] }).to_string())
@@ -677,7 +692,11 @@ async fn cost_export_through_graphql(backend: Backend) {
     app.stop().await;
 }
 
-both_backends!(usage_export_round_trip, cost_export_through_graphql);
+both_backends!(
+    usage_export_round_trip,
+    cost_export_through_graphql,
+    a_restated_day_matches_as_of_before
+);
 
 /// The real binary: exit statuses and output formats.
 #[tokio::test]
@@ -752,6 +771,151 @@ async fn cli_binary_exit_statuses() {
     unknown[2] = "acme".into();
     assert_eq!(run(unknown).await.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
+    mock.stop();
+    app.stop().await;
+}
+
+const IMPORT_AS_OF: &str = "mutation($file: Upload!, $start: Date!, $end: Date!, $asOf: DateTime) {
+    importUsageCsv(provider: openai, file: $file, start: $start, end: $end, connection: \"oa\",
+                   asOf: $asOf) { id withinTolerance asOf mismatchedWindows missingWindows } }";
+
+/// An export of the numbers as they were, compared after the provider
+/// restated one of its days: it matches the ledger as of a moment before
+/// the restatement and differs from the ledger of now, through the ledger,
+/// the CLI and GraphQL; the report keeps the moment.
+async fn a_restated_day_matches_as_of_before(backend: Backend) {
+    let Fixture {
+        app,
+        mock,
+        conn,
+        range,
+    } = fixture(backend).await;
+    let db = &app.state.db;
+    let old = csv_of(USAGE_HEADER, &usage_lines(db, conn.id, range).await);
+    let stored = old.lines().count() as u64 - 1;
+    let reported = Utc::now();
+    let restated = range.from + Days::new(10);
+    mock.inject(e2e::mock_provider::Rule::new(
+        "/organization/usage/completions",
+        e2e::mock_provider::Fault::RestateDay(restated),
+    ));
+    let day = DayRange::new(restated, restated).expect("day");
+    let mut request_day = ledger::ingest::IngestRequest::new(&conn, day).expect("request");
+    request_day.steps = Some(vec![ledger::ingest::Step::Usage("completions")]);
+    let report = ledger::ingest::run(db, &app.state.book, &app.state.clients, request_day, None)
+        .await
+        .expect("re-ingest");
+    assert_eq!(
+        report.status,
+        ledger::ingest::RunStatus::Succeeded,
+        "{report:?}"
+    );
+    mock.clear_faults();
+    let as_of = AsOf::new(reported, Utc::now()).expect("a past moment");
+
+    // The ledger: as of then, every window matches; now, the restated day
+    // differs (one row dropped, the others' output tokens raised).
+    let mut then = request(range);
+    then.as_of = Some(as_of);
+    let matched = ledger::parity::run(db, old.as_bytes(), &then)
+        .await
+        .expect("as of then");
+    let c = &matched.summary.comparison;
+    assert!(matched.within_tolerance(), "{c:?}");
+    assert_eq!(
+        (
+            c.matched_windows,
+            c.missing_windows,
+            c.extra_windows,
+            c.mismatched_windows
+        ),
+        (stored, 0, 0, 0)
+    );
+    let stored_as_of = parity_report::Entity::find_by_id(matched.report.id)
+        .one(db)
+        .await
+        .expect("report")
+        .expect("stored")
+        .as_of;
+    assert_eq!(
+        stored_as_of.map(|t| t.timestamp_micros()),
+        Some(reported.timestamp_micros())
+    );
+    let now = ledger::parity::run(db, old.as_bytes(), &request(range))
+        .await
+        .expect("now");
+    let c = &now.summary.comparison;
+    assert!(!now.within_tolerance());
+    assert_eq!(c.missing_windows, 1, "the dropped row: {c:?}");
+    assert!(c.mismatched_windows > 0, "{c:?}");
+    assert!(c.mismatched.iter().all(|w| w.date == restated), "{c:?}");
+    assert_eq!(now.report.as_of, None);
+
+    // The CLI: --as-of decides the exit status.
+    let dir = temp_dir("as_of");
+    let path = dir.join(format!("completions_usage_{}_{}.csv", range.from, range.to));
+    std::fs::write(&path, &old).expect("write csv");
+    let mut args = cli_args(&app.db.url, path.clone(), range);
+    args.as_of = Some(reported.to_rfc3339());
+    assert_eq!(
+        api::commands::parity::run(args).await.expect("cli as of"),
+        ParityExit::Within
+    );
+    assert_eq!(
+        api::commands::parity::run(cli_args(&app.db.url, path.clone(), range))
+            .await
+            .expect("cli now"),
+        ParityExit::Outside
+    );
+    let mut future = cli_args(&app.db.url, path, range);
+    future.as_of = Some((Utc::now() + chrono::Duration::hours(1)).to_rfc3339());
+    assert!(api::commands::parity::run(future).await.is_err());
+
+    // GraphQL: the report says what moment it read.
+    let admin = app.token(Role::Admin);
+    let vars = |at: Option<String>| json!({"start": range.from.to_string(), "end": range.to.to_string(), "asOf": at});
+    let then = upload_with(
+        &app,
+        &admin,
+        IMPORT_AS_OF,
+        &old,
+        "old.csv",
+        vars(Some(reported.to_rfc3339())),
+    )
+    .await;
+    let report = &then["data"]["importUsageCsv"];
+    assert_eq!(report["withinTolerance"], true, "{then}");
+    let echoed: chrono::DateTime<Utc> =
+        serde_json::from_value(report["asOf"].clone()).expect("asOf");
+    assert_eq!(echoed.timestamp_micros(), reported.timestamp_micros());
+    let now = upload_with(&app, &admin, IMPORT_AS_OF, &old, "old.csv", vars(None)).await;
+    assert_eq!(
+        now["data"]["importUsageCsv"]["withinTolerance"], false,
+        "{now}"
+    );
+    assert_eq!(now["data"]["importUsageCsv"]["asOf"], Value::Null);
+    let before = reports(db).await;
+    let future = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let refused = upload_with(
+        &app,
+        &admin,
+        IMPORT_AS_OF,
+        &old,
+        "old.csv",
+        vars(Some(future)),
+    )
+    .await;
+    assert_eq!(error_code(&refused), Some("BAD_USER_INPUT"), "{refused}");
+
+    // Billed costs keep no versions: asOf with a cost export is refused.
+    let mut cost = request(range);
+    cost.as_of = Some(as_of);
+    let error = ledger::parity::run(db, csv_of(COST_HEADER, &[]).as_bytes(), &cost)
+        .await
+        .expect_err("asOf on a cost export");
+    assert!(matches!(error, ledger::Error::InvalidInput(_)), "{error:?}");
+    assert!(error.to_string().contains("asOf"), "{error}");
+    assert_eq!(reports(db).await, before, "nothing written when refused");
     mock.stop();
     app.stop().await;
 }
