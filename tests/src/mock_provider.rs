@@ -289,9 +289,29 @@ fn rewrite(bytes: &[u8], fault: &Fault) -> axum::body::Bytes {
             }
         }
         Fault::RestateDay(day) => {
-            for bucket in buckets_of(&mut page, *day) {
+            // Hourly pages are restated alike, so their hours still sum to
+            // the restated day: the last row leaves every hour of the day,
+            // the late tokens land in its first hour.
+            let (start, end) = (
+                midnight(*day).timestamp(),
+                midnight(next_day(*day)).timestamp(),
+            );
+            let Some(data) = page["data"].as_array_mut() else {
+                return axum::body::Bytes::copy_from_slice(bytes);
+            };
+            for bucket in data {
+                let Some((from, to)) = span(bucket) else {
+                    continue;
+                };
+                let hour_of_day = to - from == 3600 && (start..end).contains(&from);
+                if from != start && !hour_of_day {
+                    continue;
+                }
                 if let Some(results) = bucket["results"].as_array_mut() {
                     results.pop();
+                    if from != start {
+                        continue;
+                    }
                     for result in results {
                         if let Some(output) = result["output_tokens"].as_i64() {
                             result["output_tokens"] = json!(output + 1000);
@@ -319,6 +339,20 @@ fn rewrite(bytes: &[u8], fault: &Fault) -> axum::body::Bytes {
     axum::body::Bytes::from(serde_json::to_vec(&page).expect("json"))
 }
 
+/// A bucket's start and end in Unix seconds, in either provider's shape.
+fn span(bucket: &Value) -> Option<(i64, i64)> {
+    let at = |name: &str| {
+        bucket[name]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.timestamp())
+    };
+    match (bucket["start_time"].as_i64(), bucket["end_time"].as_i64()) {
+        (Some(from), Some(to)) => Some((from, to)),
+        _ => Some((at("starting_at")?, at("ending_at")?)),
+    }
+}
+
 /// The buckets of a page (either provider's shape) that start on `day`.
 fn buckets_of(page: &mut Value, day: NaiveDate) -> Vec<&mut Value> {
     let start = midnight(day).timestamp();
@@ -326,13 +360,7 @@ fn buckets_of(page: &mut Value, day: NaiveDate) -> Vec<&mut Value> {
         return Vec::new();
     };
     data.iter_mut()
-        .filter(|bucket| {
-            bucket["start_time"].as_i64() == Some(start)
-                || bucket["starting_at"]
-                    .as_str()
-                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                    .is_some_and(|t| t.timestamp() == start)
-        })
+        .filter(|bucket| span(bucket).is_some_and(|(from, _)| from == start))
         .collect()
 }
 

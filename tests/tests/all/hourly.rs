@@ -277,6 +277,20 @@ async fn local_days_sum_the_hours_of_their_zone(backend: Backend) {
         .sum();
     assert_eq!(total, expected);
 
+    // A restated day re-ingested: its new hours replace the old ones and
+    // still sum to it, and the local day moves with it.
+    let before = ask(&app, range, Some("Europe/Berlin")).await;
+    for path in ["/organization/usage/completions", "/messages"] {
+        mock.inject(Rule::new(path, Fault::RestateDay(day("2026-10-27"))));
+    }
+    let restated = DayRange::new(day("2026-10-26"), day("2026-10-28")).expect("range");
+    ingest_succeeded(db, &app.state.book, &connections, restated, "restated").await;
+    mock.clear_faults();
+    assert_hours_sum_to_days(db, |_| true).await;
+    let after = ask(&app, range, Some("Europe/Berlin")).await;
+    assert!(after.get("errors").is_none(), "{after}");
+    assert_ne!(after, before, "the restatement shows in local days");
+
     let options = app
         .ok(
             Some(&app.token(Role::Viewer)),
