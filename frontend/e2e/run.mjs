@@ -1608,6 +1608,118 @@ test('the export file name carries the range and the filters', async () => {
   assert.equal(download.suggestedFilename(), `usage_${range.from}_${range.to}_model-${safe}.csv`);
 });
 
+/** `dailyUsage` as the API answers it, in `timezone`'s local days (UTC days when null). */
+async function zoneUsage(filter, timezone) {
+  const data = await graphql(
+    server.baseUrl,
+    server.adminToken,
+    `query ($filter: UsageFilter!, $timezone: String) { dailyUsage(filter: $filter, timezone: $timezone) { ${ROW_FIELDS} } }`,
+    { filter, timezone },
+  );
+  return data.dailyUsage;
+}
+
+/** The explorer table's rows on screen: day → exact priced cost. */
+async function explorerTableCosts() {
+  const table = page.getByRole('table', { name: 'Daily usage rows for the current filter' });
+  await table.locator('tbody tr').first().waitFor();
+  return new Map(
+    await table.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => [tr.querySelector('td').textContent.slice(0, 10), tr.querySelector('td:last-child span[title]').getAttribute('title')]),
+    ),
+  );
+}
+
+test('Europe/Berlin on the explorer shows the local days the API sums from hours, not the UTC days', async () => {
+  const range = lastDays(30);
+  const [{ filterOptions }, berlin, utc] = await Promise.all([
+    graphql(server.baseUrl, server.adminToken, `{ filterOptions { hourlyData } }`),
+    zoneUsage(range, 'Europe/Berlin'),
+    zoneUsage(range, null),
+  ]);
+  assert.equal(filterOptions.hourlyData, true, 'the demo stores hours');
+  assert.ok(berlin.length > 0 && utc.length > 0, 'both answers have rows');
+  const local = totals(berlin);
+  const plain = totals(utc);
+  assert.notEqual(local.tokens, plain.tokens, 'the local days cover other hours than the UTC days');
+
+  await page.goto(`/explorer?${new URLSearchParams(range)}`);
+  await expectStat('total-tokens', plain.tokens);
+  const zone = page.getByLabel('Time zone');
+  assert.equal(await zone.inputValue(), 'UTC', 'UTC by default');
+  await zone.selectOption('Europe/Berlin');
+  await page.waitForURL((url) => url.searchParams.get('tz') === 'Europe/Berlin');
+  await expectStat('total-tokens', local.tokens);
+  await expectStat('total-cost', local.cost);
+  await page.getByTestId('chart-days').getByText('Local days in Europe/Berlin').waitFor();
+  await page.getByRole('group', { name: 'Date range (Europe/Berlin)' }).waitFor();
+  const onScreen = await explorerTableCosts();
+  assert.deepEqual(onScreen, new Map(berlin.map((r) => [r.date, r.pricedCostUsd])), 'the table holds the local days');
+  assert.notDeepEqual(onScreen, new Map(utc.map((r) => [r.date, r.pricedCostUsd])), 'not the UTC days');
+
+  // The overview: its chart counts Berlin days; its totals stay UTC and say so.
+  await page.goto(`/?${new URLSearchParams({ ...range, tz: 'Europe/Berlin' })}`);
+  assert.equal(await page.getByLabel('Time zone').inputValue(), 'Europe/Berlin');
+  await page.getByTestId('chart-days').getByText('Local days in Europe/Berlin').waitFor();
+  await page.getByTestId('totals-days').waitFor();
+  await expectStat('total-tokens', plain.tokens);
+  const caption = page.locator('section[aria-labelledby="chart-title"] figcaption');
+  await caption.waitFor({ state: 'attached' });
+  assert.match(await caption.textContent(), /\(local days in Europe\/Berlin\)/);
+});
+
+test('a zone the hours do not cover is a visible alert with the server message; admins switch hourly ingestion', async () => {
+  await page.goto('/ingestion');
+  const toggle = page.getByRole('checkbox', { name: 'Hourly buckets for demo-openai' });
+  await toggle.waitFor();
+  assert.equal(await toggle.isChecked(), true, 'the demo ingests hours');
+  await toggle.uncheck();
+  await page.waitForFunction(
+    () =>
+      document.querySelector('input[aria-label="Hourly buckets for demo-openai"]')?.closest('[data-testid="hourly-buckets"]')?.dataset
+        .value === 'false',
+  );
+  const off = await graphql(server.baseUrl, server.adminToken, `{ providerConnections { name hourlyBuckets } }`);
+  assert.equal(off.providerConnections.find((c) => c.name === 'demo-openai').hourlyBuckets, false);
+  try {
+    // Days long before the demo's 90, ingested without hours.
+    const from = new Date(Date.now() - 200 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(Date.now() - 198 * 86_400_000).toISOString().slice(0, 10);
+    await graphql(
+      server.baseUrl,
+      server.adminToken,
+      `mutation ($from: Date!, $to: Date!) { runIngestion(provider: openai, from: $from, to: $to, connection: "demo-openai") { status } }`,
+      { from, to },
+    );
+    assert.ok((await zoneUsage({ from, to }, null)).length > 0, 'the old days have daily usage');
+    const response = await fetch(`${server.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.adminToken}` },
+      body: JSON.stringify({
+        query: `query ($f: UsageFilter!) { dailyUsage(filter: $f, timezone: "Europe/Berlin") { date } }`,
+        variables: { f: { from, to } },
+      }),
+    });
+    const { errors } = await response.json();
+    assert.equal(errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', 'the API refuses local days without hours');
+
+    await page.goto(`/explorer?${new URLSearchParams({ from, to, tz: 'Europe/Berlin' })}`);
+    const alert = page.getByTestId('timezone-error');
+    await alert.waitFor();
+    assert.equal(await alert.getAttribute('role'), 'alert');
+    assert.equal(await page.getByTestId('timezone-error-message').textContent(), errors[0].message);
+    assert.equal(await page.getByTestId('total-tokens').count(), 0, 'no figures beside the refusal');
+    await alert.getByRole('button', { name: 'Show UTC days' }).click();
+    await page.waitForURL((url) => !url.searchParams.has('tz'));
+    await expectStat('total-tokens', totals(await zoneUsage({ from, to }, null)).tokens);
+  } finally {
+    await graphql(server.baseUrl, server.adminToken, `mutation { setConnectionHourlyBuckets(name: "demo-openai", enabled: true) { hourlyBuckets } }`);
+  }
+  await page.goto('/ingestion');
+  await page.getByRole('checkbox', { name: 'Hourly buckets for demo-openai' }).waitFor();
+  assert.equal(await page.getByRole('checkbox', { name: 'Hourly buckets for demo-openai' }).isChecked(), true);
+});
+
 const axeSource = resolve(frontendDir, 'node_modules/axe-core/axe.min.js');
 
 /** Runs axe on the page as it is; fails on any serious or critical violation, printing each. */

@@ -7,13 +7,15 @@ interface DateRangeFieldsProps {
   from: string;
   to: string;
   onChange: (range: { from: string; to: string }) => void;
+  /** The zone whose calendar days the range counts; UTC when absent. */
+  zone?: string;
 }
 
-/** A UTC day range with quick presets; a half-edited range is not applied. */
-export function DateRangeFields({ from, to, onChange }: DateRangeFieldsProps) {
+/** A day range (UTC days unless `zone` says otherwise) with quick presets; a half-edited range is not applied. */
+export function DateRangeFields({ from, to, onChange, zone = 'UTC' }: DateRangeFieldsProps) {
   return (
     <fieldset className="field-group date-range">
-      <legend>Date range (UTC)</legend>
+      <legend>Date range ({zone})</legend>
       <InputField
         label="From"
         type="date"

@@ -40,7 +40,8 @@ interface QueryViewProps<T> {
  * stays while a refresh runs, so filters do not flash the page empty.
  */
 export function QueryView<T>({ result, onRetry, loadingLabel, children }: QueryViewProps<T>) {
-  if (result.data !== undefined) {
+  // A refused question answers `data: null`, which urql keeps while the next question runs.
+  if (result.data !== undefined && result.data !== null) {
     return (
       <>
         {result.error && <ErrorNotice error={result.error} onRetry={onRetry} />}

@@ -26,6 +26,7 @@ const full: UsageFilterState = {
   serviceTiers: ['default', 'priority'],
   batch: false,
   groupBy: ['PROJECT', 'MODEL'],
+  timezone: 'Europe/Berlin',
 };
 
 describe('usage filter in the URL', () => {
@@ -37,7 +38,7 @@ describe('usage filter in the URL', () => {
   it('writes short, repeated parameters', () => {
     expect(usageFilterToParams(full).toString()).toBe(
       'from=2026-11-01&to=2026-11-07&provider=openai&project=proj_a&project=proj+b%26c&key=key_1&user=user-1' +
-        '&model=gpt-4o&tier=default&tier=priority&batch=false&group=project&group=model',
+        '&model=gpt-4o&tier=default&tier=priority&batch=false&group=project&group=model&tz=Europe%2FBerlin',
     );
   });
 
@@ -53,6 +54,7 @@ describe('usage filter in the URL', () => {
       serviceTiers: [],
       batch: null,
       groupBy: [],
+      timezone: 'UTC',
     });
     expect(defaultRange(NOW)).toEqual({ from: '2026-10-27', to: '2026-11-25' });
   });
@@ -86,8 +88,9 @@ describe('usage filter in the URL', () => {
 
 describe('overview and session list in the URL', () => {
   it('round-trips the overview options', () => {
-    const state = { from: '2026-11-01', to: '2026-11-30', stack: 'PROVIDER', metric: 'tokens' } as const;
+    const state = { from: '2026-11-01', to: '2026-11-30', stack: 'PROVIDER', metric: 'tokens', timezone: 'Asia/Tokyo' } as const;
     expect(parseOverview(overviewToParams(state), NOW)).toEqual(state);
+    expect(overviewToParams({ ...state, timezone: 'UTC' }).has('tz')).toBe(false);
     expect(parseOverview(new URLSearchParams('stack=user&metric=x'), NOW)).toMatchObject({ stack: 'MODEL', metric: 'cost' });
   });
 

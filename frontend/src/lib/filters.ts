@@ -1,6 +1,7 @@
 import type { Provider, SessionSortField, UsageDimension, UsageFilter } from '../gql/graphql';
 import { isIsoDay, lastDays } from './dates';
 import { PROVIDERS, toProviders } from './enums';
+import { parseTimeZone, setTimeZoneParam } from './timezones';
 
 /**
  * Filter state of the usage pages, kept in the URL so a view is a shareable
@@ -19,6 +20,8 @@ export interface UsageFilterState {
   /** null: batch and non-batch traffic alike. */
   batch: boolean | null;
   groupBy: UsageDimension[];
+  /** The zone whose calendar days the rows are (`UTC`: the providers' own UTC days); see lib/timezones. */
+  timezone: string;
 }
 
 export type ListField = 'providers' | 'projectIds' | 'apiKeyIds' | 'userIds' | 'models' | 'serviceTiers';
@@ -76,6 +79,7 @@ export function parseUsageFilter(params: URLSearchParams, now?: Date): UsageFilt
     batch: batch === 'true' ? true : batch === 'false' ? false : null,
     // Canonical order, whatever order the link lists them in.
     groupBy: DIMENSIONS.filter((d) => groupParams.has(d.param)).map((d) => d.value),
+    timezone: parseTimeZone(params),
   };
   for (const [field, param] of Object.entries(LIST_PARAMS) as [ListField, string][]) {
     Object.assign(state, listPatch(field, distinct(params.getAll(param))));
@@ -98,7 +102,7 @@ export function usageFilterToParams(state: UsageFilterState): URLSearchParams {
   for (const dimension of DIMENSIONS) {
     if (state.groupBy.includes(dimension.value)) params.append('group', dimension.param);
   }
-  return params;
+  return setTimeZoneParam(params, state.timezone);
 }
 
 /** The GraphQL `UsageFilter`; an empty list means "no restriction" and is left out. */
@@ -126,6 +130,8 @@ export interface OverviewState {
   to: string;
   stack: StackBy;
   metric: 'cost' | 'tokens';
+  /** The zone whose calendar days the chart shows (see lib/timezones). */
+  timezone: string;
 }
 
 export function parseOverview(params: URLSearchParams, now?: Date): OverviewState {
@@ -134,12 +140,13 @@ export function parseOverview(params: URLSearchParams, now?: Date): OverviewStat
     ...parseRange(params, now),
     stack: STACK_OPTIONS.find((s) => s === stack) ?? 'MODEL',
     metric: params.get('metric') === 'tokens' ? 'tokens' : 'cost',
+    timezone: parseTimeZone(params),
   };
 }
 
 export function overviewToParams(state: OverviewState): URLSearchParams {
   const stack = DIMENSIONS.find((d) => d.value === state.stack)?.param ?? 'model';
-  return new URLSearchParams({ from: state.from, to: state.to, stack, metric: state.metric });
+  return setTimeZoneParam(new URLSearchParams({ from: state.from, to: state.to, stack, metric: state.metric }), state.timezone);
 }
 
 export const SESSION_SORT_FIELDS = ['STARTED_AT', 'COST', 'TOKENS'] as const satisfies readonly SessionSortField[];

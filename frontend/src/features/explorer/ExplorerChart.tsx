@@ -5,6 +5,7 @@ import { Empty } from '../../components/Status';
 import { UsageChart } from '../../components/UsageChart';
 import type { UsageFilterState } from '../../lib/filters';
 import type { NameIndex } from '../../lib/names';
+import { isUtc, todayIn } from '../../lib/timezones';
 import { type Metric, METRICS, pivotSeries, type UsageRow } from '../../lib/usage';
 import { UsageAnomaliesQuery } from '../shared/queries';
 import { anomalyDimension, chartAnomalies } from './chartAnomalies';
@@ -22,7 +23,9 @@ interface ExplorerChartProps {
 export function ExplorerChart({ rows, state, names, revised }: ExplorerChartProps) {
   const [metric, setMetric] = useState<Metric>('cost');
   const { points, series } = pivotSeries(rows, state.groupBy, metric, 8, names);
-  const dimension = anomalyDimension(state.groupBy);
+  const local = !isUtc(state.timezone);
+  // Unusual days are judged on UTC days: not outlined on local days, which they would only roughly match.
+  const dimension = local ? null : anomalyDimension(state.groupBy);
   const [anomalies] = useQuery({
     query: UsageAnomaliesQuery,
     variables: { from: state.from, to: state.to, dimension: dimension ?? 'MODEL' },
@@ -53,6 +56,11 @@ export function ExplorerChart({ rows, state, names, revised }: ExplorerChartProp
           ))}
         </SelectField>
       </div>
+      <p className="muted small chart-subtitle" data-testid="chart-days">
+        {local
+          ? `Local days in ${state.timezone}, summed from hourly usage. Unusual days are judged on UTC days and are not outlined here; revised marks refer to UTC days.`
+          : 'UTC days.'}
+      </p>
       {series.length === 0 ? (
         <Empty>No usage matches these filters.</Empty>
       ) : (
@@ -60,7 +68,8 @@ export function ExplorerChart({ rows, state, names, revised }: ExplorerChartProp
           points={points}
           series={series}
           metric={metric}
-          title={`Daily ${METRICS.find((m) => m.value === metric)?.label.toLowerCase()}, ${state.from} to ${state.to}`}
+          title={`Daily ${METRICS.find((m) => m.value === metric)?.label.toLowerCase()}, ${state.from} to ${state.to}${local ? ` (local days in ${state.timezone})` : ''}`}
+          today={todayIn(state.timezone)}
           flags={flags}
           revised={revised}
         />

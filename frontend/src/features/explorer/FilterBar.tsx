@@ -1,6 +1,7 @@
 import { DateRangeFields } from '../../components/DateRangeFields';
 import { SelectField } from '../../components/FormField';
 import { MultiSelect } from '../../components/MultiSelect';
+import { TimeZoneField } from '../../components/TimeZoneField';
 import type { FilterOptionsQuery, UsageDimension } from '../../gql/graphql';
 import { activeFilterCount, DIMENSIONS, type ListField, listPatch, type UsageFilterState } from '../../lib/filters';
 import { type NameIndex, NO_NAMES, NO_PROJECT, nameOrId } from '../../lib/names';
@@ -22,14 +23,17 @@ interface FilterBarProps {
   onChange: (patch: Partial<UsageFilterState>) => void;
   /** Names for project, key and user ids; the ids stay the filter's values. */
   names?: NameIndex;
+  /** Hourly buckets are stored, so rows can be local days. */
+  hourlyData?: boolean;
 }
 
 /** Every field of `UsageFilter`, plus the grouping of the rows. */
-export function FilterBar({ state, options, onChange, names = NO_NAMES }: FilterBarProps) {
+export function FilterBar({ state, options, onChange, names = NO_NAMES, hourlyData = false }: FilterBarProps) {
   const active = activeFilterCount(state);
   return (
     <form className="filter-bar" aria-label="Usage filters" onSubmit={(e) => e.preventDefault()}>
-      <DateRangeFields from={state.from} to={state.to} onChange={onChange} />
+      <DateRangeFields from={state.from} to={state.to} onChange={onChange} zone={state.timezone} />
+      <TimeZoneField value={state.timezone} available={hourlyData} onChange={(timezone) => onChange({ timezone })} />
       <div className="filter-lists">
         {LIST_FILTERS.map(({ field, label, named }) => (
           <MultiSelect

@@ -4,6 +4,7 @@ import { DataTable, useDataTable } from '../../components/DataTable';
 import { Empty } from '../../components/Status';
 import type { UsageFilterState } from '../../lib/filters';
 import type { NameIndex } from '../../lib/names';
+import { describeDays } from '../../lib/timezones';
 import { type UsageRow, usageTotals } from '../../lib/usage';
 import { bucketsExportUrl, download, exportColumns, exportFileName, toCsv, toJson, toRecords } from './export';
 import { usageColumns } from './usageColumns';
@@ -64,7 +65,7 @@ export function UsageRows({ rows, state, names, requestsReported, revised }: Usa
       {rows.length === 0 ? (
         <Empty>No rows.</Empty>
       ) : (
-        <DataTable table={table} caption="Daily usage rows for the current filter" />
+        <DataTable table={table} caption={`Daily usage rows for the current filter (${describeDays(state.timezone)})`} />
       )}
     </section>
   );

@@ -1,6 +1,7 @@
 import { useCallback, useMemo } from 'react';
 import type { UsageFilterState } from '../../lib/filters';
 import type { NameIndex } from '../../lib/names';
+import { isUtc } from '../../lib/timezones';
 import type { UsageRow } from '../../lib/usage';
 import { describeRevision, revisedLines } from '../revisions/revisions';
 import type { Revisions } from '../revisions/useRevisions';
@@ -30,6 +31,12 @@ export function UsageView({ rows, state, names, requestsReported, revisions }: U
   );
   return (
     <>
+      {!isUtc(state.timezone) && (
+        <p className="muted small" data-testid="local-days-note">
+          Rows are local days in {state.timezone}, summed from hourly usage, and the totals add them up. Revision marks refer to
+          UTC days.
+        </p>
+      )}
       <ExplorerTotals rows={rows} requestsReported={requestsReported} />
       <ExplorerChart rows={rows} state={state} names={names} revised={revisedByDay} />
       <UsageRows rows={rows} state={state} names={names} requestsReported={requestsReported} revised={revised} />

@@ -47,6 +47,7 @@ const state: UsageFilterState = {
   serviceTiers: [],
   batch: true,
   groupBy: ['PROJECT', 'MODEL'],
+  timezone: 'UTC',
 };
 
 describe('export of the current view', () => {
@@ -109,6 +110,8 @@ describe('export of the current view', () => {
     expect(json.filter).toEqual({ from: '2026-11-01', to: '2026-11-02', models: ['gpt-4o', 'mystery'], batch: true });
     expect(json.groupBy).toEqual(['PROJECT', 'MODEL']);
     expect(json.rows).toEqual(records);
+    expect(json.timezone).toBeUndefined();
+    expect(JSON.parse(toJson({ ...state, timezone: 'Europe/Berlin' }, records)).timezone).toBe('Europe/Berlin');
   });
 
   it('names the file after the range and the filters, sanitised', () => {
@@ -119,6 +122,8 @@ describe('export of the current view', () => {
     expect(
       exportFileName({ ...plain, projectIds: ['proj "x", y/../z'], serviceTiers: ['flex'], batch: false }, 'csv', 'buckets'),
     ).toBe('buckets_2026-11-01_2026-11-02_project-proj-x-y-..-z_tier-flex_interactive.csv');
+    expect(exportFileName({ ...plain, timezone: 'America/New_York' }, 'csv')).toBe('usage_2026-11-01_2026-11-02_tz-America-New-York.csv');
+    expect(exportFileName({ ...plain, timezone: 'America/New_York' }, 'csv', 'buckets')).toBe('buckets_2026-11-01_2026-11-02.csv');
     expect(fileNamePart('../../etc/passwd')).toBe('etc-passwd');
     expect(fileNamePart('Café déjà')).toBe('Cafe-deja');
   });
@@ -144,6 +149,7 @@ describe('bucketsExportUrl', () => {
       serviceTiers: ['default'],
       batch: false,
       groupBy: ['MODEL'],
+      timezone: 'UTC',
     };
     const url = new URL(bucketsExportUrl(filters, 'csv'), 'http://host');
     expect(url.pathname).toBe('/api/export/buckets');

@@ -1,6 +1,7 @@
 import type { UsageDimension } from '../../gql/graphql';
 import { DIMENSIONS, LIST_PARAMS, type ListField, type UsageFilterState, toUsageFilter } from '../../lib/filters';
 import { type NameIndex, NO_NAMES, nameOf } from '../../lib/names';
+import { timezoneArg } from '../../lib/timezones';
 import { GROUP_FIELD, type UsageRow } from '../../lib/usage';
 
 /** The column with the inventory's name, next to the id of each dimension that has names. */
@@ -95,9 +96,14 @@ export function exportColumns(groupBy: readonly UsageDimension[]): string[] {
   ];
 }
 
-/** The view as JSON: the exact filter, so the export can be reproduced, and its rows. */
+/**
+ * The view as JSON: the exact filter (and the zone of its days, when not UTC),
+ * so the export can be reproduced, and its rows.
+ */
 export function toJson(state: UsageFilterState, records: readonly ExportRecord[]): string {
-  return `${JSON.stringify({ filter: toUsageFilter(state), groupBy: state.groupBy, rows: records }, null, 2)}\n`;
+  const timezone = timezoneArg(state.timezone);
+  const view = { filter: toUsageFilter(state), groupBy: state.groupBy, ...(timezone ? { timezone } : {}), rows: records };
+  return `${JSON.stringify(view, null, 2)}\n`;
 }
 
 /** A file-name part: letters, digits, dots and dashes only, so every file system and shell takes it. */
@@ -125,6 +131,9 @@ export function exportFileName(state: UsageFilterState, extension: 'csv' | 'json
     if (values.length > 0) parts.push(`${param}-${values.join('+')}`);
   }
   if (state.batch !== null) parts.push(state.batch ? 'batch' : 'interactive');
+  // Local days; the raw buckets are UTC whatever the view shows.
+  const timezone = timezoneArg(state.timezone);
+  if (timezone && what !== 'buckets') parts.push(`tz-${fileNamePart(timezone)}`);
   const stem = parts.join('_');
   const cut = stem.length > MAX_FILE_NAME ? stem.slice(0, MAX_FILE_NAME).replace(/[-+_.]+$/, '') : stem;
   return `${cut}.${extension}`;

@@ -3,7 +3,7 @@ import { DataTable, useDataTable } from '../../components/DataTable';
 import { Empty } from '../../components/Status';
 import type { ConnectionFieldsFragment } from '../../gql/graphql';
 import { ConnectionActions } from './ConnectionActions';
-import { connectionColumn, connectionColumns } from './connectionColumns';
+import { connectionColumn, connectionColumns, hourlyColumn } from './connectionColumns';
 
 interface ConnectionsProps {
   connections: ConnectionFieldsFragment[];
@@ -17,13 +17,14 @@ export function Connections({ connections, admin, onChanged }: ConnectionsProps)
       admin
         ? [
             ...connectionColumns,
+            hourlyColumn(true),
             connectionColumn.display({
               id: 'actions',
               header: 'Actions',
               cell: ({ row: { original } }) => <ConnectionActions connection={original} onRemoved={onChanged} />,
             }),
           ]
-        : connectionColumns,
+        : [...connectionColumns, hourlyColumn(false)],
     [admin, onChanged],
   );
   const table = useDataTable({ data: connections, columns });

@@ -2,6 +2,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import type { ConnectionFieldsFragment } from '../../gql/graphql';
 import { keySourceLabel } from './labels';
 import { formatDay } from '../../lib/format';
+import { HourlyToggle } from './HourlyToggle';
 
 export const connectionColumn = createColumnHelper<ConnectionFieldsFragment>();
 
@@ -24,3 +25,18 @@ export const connectionColumns = [
   }),
   connectionColumn.accessor('keyFingerprint', { header: 'Key', cell: ({ getValue }) => <code>{getValue()}</code> }),
 ];
+
+/** Whether hourly buckets are ingested too (local-time days); an admin can switch it. */
+export function hourlyColumn(admin: boolean) {
+  return connectionColumn.accessor('hourlyBuckets', {
+    header: 'Hourly buckets',
+    cell: ({ row: { original } }) =>
+      admin ? (
+        <HourlyToggle connection={original} />
+      ) : (
+        <span data-testid="hourly-buckets" data-value={String(original.hourlyBuckets)}>
+          {original.hourlyBuckets ? 'On' : <span className="muted">Off</span>}
+        </span>
+      ),
+  });
+}

@@ -7,6 +7,7 @@ describe('ingestion labels', () => {
     expect(runStatusLabel('PARTIAL')).toBe('Partial');
     expect(issueLabel('UNPRICED_MODEL')).toBe('Unpriced model');
     expect(issueLabel('AUTH')).toBe('Key refused');
+    expect(issueLabel('HOURLY_MISMATCH')).toBe('Hours disagree with the day');
     expect(keySourceLabel('STORED')).toBe('stored (sealed)');
   });
 });

@@ -25,6 +25,7 @@ export const ISSUE_CODE_LABELS: Readonly<Record<IssueCode, string>> = {
   PARTIAL_BUCKET: 'Partial bucket',
   DUPLICATE_BUCKET: 'Duplicate bucket',
   MISSING_BUCKET: 'Missing bucket',
+  HOURLY_MISMATCH: 'Hours disagree with the day',
   UNPRICED_MODEL: 'Unpriced model',
   INTERNAL: 'Internal error',
 };

@@ -16,6 +16,7 @@ graphql(`
     keyFingerprint
     baseUrl
     completeThrough
+    hourlyBuckets
   }
 `);
 
@@ -141,6 +142,15 @@ export const RefreshInventoryMutation = graphql(`
       deleted
       unchanged
       durationMs
+    }
+  }
+`);
+
+/** Admin only: whether a connection ingests hourly buckets too, for local-time days (docs/local-time.md). */
+export const SetConnectionHourlyBucketsMutation = graphql(`
+  mutation SetConnectionHourlyBuckets($name: String!, $enabled: Boolean!) {
+    setConnectionHourlyBuckets(name: $name, enabled: $enabled) {
+      ...ConnectionFields
     }
   }
 `);

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { PageHeader } from '../../components/Layout';
 import { Empty, QueryView } from '../../components/Status';
+import { isRefusedQuestion, TimeZoneError } from '../../components/TimeZoneError';
 import { UsageChart } from '../../components/UsageChart';
 import { useSearchState } from '../../hooks/useSearchState';
 import { todayUtc } from '../../lib/dates';
@@ -9,6 +10,8 @@ import { DIMENSIONS, overviewToParams, parseOverview } from '../../lib/filters';
 import { pivotSeries } from '../../lib/usage';
 import { DailyUsageQuery } from '../shared/queries';
 import { useInventoryNames } from '../shared/useInventoryNames';
+import { useHourlyData } from '../shared/useHourlyData';
+import { isUtc, timezoneArg, todayIn, UTC } from '../../lib/timezones';
 import { OverviewOptions } from './OverviewOptions';
 import { OverviewTotals } from './OverviewTotals';
 import { comparedRange, comparisonBase } from './comparison';
@@ -33,8 +36,11 @@ export function OverviewPage() {
   });
   const [chart, refetchChart] = useQuery({
     query: DailyUsageQuery,
-    variables: { filter: range, groupBy: [state.stack] },
+    // Only the chart counts local days: the totals, lists and movers compare UTC days.
+    variables: { filter: range, groupBy: [state.stack], timezone: timezoneArg(state.timezone) },
   });
+  const hourlyData = useHourlyData();
+  const local = !isUtc(state.timezone);
   const names = useInventoryNames();
   const revisions = useRevisions(state.from, state.to);
   const compared = comparedRange(state.from, state.to, today);
@@ -45,12 +51,17 @@ export function OverviewPage() {
       <PageHeader title="Overview">
         <Link to={`/sessions?${new URLSearchParams({ view: 'expensive', ...range })}`}>Most expensive sessions</Link>
       </PageHeader>
-      <OverviewOptions state={state} onChange={update} />
+      <OverviewOptions state={state} onChange={update} hourlyData={hourlyData} />
 
       <section aria-labelledby="totals-title">
         <h2 id="totals-title" className="visually-hidden">
           Period totals
         </h2>
+        {local && (
+          <p className="muted small" data-testid="totals-days">
+            Totals, top lists and movers count UTC days; only the daily chart shows local days in {state.timezone}.
+          </p>
+        )}
         <QueryView result={summary} onRetry={() => refetchSummary({ requestPolicy: 'network-only' })}>
           {(data) => (
             <OverviewTotals
@@ -71,22 +82,31 @@ export function OverviewPage() {
         <h2 id="chart-title">
           Daily {state.metric === 'cost' ? 'spend' : 'tokens'} by {stackLabel}
         </h2>
-        <QueryView result={chart} onRetry={() => refetchChart({ requestPolicy: 'network-only' })}>
-          {(data) => {
-            const { points, series } = pivotSeries(data.dailyUsage, [state.stack], state.metric, 8, names);
-            if (series.length === 0) return <Empty>No usage between {formatDay(state.from)} and {formatDay(state.to)}.</Empty>;
-            return (
-              <UsageChart
-                points={points}
-                series={series}
-                metric={state.metric}
-                title={`Daily ${state.metric === 'cost' ? 'spend' : 'tokens'} by ${stackLabel}, ${state.from} to ${state.to}`}
-                today={today}
-                revised={revisedLines(revisions.byDay, revisions.names)}
-              />
-            );
-          }}
-        </QueryView>
+        <p className="muted small chart-subtitle" data-testid="chart-days">
+          {local
+            ? `Local days in ${state.timezone}, summed from hourly usage. Revised marks refer to UTC days.`
+            : 'UTC days.'}
+        </p>
+        {local && isRefusedQuestion(chart.error) ? (
+          <TimeZoneError error={chart.error} zone={state.timezone} onUseUtc={() => update({ timezone: UTC })} />
+        ) : (
+          <QueryView result={chart} onRetry={() => refetchChart({ requestPolicy: 'network-only' })}>
+            {(data) => {
+              const { points, series } = pivotSeries(data.dailyUsage, [state.stack], state.metric, 8, names);
+              if (series.length === 0) return <Empty>No usage between {formatDay(state.from)} and {formatDay(state.to)}.</Empty>;
+              return (
+                <UsageChart
+                  points={points}
+                  series={series}
+                  metric={state.metric}
+                  title={`Daily ${state.metric === 'cost' ? 'spend' : 'tokens'} by ${stackLabel}, ${state.from} to ${state.to}${local ? ` (local days in ${state.timezone})` : ''}`}
+                  today={local ? todayIn(state.timezone) : today}
+                  revised={revisedLines(revisions.byDay, revisions.names)}
+                />
+              );
+            }}
+          </QueryView>
+        )}
       </section>
 
       <RevisedDays revisions={revisions} from={state.from} to={state.to} />

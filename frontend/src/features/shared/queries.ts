@@ -33,9 +33,10 @@ graphql(`
   }
 `);
 
+/** `timezone`: null for UTC days; an IANA zone for its local days, summed from hourly buckets. */
 export const DailyUsageQuery = graphql(`
-  query DailyUsage($filter: UsageFilter!, $groupBy: [UsageDimension!]) {
-    dailyUsage(filter: $filter, groupBy: $groupBy) {
+  query DailyUsage($filter: UsageFilter!, $groupBy: [UsageDimension!], $timezone: String) {
+    dailyUsage(filter: $filter, groupBy: $groupBy, timezone: $timezone) {
       ...UsageRowFields
     }
   }
@@ -100,6 +101,15 @@ export const UsageRevisionsQuery = graphql(`
     providerConnections {
       id
       name
+    }
+  }
+`);
+
+/** Whether any hourly buckets are stored, so usage can be counted in local days (docs/local-time.md). */
+export const HourlyDataQuery = graphql(`
+  query HourlyData {
+    filterOptions {
+      hourlyData
     }
   }
 `);
