@@ -288,55 +288,61 @@ fn rewrite(bytes: &[u8], fault: &Fault) -> axum::body::Bytes {
                 bucket["results"] = json!([]);
             }
         }
-        Fault::RestateDay(day) => {
-            // Hourly pages are restated alike, so their hours still sum to
-            // the restated day: the last row leaves every hour of the day,
-            // the late tokens land in its first hour.
-            let (start, end) = (
-                midnight(*day).timestamp(),
-                midnight(next_day(*day)).timestamp(),
-            );
-            let Some(data) = page["data"].as_array_mut() else {
-                return axum::body::Bytes::copy_from_slice(bytes);
-            };
-            for bucket in data {
-                let Some((from, to)) = span(bucket) else {
-                    continue;
-                };
-                let hour_of_day = to - from == 3600 && (start..end).contains(&from);
-                if from != start && !hour_of_day {
-                    continue;
-                }
-                if let Some(results) = bucket["results"].as_array_mut() {
-                    results.pop();
-                    if from != start {
-                        continue;
-                    }
-                    for result in results {
-                        if let Some(output) = result["output_tokens"].as_i64() {
-                            result["output_tokens"] = json!(output + 1000);
-                        }
-                    }
-                }
-            }
-        }
-        Fault::HourlyDrift(day) => {
-            let noon = midnight(*day).timestamp() + 12 * 3600;
-            if let Some(data) = page["data"].as_array_mut() {
-                for bucket in data {
-                    let hour = bucket["start_time"].as_i64() == Some(noon)
-                        && bucket["end_time"].as_i64() == Some(noon + 3600);
-                    if let Some(output) = bucket["results"][0]["output_tokens"].as_i64()
-                        && hour
-                    {
-                        bucket["results"][0]["output_tokens"] = json!(output + 7);
-                    }
-                }
-            }
-        }
+        Fault::RestateDay(day) => restate_day(&mut page, *day),
+        Fault::HourlyDrift(day) => hourly_drift(&mut page, *day),
         _ => {}
     }
     axum::body::Bytes::from(serde_json::to_vec(&page).expect("json"))
+}
+
+/// [`Fault::RestateDay`]. Hourly pages are restated alike, so their hours
+/// still sum to the restated day: the last row leaves every hour of the
+/// day, the late tokens land in its first hour.
+fn restate_day(page: &mut Value, day: NaiveDate) {
+    let (start, end) = (
+        midnight(day).timestamp(),
+        midnight(next_day(day)).timestamp(),
+    );
+    let Some(data) = page["data"].as_array_mut() else {
+        return;
+    };
+    for bucket in data {
+        let Some((from, to)) = span(bucket) else {
+            continue;
+        };
+        let hour_of_day = to - from == 3600 && (start..end).contains(&from);
+        if from != start && !hour_of_day {
+            continue;
+        }
+        if let Some(results) = bucket["results"].as_array_mut() {
+            results.pop();
+            if from != start {
+                continue;
+            }
+            for result in results {
+                if let Some(output) = result["output_tokens"].as_i64() {
+                    result["output_tokens"] = json!(output + 1000);
+                }
+            }
+        }
+    }
+}
+
+/// [`Fault::HourlyDrift`].
+fn hourly_drift(page: &mut Value, day: NaiveDate) {
+    let noon = midnight(day).timestamp() + 12 * 3600;
+    let Some(data) = page["data"].as_array_mut() else {
+        return;
+    };
+    for bucket in data {
+        let hour = bucket["start_time"].as_i64() == Some(noon)
+            && bucket["end_time"].as_i64() == Some(noon + 3600);
+        if let Some(output) = bucket["results"][0]["output_tokens"].as_i64()
+            && hour
+        {
+            bucket["results"][0]["output_tokens"] = json!(output + 7);
+        }
+    }
 }
 
 /// A bucket's start and end in Unix seconds, in either provider's shape.
