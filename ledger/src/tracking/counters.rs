@@ -15,21 +15,25 @@ use sea_orm::{
     ModelTrait, QueryFilter, Statement, Value,
 };
 
-use super::sql;
+use super::{sql, unnest};
 use crate::error::{Error, Result, invalid};
 
 /// SQLite's bound-parameter limit (32,766; PostgreSQL's is 65,535): each
 /// statement binds at most this many values.
 const MAX_PARAMS: usize = 32_766;
 
-/// Inserts `fresh` in as few multi-row statements as the parameter limit
-/// allows, each a cached text ([`sql::cached`]).
+/// Inserts `fresh`: on PostgreSQL as one array per column
+/// ([`insert_unnested`]), elsewhere in as few multi-row statements as the
+/// parameter limit allows, each a cached text ([`sql::cached`]).
 pub(super) async fn insert_interactions<T: Borrow<interaction::Model>>(
     txn: &impl ConnectionTrait,
     fresh: &[T],
 ) -> Result<()> {
     let backend = txn.get_database_backend();
     let columns: Vec<interaction::Column> = interaction::Column::iter().collect();
+    if backend == DbBackend::Postgres && insert_unnested(txn, &columns, fresh).await? {
+        return Ok(());
+    }
     let width = columns.len();
     for chunk in fresh.chunks(MAX_PARAMS / width) {
         let text = sql::cached("insert interaction", backend, chunk.len(), || {
@@ -51,6 +55,51 @@ pub(super) async fn insert_interactions<T: Borrow<interaction::Model>>(
             .await?;
     }
     Ok(())
+}
+
+/// PostgreSQL: every row of `fresh` in one statement, a bound array per
+/// column ([`unnest`]). `false`, nothing written, when a value cannot
+/// travel in an array literal (then the rows are bound one by one).
+async fn insert_unnested<T: Borrow<interaction::Model>>(
+    txn: &impl ConnectionTrait,
+    columns: &[interaction::Column],
+    fresh: &[T],
+) -> Result<bool> {
+    let Some(first) = fresh.first() else {
+        return Ok(true);
+    };
+    let first = first.borrow();
+    let Some(kinds) = columns
+        .iter()
+        .map(|column| unnest::Kind::of(&first.get(*column)))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Ok(false);
+    };
+    let text = sql::cached(
+        "insert interaction unnested",
+        DbBackend::Postgres,
+        0,
+        || {
+            let names: Vec<&str> = columns.iter().map(IdenStatic::as_str).collect();
+            unnest::insert_sql(interaction::Entity.table_name(), &names, &kinds)
+        },
+    );
+    let mut arrays = unnest::Arrays::new(kinds, fresh.len());
+    for item in fresh {
+        let item = item.borrow();
+        if !arrays.push(columns.iter().map(|column| item.get(*column))) {
+            return Ok(false);
+        }
+    }
+    let values = arrays.finish();
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        &*text,
+        values,
+    ))
+    .await?;
+    Ok(true)
 }
 
 /// Adds the batch to its sessions' counters, in SQL. A counter the batch

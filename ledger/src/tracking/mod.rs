@@ -9,6 +9,7 @@ pub mod listing;
 pub mod sessions;
 mod sql;
 pub mod traced;
+mod unnest;
 
 pub use sessions::{
     SessionFilter, SessionOrder, SessionSort, count_sessions, get_session, list_sessions,
