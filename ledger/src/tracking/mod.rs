@@ -170,7 +170,7 @@ pub async fn record(
     for (item, found) in prepared.into_iter().zip(found) {
         let row = match found {
             Found::Fresh => item,
-            Found::Stored(row) => row,
+            Found::Stored(row) => *row,
             Found::Repeat(first) => result[first].clone(),
         };
         result.push(row);
@@ -183,7 +183,7 @@ enum Found {
     /// Written now.
     Fresh,
     /// A retry of this stored row.
-    Stored(interaction::Model),
+    Stored(Box<interaction::Model>),
     /// A retry of the row at this index of the same batch.
     Repeat(usize),
 }
@@ -219,7 +219,7 @@ async fn store(
     for (index, item) in prepared.iter().enumerate() {
         if let Some(key) = item.idempotency_key.as_deref() {
             let earlier = match stored.get(key) {
-                Some(row) => Some((row, Found::Stored(row.clone()))),
+                Some(row) => Some((row, Found::Stored(Box::new(row.clone())))),
                 None => first_of_key
                     .get(key)
                     .map(|&first| (&prepared[first], Found::Repeat(first))),
