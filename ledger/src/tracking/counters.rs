@@ -3,31 +3,103 @@
 //! (`x = x + delta`), so concurrent batches cannot lose updates, and rows
 //! are touched in key order, so two batches racing over the same sessions
 //! and rollup keys take their row locks in the same order (PostgreSQL).
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
 
 use chrono::NaiveDate;
 use entity::{interaction, interaction_daily as daily, session};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, IdenStatic, Iterable,
+    ModelTrait, QueryFilter, Statement, Value,
+};
 
+use super::{sql, unnest};
 use crate::error::{Error, Result, invalid};
 
 /// SQLite's bound-parameter limit (32,766; PostgreSQL's is 65,535): each
 /// statement binds at most this many values.
 const MAX_PARAMS: usize = 32_766;
 
-/// Inserts `fresh`, as few statements as the parameter limit allows.
-pub(super) async fn insert_interactions(
+/// Inserts `fresh`: on PostgreSQL as one array per column
+/// ([`insert_unnested`]), elsewhere in as few multi-row statements as the
+/// parameter limit allows, each a cached text ([`sql::cached`]).
+pub(super) async fn insert_interactions<T: Borrow<interaction::Model>>(
     txn: &impl ConnectionTrait,
-    fresh: &[interaction::Model],
+    fresh: &[T],
 ) -> Result<()> {
-    let per_statement = MAX_PARAMS / interaction::Column::iter().count();
-    for chunk in fresh.chunks(per_statement) {
-        interaction::Entity::insert_many(chunk.iter().cloned().map(interaction::ActiveModel::from))
-            .exec_without_returning(txn)
+    let backend = txn.get_database_backend();
+    let columns: Vec<interaction::Column> = interaction::Column::iter().collect();
+    if backend == DbBackend::Postgres && insert_unnested(txn, &columns, fresh).await? {
+        return Ok(());
+    }
+    let width = columns.len();
+    for chunk in fresh.chunks(MAX_PARAMS / width) {
+        let text = sql::cached("insert interaction", backend, chunk.len(), || {
+            let names: Vec<&str> = columns.iter().map(IdenStatic::as_str).collect();
+            let mut text = format!(
+                "INSERT INTO {} ({}) VALUES ",
+                interaction::Entity.table_name(),
+                names.join(", ")
+            );
+            sql::push_groups(&mut text, backend, chunk.len(), width, 1);
+            text
+        });
+        let mut values = Vec::with_capacity(chunk.len() * width);
+        for item in chunk {
+            let item = item.borrow();
+            values.extend(columns.iter().map(|column| item.get(*column)));
+        }
+        txn.execute_raw(Statement::from_sql_and_values(backend, &*text, values))
             .await?;
     }
     Ok(())
+}
+
+/// PostgreSQL: every row of `fresh` in one statement, a bound array per
+/// column ([`unnest`]). `false`, nothing written, when a value cannot
+/// travel in an array literal (then the rows are bound one by one).
+async fn insert_unnested<T: Borrow<interaction::Model>>(
+    txn: &impl ConnectionTrait,
+    columns: &[interaction::Column],
+    fresh: &[T],
+) -> Result<bool> {
+    let Some(first) = fresh.first() else {
+        return Ok(true);
+    };
+    let first = first.borrow();
+    let Some(kinds) = columns
+        .iter()
+        .map(|column| unnest::Kind::of(&first.get(*column)))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Ok(false);
+    };
+    let text = sql::cached(
+        "insert interaction unnested",
+        DbBackend::Postgres,
+        0,
+        || {
+            let names: Vec<&str> = columns.iter().map(IdenStatic::as_str).collect();
+            unnest::insert_sql(interaction::Entity.table_name(), &names, &kinds)
+        },
+    );
+    let mut arrays = unnest::Arrays::new(kinds, fresh.len());
+    for item in fresh {
+        let item = item.borrow();
+        if !arrays.push(columns.iter().map(|column| item.get(*column))) {
+            return Ok(false);
+        }
+    }
+    let values = arrays.finish();
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        &*text,
+        values,
+    ))
+    .await?;
+    Ok(true)
 }
 
 /// Adds the batch to its sessions' counters, in SQL. A counter the batch
@@ -36,10 +108,11 @@ pub(super) async fn insert_interactions(
 /// store and failing on the other.
 pub(super) async fn bump_sessions(
     txn: &impl ConnectionTrait,
-    fresh: &[interaction::Model],
+    fresh: &[impl Borrow<interaction::Model>],
 ) -> Result<()> {
     let mut per_session: BTreeMap<&str, (i64, i64, i64)> = BTreeMap::new();
     for item in fresh {
+        let item = item.borrow();
         let entry = per_session.entry(&item.session_id).or_default();
         entry.0 += 1;
         entry.1 = entry
@@ -134,12 +207,13 @@ fn contribution(item: &interaction::Model) -> Sums {
 
 /// The batch's rollup deltas, one per key. A delta that would itself leave
 /// the i64 range refuses the batch as the upsert's guard would.
-fn rollup_deltas<'a>(
+fn rollup_deltas<'a, T: Borrow<interaction::Model>>(
     sessions: &'a HashMap<String, session::Model>,
-    fresh: &'a [interaction::Model],
+    fresh: &'a [T],
 ) -> Result<BTreeMap<RollupKey<'a>, Sums>> {
     let mut deltas: BTreeMap<RollupKey<'a>, Sums> = BTreeMap::new();
     for item in fresh {
+        let item = item.borrow();
         let user_id = sessions
             .get(&item.session_id)
             .map_or("", |s| s.user_id.as_str());
@@ -159,24 +233,38 @@ fn rollup_deltas<'a>(
 }
 
 /// Adds the batch to the daily rollup: the deltas summed per key in memory,
-/// then one multi-row upsert per chunk of keys. An increment that would
-/// leave the i64 range is refused like [`bump_sessions`]'s: the upsert's
-/// guard makes it skip that key, so fewer rows are touched than written
-/// and the batch fails (its transaction is rolled back).
+/// then one multi-row upsert per chunk of keys ([`rollup_upsert`]). An
+/// increment that would leave the i64 range is refused like
+/// [`bump_sessions`]'s: the upsert's guard makes it skip that key, so fewer
+/// rows are touched than written and the batch fails (its transaction is
+/// rolled back).
 pub(super) async fn bump_rollup(
     txn: &impl ConnectionTrait,
     sessions: &HashMap<String, session::Model>,
-    fresh: &[interaction::Model],
+    fresh: &[impl Borrow<interaction::Model>],
 ) -> Result<()> {
-    let deltas = rollup_deltas(sessions, fresh)?;
-    let rows: Vec<daily::ActiveModel> = deltas.into_iter().map(rollup_row).collect();
-    // The guard binds one value per summed column on top of each row's.
-    let per_statement = (MAX_PARAMS - SUMMED.len()) / (SUMMED.len() + 5);
-    for chunk in rows.chunks(per_statement) {
-        let touched = daily::Entity::insert_many(chunk.iter().cloned())
-            .on_conflict(rollup_increment())
-            .exec_without_returning(txn)
-            .await?;
+    let backend = txn.get_database_backend();
+    let deltas: Vec<(RollupKey<'_>, Sums)> = rollup_deltas(sessions, fresh)?.into_iter().collect();
+    let width = KEYS.len() + SUMMED.len();
+    for chunk in deltas.chunks(MAX_PARAMS / width) {
+        let text = sql::cached("upsert rollup", backend, chunk.len(), || {
+            rollup_upsert(backend, chunk.len())
+        });
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * width);
+        for ((day, user_id, kind, provider, model), sums) in chunk {
+            values.extend([
+                Value::from(*day),
+                (*user_id).into(),
+                (*kind).into(),
+                (*provider).into(),
+                (*model).into(),
+            ]);
+            values.extend(sums.iter().map(|&sum| Value::from(sum)));
+        }
+        let touched = txn
+            .execute_raw(Statement::from_sql_and_values(backend, &*text, values))
+            .await?
+            .rows_affected();
         if touched != chunk.len() as u64 {
             return Err(out_of_range());
         }
@@ -184,36 +272,43 @@ pub(super) async fn bump_rollup(
     Ok(())
 }
 
-/// On an existing rollup row, every summed column adds the new row's
+/// The rollup's key columns, the conflict target of its upsert.
+const KEYS: [daily::Column; 5] = [
+    daily::Column::Day,
+    daily::Column::UserId,
+    daily::Column::Kind,
+    daily::Column::Provider,
+    daily::Column::Model,
+];
+
+/// `INSERT … ON CONFLICT DO UPDATE` of `rows` rollup rows (the keys, then
+/// [`SUMMED`]): on an existing row every summed column adds the new row's
 /// value, unless one of them would leave the i64 range (every summed value
 /// is non-negative, so `MAX - new` cannot overflow either).
-fn rollup_increment() -> OnConflict {
-    use daily::Column as C;
-    let mut on_conflict = OnConflict::columns([C::Day, C::UserId, C::Kind, C::Provider, C::Model]);
-    let mut fits = Condition::all();
-    for column in SUMMED {
-        let new = Expr::col((Alias::new("excluded"), column));
-        on_conflict.value(column, Expr::col((daily::Entity, column)).add(new.clone()));
-        fits = fits.add(Expr::col((daily::Entity, column)).lte(Expr::val(i64::MAX).sub(new)));
-    }
-    on_conflict.action_cond_where(fits);
-    on_conflict
-}
-
-/// The rollup row of one key and its deltas.
-fn rollup_row(
-    ((day, user_id, kind, provider, model), sums): (RollupKey<'_>, Sums),
-) -> daily::ActiveModel {
-    let mut row = daily::ActiveModel {
-        day: Set(day),
-        user_id: Set(user_id.to_owned()),
-        kind: Set(kind.to_owned()),
-        provider: Set(provider.to_owned()),
-        model: Set(model.to_owned()),
-        ..Default::default()
-    };
-    for (column, sum) in SUMMED.into_iter().zip(sums) {
-        sea_orm::ActiveModelTrait::set(&mut row, column, sum.into());
-    }
-    row
+fn rollup_upsert(backend: DbBackend, rows: usize) -> String {
+    let table = daily::Entity.table_name();
+    let keys: Vec<&str> = KEYS.iter().map(IdenStatic::as_str).collect();
+    let summed: Vec<&str> = SUMMED.iter().map(IdenStatic::as_str).collect();
+    let mut text = format!(
+        "INSERT INTO {table} ({}, {}) VALUES ",
+        keys.join(", "),
+        summed.join(", ")
+    );
+    sql::push_groups(&mut text, backend, rows, keys.len() + summed.len(), 1);
+    let sets: Vec<String> = summed
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    let fits: Vec<String> = summed
+        .iter()
+        .map(|c| format!("{table}.{c} <= {} - excluded.{c}", i64::MAX))
+        .collect();
+    let _ = write!(
+        text,
+        " ON CONFLICT ({}) DO UPDATE SET {} WHERE {}",
+        keys.join(", "),
+        sets.join(", "),
+        fits.join(" AND ")
+    );
+    text
 }

@@ -7,7 +7,9 @@ pub mod input;
 pub mod keys;
 pub mod listing;
 pub mod sessions;
+mod sql;
 pub mod traced;
+mod unnest;
 
 pub use sessions::{
     SessionFilter, SessionOrder, SessionSort, count_sessions, get_session, list_sessions,
@@ -19,8 +21,8 @@ use chrono::{DateTime, Utc};
 use entity::{interaction, session};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityName,
+    EntityTrait, QueryFilter, Set, Statement, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -158,19 +160,39 @@ pub async fn record(
         .collect::<Result<Vec<_>>>()?;
     // A concurrent writer may win the race for an idempotency key between our
     // check and insert; the second attempt then finds its row.
-    match store(db, ingest_key_id, &prepared).await {
+    let found = match store(db, ingest_key_id, &prepared).await {
         Err(Error::Db(error)) if is_unique_violation(&error) => {
             store(db, ingest_key_id, &prepared).await
         }
         other => other,
+    }?;
+    let mut result: Vec<interaction::Model> = Vec::with_capacity(prepared.len());
+    for (item, found) in prepared.into_iter().zip(found) {
+        let row = match found {
+            Found::Fresh => item,
+            Found::Stored(row) => *row,
+            Found::Repeat(first) => result[first].clone(),
+        };
+        result.push(row);
     }
+    Ok(result)
+}
+
+/// What [`store`] made of one prepared row.
+enum Found {
+    /// Written now.
+    Fresh,
+    /// A retry of this stored row.
+    Stored(Box<interaction::Model>),
+    /// A retry of the row at this index of the same batch.
+    Repeat(usize),
 }
 
 async fn store(
     db: &DatabaseConnection,
     ingest_key_id: i64,
     prepared: &[interaction::Model],
-) -> Result<Vec<interaction::Model>> {
+) -> Result<Vec<Found>> {
     let txn = db.begin().await?;
 
     let session_ids: HashSet<&str> = prepared.iter().map(|p| p.session_id.as_str()).collect();
@@ -190,38 +212,31 @@ async fn store(
         .iter()
         .filter_map(|p| p.idempotency_key.as_deref())
         .collect();
-    let mut stored: HashMap<String, interaction::Model> = if keys.is_empty() {
-        HashMap::new()
-    } else {
-        interaction::Entity::find()
-            .filter(interaction::Column::IngestKeyId.eq(ingest_key_id))
-            .filter(interaction::Column::IdempotencyKey.is_in(keys))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .filter_map(|m| m.idempotency_key.clone().map(|k| (k, m)))
-            .collect()
-    };
-
-    let mut result = Vec::with_capacity(prepared.len());
-    let mut fresh = Vec::new();
-    for item in prepared {
-        if let Some(key) = &item.idempotency_key
-            && let Some(existing) = stored.get(key)
-        {
-            if existing.payload_hash != item.payload_hash {
-                return Err(Error::Conflict(format!(
-                    "idempotency key {key:?} was already used with a different payload"
-                )));
+    let stored = stored_rows(&txn, ingest_key_id, &keys).await?;
+    let mut first_of_key: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
+    let mut found = Vec::with_capacity(prepared.len());
+    let mut fresh: Vec<&interaction::Model> = Vec::with_capacity(prepared.len());
+    for (index, item) in prepared.iter().enumerate() {
+        if let Some(key) = item.idempotency_key.as_deref() {
+            let earlier = match stored.get(key) {
+                Some(row) => Some((row, Found::Stored(Box::new(row.clone())))),
+                None => first_of_key
+                    .get(key)
+                    .map(|&first| (&prepared[first], Found::Repeat(first))),
+            };
+            if let Some((row, retry)) = earlier {
+                if row.payload_hash != item.payload_hash {
+                    return Err(Error::Conflict(format!(
+                        "idempotency key {key:?} was already used with a different payload"
+                    )));
+                }
+                found.push(retry);
+                continue;
             }
-            result.push(existing.clone());
-            continue;
+            first_of_key.insert(key, index);
         }
-        if let Some(key) = &item.idempotency_key {
-            stored.insert(key.clone(), item.clone());
-        }
-        fresh.push(item.clone());
-        result.push(item.clone());
+        fresh.push(item);
+        found.push(Found::Fresh);
     }
 
     if !fresh.is_empty() {
@@ -230,7 +245,46 @@ async fn store(
         bump_rollup(&txn, &sessions, &fresh).await?;
     }
     txn.commit().await?;
-    Ok(result)
+    Ok(found)
+}
+
+/// The stored rows of this ingest key with one of `keys`, by key: one
+/// cached statement per chunk of keys.
+async fn stored_rows(
+    txn: &impl ConnectionTrait,
+    ingest_key_id: i64,
+    keys: &[&str],
+) -> Result<HashMap<String, interaction::Model>> {
+    let backend = txn.get_database_backend();
+    let mut stored = HashMap::new();
+    for chunk in keys.chunks(MAX_BATCH) {
+        let text = sql::cached("stored interactions", backend, chunk.len(), || {
+            let mut text = format!(
+                "SELECT * FROM {} WHERE ingest_key_id = {} AND idempotency_key IN (",
+                interaction::Entity.table_name(),
+                if backend == DbBackend::Postgres {
+                    "$1"
+                } else {
+                    "?"
+                }
+            );
+            sql::push_list(&mut text, backend, chunk.len(), 2);
+            text.push(')');
+            text
+        });
+        let mut values = Vec::with_capacity(chunk.len() + 1);
+        values.push(ingest_key_id.into());
+        values.extend(chunk.iter().map(|&key| key.into()));
+        let rows = interaction::Entity::find()
+            .from_raw_sql(Statement::from_sql_and_values(backend, &*text, values))
+            .all(txn)
+            .await?;
+        stored.extend(
+            rows.into_iter()
+                .filter_map(|m| m.idempotency_key.clone().map(|k| (k, m))),
+        );
+    }
+    Ok(stored)
 }
 
 /// Validates ([`input::check`]) and prices one input into the row that
@@ -267,12 +321,13 @@ fn prepare(
             .ok_or_else(|| invalid("the interaction's cost is out of range"))
         })
         .transpose()?;
-    let payload_hash = hex::encode(Sha256::digest(
-        serde_json::to_vec(&input).map_err(|e| Error::Internal(e.to_string()))?,
-    ));
+    // Hashed as it is serialized: no buffer.
+    let mut hasher = Sha256::new();
+    serde_json::to_writer(&mut hasher, &input).map_err(|e| Error::Internal(e.to_string()))?;
+    let payload_hash = hex::encode(hasher.finalize());
 
     Ok(interaction::Model {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: new_id(),
         session_id: input.session_id,
         ingest_key_id,
         kind: input.kind.as_str().to_owned(),
@@ -304,6 +359,14 @@ fn prepare(
         metadata: input.metadata,
         created_at: now,
     })
+}
+
+/// A random (version 4) UUID from the thread's generator, which
+/// [`uuid::Uuid::new_v4`] would ask the system for, one call per row.
+fn new_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
 }
 
 /// (db ops, API calls, compute) in micro-USD at the unit rates of the day.
