@@ -506,13 +506,7 @@ impl Engine<'_> {
             .usage(usage_type, from, to, Width::Day, &self.stats)
             .await
         {
-            Ok(buckets) => {
-                self.apply(usage_type, from, to, buckets).await?;
-                if self.hourly && !self.req.dry_run {
-                    self.hours(usage_type, from, to).await?;
-                }
-                Ok(())
-            }
+            Ok(buckets) => self.apply_with_hours(usage_type, from, to, buckets).await,
             Err(error) if error.is_fatal() || from == to => {
                 self.fetch_failed(usage_type, from, to, &error);
                 Ok(())
@@ -528,18 +522,29 @@ impl Engine<'_> {
                         .usage(usage_type, day, day, Width::Day, &self.stats)
                         .await
                     {
-                        Ok(buckets) => {
-                            self.apply(usage_type, day, day, buckets).await?;
-                            if self.hourly && !self.req.dry_run {
-                                self.hours(usage_type, day, day).await?;
-                            }
-                        }
+                        Ok(buckets) => self.apply_with_hours(usage_type, day, day, buckets).await?,
                         Err(error) => self.fetch_failed(usage_type, day, day, &error),
                     }
                 }
                 Ok(())
             }
         }
+    }
+
+    /// [`apply`](Self::apply), then the same days' hours when the
+    /// connection ingests them (never on a dry run).
+    async fn apply_with_hours(
+        &mut self,
+        usage_type: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        buckets: Vec<DayBucket>,
+    ) -> Result<()> {
+        self.apply(usage_type, from, to, buckets).await?;
+        if self.hourly && !self.req.dry_run {
+            self.hours(usage_type, from, to).await?;
+        }
+        Ok(())
     }
 
     /// Fetches the hourly buckets of `from..=to` and stores each day's

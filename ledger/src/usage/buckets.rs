@@ -375,22 +375,17 @@ const INSERT_CHUNK: usize = 500;
 
 /// How many buckets `set` holds, hot and archived.
 async fn stored_count(db: &impl ConnectionTrait, set: &DaySet<'_>) -> Result<u64> {
+    let mut select = Query::select();
+    select
+        .expr(Expr::col(Column::Id).count())
+        .from(usage_bucket::Entity)
+        .and_where(Expr::col(Column::ConnectionId).eq(set.connection_id))
+        .and_where(Expr::col(Column::UsageType).eq(set.usage_type))
+        .and_where(Expr::col(Column::WindowStart).eq(midnight(set.day)));
     let mut total = 0;
-    for table in [Table::Hot, Table::Archive] {
-        let count = |connection_id, usage_type: &str, start| {
-            let mut query = Query::select();
-            query
-                .expr(Expr::col(Column::Id).count())
-                .and_where(Expr::col(Column::ConnectionId).eq(connection_id))
-                .and_where(Expr::col(Column::UsageType).eq(usage_type))
-                .and_where(Expr::col(Column::WindowStart).eq(start));
-            query
-        };
-        let mut query = count(set.connection_id, set.usage_type, midnight(set.day));
-        match table {
-            Table::Hot => query.from(usage_bucket::Entity),
-            Table::Archive => query.from(usage_bucket_archive::Entity),
-        };
+    for query in
+        archive::statements::<usage_bucket::Entity, usage_bucket_archive::Entity>(select, true)
+    {
         if let Some(row) = db.query_one(&query).await? {
             total += u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0);
         }
