@@ -16,7 +16,12 @@ use super::measure::Latencies;
 use super::server::Server;
 use super::shape;
 
-const DAILY_USAGE: &str = "query($f: UsageFilter!, $g: [UsageDimension!]) { dailyUsage(filter: $f, groupBy: $g) { date group { model } inputTokens inputCachedTokens outputTokens numModelRequests costUsd } }";
+/// What the dashboard's usage chart asks of `dailyUsage`.
+pub const DAILY_FIELDS: &str =
+    "date group { model } inputTokens inputCachedTokens outputTokens numModelRequests costUsd";
+/// The same rows with one field each: beside [`DAILY_FIELDS`] it shows what
+/// resolving and serialising the rows' fields costs.
+pub const DATE_ONLY: &str = "date";
 const SESSIONS: &str = "query($f: SessionFilter, $o: SessionOrderBy) { sessions(first: 50, filter: $f, orderBy: $o) { edges { node { id userId startedAt interactionCount totalCostUsd } } } }";
 
 /// The three projects every `dailyUsage` figure filters on.
@@ -24,21 +29,23 @@ pub fn projects() -> Vec<String> {
     [0, 7, 13].map(shape::project).to_vec()
 }
 
-/// Closed loop: `n` requests one after another.
+/// Closed loop: `n` requests one after another, each selecting `fields`
+/// of every row.
 pub async fn server_daily_usage(
     server: &Server,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    fields: &str,
     n: usize,
 ) -> Result<Latencies> {
+    let query = format!(
+        "query($f: UsageFilter!, $g: [UsageDimension!]) {{ dailyUsage(filter: $f, groupBy: $g) {{ {fields} }} }}"
+    );
     let variables = json!({
         "f": {"from": from.to_string(), "to": to.to_string(), "projectIds": projects()},
         "g": ["MODEL"],
     });
     // One untimed call: the first also warms the pool and caches.
-    let first = server
-        .gql(&server.admin, DAILY_USAGE, variables.clone())
-        .await?;
+    let first = server.gql(&server.admin, &query, variables.clone()).await?;
     let rows = first["dailyUsage"].as_array().map_or(0, Vec::len);
     if rows == 0 {
         anyhow::bail!("dailyUsage answered no rows");
@@ -46,9 +53,7 @@ pub async fn server_daily_usage(
     let mut latencies = Latencies::default();
     for _ in 0..n {
         let started = Instant::now();
-        server
-            .gql(&server.admin, DAILY_USAGE, variables.clone())
-            .await?;
+        server.gql(&server.admin, &query, variables.clone()).await?;
         latencies.push(started.elapsed());
     }
     Ok(latencies)

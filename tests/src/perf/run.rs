@@ -140,7 +140,10 @@ async fn read_rows(
     let backend = db.get_database_backend();
     let (from, to) = year(span);
     let days = (to - from).num_days() + 1;
-    let served = reads::server_daily_usage(server, from, to, o.samples).await?;
+    let served =
+        reads::server_daily_usage(server, (from, to), reads::DAILY_FIELDS, o.samples).await?;
+    let dates_only =
+        reads::server_daily_usage(server, (from, to), reads::DATE_ONLY, o.samples).await?;
     let naive = reads::naive_statement(backend, from, to, false)?;
     let rollup = reads::rollup_statement(db, from, to).await?;
     let raw = reads::raw_latencies(db, &naive, o.raw_samples).await?;
@@ -148,6 +151,10 @@ async fn read_rows(
     report.context.push(format!(
         "dailyUsage rollup statement alone: {}",
         rolled.summary()
+    ));
+    report.context.push(format!(
+        "dailyUsage over HTTP selecting only `date` of each row (the same statement and rows, almost no fields): {}",
+        dates_only.summary()
     ));
     report.rows.push(latency_row(format!("`dailyUsage`, {days} days, 3 projects, by model (raw: naive GROUP BY over usage_bucket)"), "p95 < 25 ms", &served, &raw, 0.95));
     report.plans.push((
@@ -209,6 +216,11 @@ async fn write_rows(
     ));
     let served = writes::server_single(server, &writer, o.singles, o.single_rate).await?;
     let raw = writes::raw_single(db, &writer, o.singles).await?;
+    let in_process = writes::ledger_single(db, &writer, o.singles).await?;
+    report.context.push(format!(
+        "single write through `ledger::tracking::record` in the benchmark's process (no HTTP, no GraphQL), back to back: {}",
+        in_process.summary()
+    ));
     report.rows.push(latency_row(
         format!("single `recordInteraction`, open loop at {}/s (raw: one-row transaction, back to back)", o.single_rate),
         "p99 < 5 ms",
@@ -250,7 +262,8 @@ async fn archive_row(
     let backend = db.get_database_backend();
     let from = first_archived.max(span.first_hot - Days::new(30));
     let to = (span.first_hot + Days::new(29)).min(span.last);
-    let served = reads::server_daily_usage(server, from, to, o.samples).await?;
+    let served =
+        reads::server_daily_usage(server, (from, to), reads::DAILY_FIELDS, o.samples).await?;
     let naive = reads::naive_statement(backend, from, to, true)?;
     let raw = reads::raw_latencies(db, &naive, o.raw_samples).await?;
     report.rows.push(latency_row(

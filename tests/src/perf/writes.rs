@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use chrono::Utc;
+use ledger::pricing::{PriceBook, UnitRates};
+use ledger::tracking::{self, InteractionKind, NewInteraction};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait, Value};
@@ -325,6 +327,58 @@ pub async fn server_single(
         latencies.push(task.await??);
     }
     Ok(latencies)
+}
+
+/// The same single writes through the ledger's `tracking::record` in this
+/// process, one after another: the server's write path without HTTP and
+/// GraphQL, which splits the server's latency from the store's.
+pub async fn ledger_single(
+    db: &DatabaseConnection,
+    writer: &Writer,
+    n: usize,
+) -> Result<Latencies> {
+    let book = PriceBook::load(db, UnitRates::default()).await?;
+    let mut rng = StdRng::seed_from_u64(shape::SEED ^ 5);
+    let mut latencies = Latencies::default();
+    for (i, call) in calls(writer, &mut rng, n, 5).iter().enumerate() {
+        let one = new_interaction(call, format!("perf-l{i}-{}", writer.nonce));
+        let started = Instant::now();
+        tracking::record(db, &book, writer.key_id, vec![one]).await?;
+        latencies.push(started.elapsed());
+    }
+    Ok(latencies)
+}
+
+/// [`input`]'s interaction as the ledger takes it.
+fn new_interaction(call: &Call, idempotency: String) -> NewInteraction {
+    let chat = call.kind == "CHAT";
+    NewInteraction {
+        session_id: call.session_id.clone(),
+        kind: match call.kind {
+            "CHAT" => InteractionKind::Chat,
+            "DB" => InteractionKind::Db,
+            _ => InteractionKind::Api,
+        },
+        occurred_at: Some(call.at),
+        duration_ms: Some(call.duration_ms),
+        status: Some("ok".into()),
+        provider: chat.then(|| call.model.provider.to_owned()),
+        model: chat.then(|| call.model.name.to_owned()),
+        project_id: Some(shape::key_project(call.key)),
+        api_key_id: Some(shape::api_key(call.key)),
+        service_tier: Some(call.tier.to_owned()),
+        batch: Some(call.batch),
+        input_tokens: chat.then_some(call.input),
+        cached_input_tokens: chat.then_some(call.cached),
+        cache_write_tokens: None,
+        output_tokens: chat.then_some(call.output),
+        db_ops: (call.kind == "DB").then_some(call.db_ops),
+        api_calls: (call.kind == "API").then_some(call.api_calls),
+        compute_ms: None,
+        cost_usd: None,
+        idempotency_key: Some(idempotency),
+        metadata: None,
+    }
 }
 
 /// The same single-row transaction straight on the database, one after
