@@ -1,9 +1,10 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useMutation } from 'urql';
 import { InputField, SelectField } from '../../components/FormField';
+import { ProviderSelect } from '../../components/ProviderSelect';
 import { ErrorNotice } from '../../components/Status';
 import type { BudgetInput, BudgetPeriod, BudgetScope, Provider } from '../../gql/graphql';
-import { oneOf, PROVIDERS } from '../../lib/enums';
+import { oneOf } from '../../lib/enums';
 import { CreateBudgetMutation } from './queries';
 import { PERIODS, periodName, SCOPES, scopeName } from './scope';
 
@@ -78,18 +79,7 @@ export function BudgetForm({ onCreated }: { onCreated: () => void }) {
             onChange={(e) => set({ scopeValue: e.target.value })}
           />
         )}
-        <SelectField
-          label="Provider"
-          value={form.provider ?? ''}
-          onChange={(e) => set({ provider: oneOf(PROVIDERS, e.target.value) ?? null })}
-        >
-          <option value="">Every provider</option>
-          {PROVIDERS.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </SelectField>
+        <ProviderSelect value={form.provider ?? null} onChange={(provider) => set({ provider })} />
         <SelectField
           label="Period (UTC)"
           value={form.period}

@@ -1,10 +1,10 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useMutation } from 'urql';
-import { InputField, SelectField } from '../../components/FormField';
+import { InputField } from '../../components/FormField';
+import { ProviderSelect } from '../../components/ProviderSelect';
 import { ErrorNotice } from '../../components/Status';
 import type { Provider } from '../../gql/graphql';
 import { todayUtc } from '../../lib/dates';
-import { oneOf, PROVIDERS } from '../../lib/enums';
 import { ClosePeriodMutation } from './queries';
 
 /** The month before `today`'s, `YYYY-MM`: the one usually closed next. */
@@ -45,14 +45,7 @@ export function ClosePeriodForm({ onClosed }: { onClosed: () => void }) {
           onChange={(e) => setPeriod(e.target.value)}
           hint="Only a month that is over can be closed."
         />
-        <SelectField label="Provider" value={provider ?? ''} onChange={(e) => setProvider(oneOf(PROVIDERS, e.target.value) ?? null)}>
-          <option value="">Every provider</option>
-          {PROVIDERS.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </SelectField>
+        <ProviderSelect value={provider} onChange={setProvider} />
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={state.fetching}>
             {state.fetching ? 'Closing…' : 'Close period'}

@@ -1,6 +1,5 @@
 import { DateRangeFields } from '../../components/DateRangeFields';
-import { SelectField } from '../../components/FormField';
-import { toProviders } from '../../lib/enums';
+import { ProviderSelect } from '../../components/ProviderSelect';
 import { RECONCILIATION_PROVIDERS, type ReconciliationState } from '../../lib/filters';
 
 interface ReconciliationOptionsProps {
@@ -14,18 +13,11 @@ export function ReconciliationOptions({ state, onChange }: ReconciliationOptions
     <form className="toolbar" onSubmit={(e) => e.preventDefault()} aria-label="Reconciliation options">
       <DateRangeFields from={state.from} to={state.to} onChange={onChange} />
       {state.view === 'cost' && (
-        <SelectField
-          label="Provider"
-          value={state.providers[0] ?? ''}
-          onChange={(e) => onChange({ providers: toProviders([e.target.value]) })}
-        >
-          <option value="">Every provider</option>
-          {RECONCILIATION_PROVIDERS.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </SelectField>
+        <ProviderSelect
+          value={state.providers[0] ?? null}
+          onChange={(provider) => onChange({ providers: provider ? [provider] : [] })}
+          options={RECONCILIATION_PROVIDERS}
+        />
       )}
       {state.view === 'attribution' && (
         <>
