@@ -72,6 +72,7 @@ async fn serve_until_stopped(database_url: String, jwt: JwtArgs, serve: ServeArg
         eprintln!("seeding demo data into {database_url} …");
         seed_demo(&state).await?;
     }
+    let checkpoints = spawn_checkpoints(database_url.clone());
     let scheduler = if serve.schedule.no_schedule {
         None
     } else {
@@ -102,7 +103,9 @@ async fn serve_until_stopped(database_url: String, jwt: JwtArgs, serve: ServeArg
         "stopping: no new requests, finishing work"
     );
     let _ = stop.send(());
-    match shutdown::drain(&state, server, scheduler, bound).await {
+    let drained = shutdown::drain(&state, server, scheduler, bound).await;
+    checkpoints.abort();
+    match drained {
         Ok(()) => {
             tracing::info!("stopped cleanly");
             Ok(())
@@ -112,6 +115,16 @@ async fn serve_until_stopped(database_url: String, jwt: JwtArgs, serve: ServeArg
             Err(error.into())
         }
     }
+}
+
+/// SQLite's log checkpointed off the request path for as long as the
+/// server runs (see `ledger::db::checkpoint_wal`).
+fn spawn_checkpoints(url: String) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if let Err(error) = ledger::db::checkpoint_wal(&url, ledger::db::CHECKPOINT_EVERY).await {
+            tracing::warn!(%error, "no background WAL checkpoints; commits checkpoint as SQLite does by default");
+        }
+    })
 }
 
 /// Checks every setting before the database is touched, then opens it.

@@ -214,7 +214,11 @@ async fn write_rows(
         served,
         raw,
     ));
-    let served = writes::server_single(server, &writer, o.singles, o.single_rate).await?;
+    let (served, late) = writes::server_single(server, &writer, o.singles, o.single_rate).await?;
+    report.context.push(format!(
+        "single `recordInteraction`: how late the load generator sent each request after its scheduled time (not in the latency): {}",
+        late.summary()
+    ));
     let raw = writes::raw_single(db, &writer, o.singles).await?;
     let in_process = writes::ledger_single(db, &writer, o.singles).await?;
     report.context.push(format!(

@@ -296,14 +296,17 @@ async fn upsert_daily(txn: &impl ConnectionTrait, batch: &[Call]) -> Result<()> 
 }
 
 /// `n` single `recordInteraction` calls sent on a fixed schedule of `rate`
-/// a second whatever the answers do (open loop); each latency counts from
-/// the scheduled send time, so a stall shows in every request behind it.
+/// a second whatever the answers do (open loop: each on its own task, none
+/// waits for another's answer, so a server stall shows in every request
+/// sent during it). Each latency counts from the request's send; the
+/// second figure is how late the generator sent it (tokio's timer has
+/// millisecond ticks), the benchmark's own delay, reported beside.
 pub async fn server_single(
     server: &Arc<Server>,
     writer: &Arc<Writer>,
     n: usize,
     rate: u32,
-) -> Result<Latencies> {
+) -> Result<(Latencies, Latencies)> {
     let mut rng = StdRng::seed_from_u64(shape::SEED ^ 3);
     let bodies: Vec<Json> = calls(writer, &mut rng, n, 3)
         .iter()
@@ -318,15 +321,19 @@ pub async fn server_single(
         let (server, writer) = (server.clone(), writer.clone());
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep_until(due).await;
+            let sent = tokio::time::Instant::now();
             server.gql(&writer.key, RECORD_ONE, body).await?;
-            Ok::<_, anyhow::Error>(due.elapsed())
+            Ok::<_, anyhow::Error>((sent.elapsed(), sent - due))
         }));
     }
     let mut latencies = Latencies::default();
+    let mut late = Latencies::default();
     for task in tasks {
-        latencies.push(task.await??);
+        let (latency, lateness) = task.await??;
+        latencies.push(latency);
+        late.push(lateness);
     }
-    Ok(latencies)
+    Ok((latencies, late))
 }
 
 /// The same single writes through the ledger's `tracking::record` in this

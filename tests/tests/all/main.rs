@@ -7,6 +7,7 @@ mod archive;
 mod attribution;
 mod auth;
 mod budgets;
+mod checkpoints;
 mod cli;
 mod closes;
 mod connections;
