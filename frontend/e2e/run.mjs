@@ -1433,6 +1433,11 @@ test('today is drawn hatched and noted as incomplete; the overview compares comp
   const chart = page.getByRole('region', { name: /^Daily spend by model/ });
   await chart.getByTestId('incomplete-note').getByText('today (incomplete)').waitFor();
   await chart.locator('.recharts-bar-rectangle').first().waitFor();
+  // Laid out once the chart has its width: until then every bar stands at one x.
+  await page.waitForFunction(
+    (el) => new Set([...el.querySelectorAll('.recharts-bar-rectangle path')].map((p) => Math.round(p.getBoundingClientRect().x))).size > 1,
+    await chart.elementHandle(),
+  );
   const bars = await chart.locator('.recharts-bar-rectangle path').evaluateAll((paths) =>
     paths.map((p) => {
       const box = p.getBoundingClientRect();
