@@ -25,16 +25,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
     if url.starts_with("sqlite:") {
         // Options of every connection the pool opens, not pragmas run once:
         // a connection that replaces an expired one gets them too.
-        // `synchronous=NORMAL` under WAL syncs at checkpoints instead of at
-        // every commit: a power loss may lose the last commits but cannot
-        // corrupt the file, and a commit no longer waits for the disk.
         options
             .max_connections(1)
             .min_connections(1)
             .map_sqlx_sqlite_opts(|sqlite| {
-                sqlite
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                wal(sqlite)
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
                     // The one connection's page cache (default 2 MiB): a
@@ -46,6 +41,17 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
         options.max_connections(16);
     }
     Ok(Database::connect(options).await?)
+}
+
+/// The journal of every connection to a SQLite store, the checkpointer's
+/// included (a checkpoint syncs as its connection's `synchronous` says).
+/// `synchronous=NORMAL` under WAL syncs at checkpoints instead of at every
+/// commit: a power loss may lose the last commits but cannot corrupt the
+/// file, and a commit no longer waits for the disk.
+fn wal(sqlite: SqliteConnectOptions) -> SqliteConnectOptions {
+    sqlite
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
 }
 
 /// How often [`checkpoint_wal`] copies SQLite's log back: often enough
@@ -64,10 +70,7 @@ pub async fn checkpoint_wal(url: &str, every: Duration) -> std::result::Result<(
     if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
         return Ok(());
     }
-    let options = url
-        .parse::<SqliteConnectOptions>()?
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal);
+    let options = wal(url.parse::<SqliteConnectOptions>()?);
     let mut connection = options.connect().await?;
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -7,8 +7,9 @@ use std::time::Duration;
 use e2e::app::{Backend, TestDb};
 use sea_orm::ConnectionTrait;
 
-/// A few pages committed (400 rows of 1 kB, far below SQLite's automatic checkpoint at 1,000
-/// pages) reach the database file with no further commit.
+/// A few pages committed (400 rows of 1 kB, far below SQLite's automatic
+/// checkpoint at 1,000 pages) reach the database file with no further
+/// commit.
 #[tokio::test]
 async fn sqlite_commits_reach_the_file_without_another_commit() {
     let db = TestDb::fresh(Backend::Sqlite).await;
