@@ -7,6 +7,7 @@ mod attribution;
 mod budgets;
 mod closes;
 mod connections;
+mod daily_rows;
 mod ingestion;
 mod inventory;
 mod keys;

@@ -10,6 +10,7 @@ use ledger::usage::revisions::{self, AsOf};
 use ledger::usage::{self as domain, Dimension, local};
 use rust_decimal::Decimal;
 
+use super::daily_rows::DailyRows;
 use super::types::{BatchMode, BigInt, Date, Provider, connection, day_range, optional_range};
 use super::{principal, state};
 use crate::error::ApiResult;
@@ -324,7 +325,7 @@ impl UsageQuery {
         filter: UsageFilter,
         group_by: Option<Vec<UsageDimension>>,
         timezone: Option<String>,
-    ) -> ApiResult<Vec<DailyUsage>> {
+    ) -> ApiResult<DailyRows> {
         principal(ctx).viewer()?;
         let dims: Vec<Dimension> = group_by
             .unwrap_or_default()
@@ -338,7 +339,11 @@ impl UsageQuery {
             Some(zone) => local::daily_usage(db, &filter, &dims, zone).await?,
             None => domain::daily_usage(db, &filter, &dims).await?,
         };
-        rows.into_iter().map(DailyUsage::of).collect()
+        let rows = rows
+            .into_iter()
+            .map(DailyUsage::of)
+            .collect::<ApiResult<_>>()?;
+        Ok(DailyRows::new(ctx, rows))
     }
 
     /// The stored provider buckets, in window order.

@@ -313,16 +313,27 @@ fn add_row(
 }
 
 /// One row per day of `range` and group seen, zeros where nothing was found.
-fn fill(range: DayRange, dims: &BTreeSet<Dimension>, mut found: Found) -> Vec<DailyRow> {
+fn fill(range: DayRange, dims: &BTreeSet<Dimension>, found: Found) -> Vec<DailyRow> {
     let groups: BTreeSet<GroupKey> = if dims.is_empty() {
         BTreeSet::from([GroupKey::new()])
     } else {
-        found.keys().map(|(_, group)| group.clone()).collect()
+        let distinct: BTreeSet<&GroupKey> = found.keys().map(|(_, group)| group).collect();
+        distinct.into_iter().cloned().collect()
     };
     let mut rows = Vec::with_capacity(range.len() * groups.len());
+    // `found` is in (day, group) order, the order rows are made in: one pass
+    // merges them (a sum on a day outside `range` is passed over).
+    let mut found = found.into_iter().peekable();
     for day in range.days() {
         for group in &groups {
-            let totals = found.remove(&(day, group.clone())).unwrap_or_default();
+            while found
+                .next_if(|((d, g), _)| (*d, g) < (day, group))
+                .is_some()
+            {}
+            let totals = found
+                .next_if(|((d, g), _)| *d == day && g == group)
+                .map(|(_, totals)| totals)
+                .unwrap_or_default();
             rows.push(DailyRow {
                 day,
                 group: group.clone(),
@@ -508,4 +519,50 @@ pub async fn unpriced_models(db: &impl ConnectionTrait) -> Result<Vec<(String, S
         .into_tuple()
         .all(db)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Datelike;
+
+    use super::*;
+
+    #[test]
+    fn fill_puts_each_sum_on_its_day_and_group_and_zeros_elsewhere() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).expect("a March day");
+        let group = |model: &str| GroupKey::from([(Dimension::Model, model.to_owned())]);
+        let sum = |tokens: i64| Totals {
+            input_tokens: tokens,
+            ..Totals::default()
+        };
+        let found = Found::from([
+            ((day(1), group("a")), sum(1)), // before the range
+            ((day(3), group("a")), sum(3)),
+            ((day(4), group("b")), sum(4)),
+            ((day(6), group("b")), sum(6)), // after it
+        ]);
+        let range = DayRange::new(day(2), day(5)).expect("a range");
+        let dims = BTreeSet::from([Dimension::Model]);
+        let rows: Vec<(u32, String, i64)> = fill(range, &dims, found)
+            .into_iter()
+            .map(|r| {
+                let model = r.group[&Dimension::Model].clone();
+                (r.day.day(), model, r.totals.input_tokens)
+            })
+            .collect();
+        let expected: Vec<(u32, String, i64)> = [
+            (2, "a", 0),
+            (2, "b", 0),
+            (3, "a", 3),
+            (3, "b", 0),
+            (4, "a", 0),
+            (4, "b", 4),
+            (5, "a", 0),
+            (5, "b", 0),
+        ]
+        .into_iter()
+        .map(|(d, m, t)| (d, m.to_owned(), t))
+        .collect();
+        assert_eq!(rows, expected);
+    }
 }
