@@ -10,6 +10,7 @@
 //! through the executor as before, so the answer never depends on which
 //! path ran.
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::Field;
@@ -19,27 +20,90 @@ use async_graphql::{
     ServerResult, Value,
 };
 
+use ledger::usage::Sum;
+
 use super::usage::{DailyUsage, UsageGroup};
 
 type Read<T> = fn(&T) -> Value;
 
-/// Every field of `DailyUsage` but `group`, by its GraphQL name.
-const ROW_FIELDS: [(&str, Read<DailyUsage>); 12] = [
-    ("date", |r| r.date.to_value()),
-    ("inputTokens", |r| r.input_tokens.to_value()),
-    ("inputCachedTokens", |r| r.input_cached_tokens.to_value()),
-    ("inputCacheWriteTokens", |r| {
-        r.input_cache_write_tokens.to_value()
-    }),
-    ("outputTokens", |r| r.output_tokens.to_value()),
-    ("inputAudioTokens", |r| r.input_audio_tokens.to_value()),
-    ("outputAudioTokens", |r| r.output_audio_tokens.to_value()),
-    ("numModelRequests", |r| r.num_model_requests.to_value()),
-    ("costUsd", |r| r.cost_usd.to_value()),
-    ("pricedCostUsd", |r| r.priced_cost_usd.to_value()),
-    ("unpricedBuckets", |r| r.unpriced_buckets.to_value()),
-    ("costEstimated", |r| r.cost_estimated.to_value()),
+/// Every field of `DailyUsage` but `group`, by its GraphQL name, with the
+/// sums it is made of.
+const ROW_FIELDS: [(&str, Read<DailyUsage>, &[Sum]); 12] = [
+    ("date", |r| r.date.to_value(), &[]),
+    (
+        "inputTokens",
+        |r| r.input_tokens.to_value(),
+        &[Sum::InputTokens],
+    ),
+    (
+        "inputCachedTokens",
+        |r| r.input_cached_tokens.to_value(),
+        &[Sum::InputCachedTokens],
+    ),
+    (
+        "inputCacheWriteTokens",
+        |r| r.input_cache_write_tokens.to_value(),
+        &[Sum::InputCacheWriteTokens],
+    ),
+    (
+        "outputTokens",
+        |r| r.output_tokens.to_value(),
+        &[Sum::OutputTokens],
+    ),
+    (
+        "inputAudioTokens",
+        |r| r.input_audio_tokens.to_value(),
+        &[Sum::InputAudioTokens],
+    ),
+    (
+        "outputAudioTokens",
+        |r| r.output_audio_tokens.to_value(),
+        &[Sum::OutputAudioTokens],
+    ),
+    (
+        "numModelRequests",
+        |r| r.num_model_requests.to_value(),
+        &[Sum::NumModelRequests],
+    ),
+    (
+        "costUsd",
+        |r| r.cost_usd.to_value(),
+        &[Sum::CostMicros, Sum::UnpricedBuckets],
+    ),
+    (
+        "pricedCostUsd",
+        |r| r.priced_cost_usd.to_value(),
+        &[Sum::CostMicros],
+    ),
+    (
+        "unpricedBuckets",
+        |r| r.unpriced_buckets.to_value(),
+        &[Sum::UnpricedBuckets],
+    ),
+    (
+        "costEstimated",
+        |r| r.cost_estimated.to_value(),
+        &[Sum::EstimatedBuckets],
+    ),
 ];
+
+/// The sums the rows need for the fields the field `ctx` resolves selects
+/// (fragments included), in [`Sum::ALL`] order: each field's own, every
+/// sum for a field this table does not know. The executor too reads only
+/// selected fields, so either path answers from these.
+pub fn sums(ctx: &Context<'_>) -> Vec<Sum> {
+    let mut needed = BTreeSet::new();
+    for selected in ctx.field().selection_set() {
+        match selected.name() {
+            "__typename" | "group" => {}
+            name => match ROW_FIELDS.iter().find(|(known, ..)| *known == name) {
+                Some((.., sums)) => needed.extend(sums.iter().copied()),
+                None => return Sum::ALL.to_vec(),
+            },
+        }
+    }
+    needed.into_iter().collect()
+}
 
 /// Every field of `UsageGroup`, by its GraphQL name.
 const GROUP_FIELDS: [(&str, Read<UsageGroup>); 7] = [
@@ -61,7 +125,8 @@ pub struct DailyRows {
 impl DailyRows {
     /// `rows` as the field `ctx` resolves selects them.
     pub fn new(ctx: &Context<'_>, rows: Vec<DailyUsage>) -> Self {
-        let plan = Plan::of(ctx.field(), "DailyUsage", &ROW_FIELDS, |group| {
+        let fields = ROW_FIELDS.map(|(name, read, _)| (name, read));
+        let plan = Plan::of(ctx.field(), "DailyUsage", &fields, |group| {
             Plan::of(group, "UsageGroup", &GROUP_FIELDS, |_| None)
         });
         Self { rows, plan }
@@ -214,8 +279,10 @@ mod tests {
 
     struct Query;
 
+    /// What the `planned` field saw: whether a plan covered its selection,
+    /// and the sums it asked for.
     #[derive(Clone, Default)]
-    struct Covered(Arc<AtomicBool>);
+    struct Covered(Arc<AtomicBool>, Arc<std::sync::Mutex<Vec<Sum>>>);
 
     #[Object]
     impl Query {
@@ -230,6 +297,9 @@ mod tests {
             let rows = DailyRows::new(ctx, rows());
             if let Ok(covered) = ctx.data::<Covered>() {
                 covered.0.store(rows.plan.is_some(), Ordering::SeqCst);
+                if let Ok(mut seen) = covered.1.lock() {
+                    *seen = sums(ctx);
+                }
             }
             rows
         }
@@ -279,7 +349,7 @@ mod tests {
     #[tokio::test]
     async fn the_plan_knows_every_field() {
         for name in fields_of("DailyUsage").await {
-            let known = name == "group" || ROW_FIELDS.iter().any(|(f, _)| *f == name);
+            let known = name == "group" || ROW_FIELDS.iter().any(|(f, ..)| *f == name);
             assert!(known, "DailyUsage.{name} is not in ROW_FIELDS");
         }
         for name in fields_of("UsageGroup").await {
@@ -292,7 +362,7 @@ mod tests {
 
     #[tokio::test]
     async fn planned_answers_equal_the_executors() {
-        let every_row_field = ROW_FIELDS.map(|(name, _)| name).join(" ");
+        let every_row_field = ROW_FIELDS.map(|(name, ..)| name).join(" ");
         let every_group_field = GROUP_FIELDS.map(|(name, _)| name).join(" ");
         // Each selection, and whether the plan answers it (or the executor).
         let selections = [
@@ -340,6 +410,79 @@ mod tests {
             // Displayed, so the keys' order counts as well as their values.
             assert_eq!(planned.to_string(), executor.to_string(), "{selection}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_selection_asks_for_the_sums_of_its_fields_fragments_included() {
+        use Sum as S;
+        let cases: [(&str, Vec<Sum>); 5] = [
+            ("{ date group { model } __typename }", vec![]),
+            (
+                "{ o: outputTokens costEstimated inputTokens }",
+                vec![S::InputTokens, S::OutputTokens, S::EstimatedBuckets],
+            ),
+            // F selects date and costUsd.
+            (
+                "{ ...F ... on DailyUsage { numModelRequests } }",
+                vec![S::NumModelRequests, S::CostMicros, S::UnpricedBuckets],
+            ),
+            (
+                "{ pricedCostUsd unpricedBuckets pricedCostUsd }",
+                vec![S::CostMicros, S::UnpricedBuckets],
+            ),
+            (
+                "{ inputCachedTokens inputCacheWriteTokens inputAudioTokens outputAudioTokens }",
+                vec![
+                    S::InputCachedTokens,
+                    S::InputCacheWriteTokens,
+                    S::InputAudioTokens,
+                    S::OutputAudioTokens,
+                ],
+            ),
+        ];
+        for (selection, expected) in cases {
+            let covered = Covered::default();
+            data(selection, "planned", &covered).await;
+            let seen = covered.1.lock().expect("not poisoned").clone();
+            assert_eq!(seen, expected, "{selection}");
+        }
+    }
+
+    /// Each field read from totals holding only its sums (all a read of
+    /// them fetches) answers as from the whole totals.
+    #[test]
+    fn each_field_needs_only_its_sums() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).expect("a valid day");
+        let whole = |unpriced: i64| ledger::usage::Totals {
+            input_tokens: 11,
+            input_cached_tokens: 12,
+            input_cache_write_tokens: 13,
+            output_tokens: 14,
+            input_audio_tokens: 15,
+            output_audio_tokens: 16,
+            num_model_requests: 17,
+            cost_micros: 1_800_000,
+            unpriced_buckets: unpriced,
+            estimated_buckets: 2,
+        };
+        let answer = |totals: ledger::usage::Totals| {
+            let row = ledger::usage::DailyRow {
+                day,
+                group: ledger::usage::GroupKey::new(),
+                totals,
+            };
+            DailyUsage::of(row).expect("a valid row")
+        };
+        let mut compared = 0;
+        for unpriced in [0, 3] {
+            let full = answer(whole(unpriced));
+            for (name, read, sums) in ROW_FIELDS {
+                let part = answer(whole(unpriced).only(sums));
+                assert_eq!(read(&part), read(&full), "{name} with {unpriced} unpriced");
+                compared += 1;
+            }
+        }
+        assert_eq!(compared, 2 * ROW_FIELDS.len());
     }
 
     #[tokio::test]

@@ -10,7 +10,7 @@ use ledger::usage::revisions::{self, AsOf};
 use ledger::usage::{self as domain, Dimension, local};
 use rust_decimal::Decimal;
 
-use super::daily_rows::DailyRows;
+use super::daily_rows::{self, DailyRows};
 use super::types::{BatchMode, BigInt, Date, Provider, connection, day_range, optional_range};
 use super::{principal, state};
 use crate::error::ApiResult;
@@ -147,7 +147,7 @@ impl UsageGroup {
 }
 
 impl DailyUsage {
-    fn of(row: domain::DailyRow) -> ApiResult<Self> {
+    pub(super) fn of(row: domain::DailyRow) -> ApiResult<Self> {
         let group = UsageGroup::of(row.group)?;
         let t = row.totals;
         let priced = micros_to_usd(t.cost_micros);
@@ -335,9 +335,10 @@ impl UsageQuery {
         let db = &state(ctx)?.db;
         let filter = filter.to_domain()?;
         let zone = timezone.as_deref().map(local::zone).transpose()?;
+        let sums = daily_rows::sums(ctx);
         let rows = match zone {
-            Some(zone) => local::daily_usage(db, &filter, &dims, zone).await?,
-            None => domain::daily_usage(db, &filter, &dims).await?,
+            Some(zone) => local::daily_usage(db, &filter, &dims, &sums, zone).await?,
+            None => domain::daily_usage(db, &filter, &dims, &sums).await?,
         };
         let rows = rows
             .into_iter()

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
 use sea_orm::ConnectionTrait;
 
-use super::{Dimension, UsageFilter, daily_usage};
+use super::{Dimension, Sum, UsageFilter, daily_usage};
 use crate::dates::DayRange;
 use crate::error::{Result, invalid};
 
@@ -103,7 +103,7 @@ pub async fn anomalies(
         .ok_or_else(|| invalid("the range starts too early"))?;
     let filter = UsageFilter::new(DayRange::new(history, to)?);
     let mut series: BTreeMap<String, BTreeMap<NaiveDate, i64>> = BTreeMap::new();
-    for row in daily_usage(db, &filter, &[dimension]).await? {
+    for row in daily_usage(db, &filter, &[dimension], &[Sum::CostMicros]).await? {
         if let Some(value) = row.group.get(&dimension) {
             series
                 .entry(value.clone())

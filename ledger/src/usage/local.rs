@@ -9,13 +9,11 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use entity::{usage_bucket, usage_hour};
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, IntoIden, Query};
+use sea_orm::sea_query::{IntoIden, Query};
 
-use super::{DailyRow, Dimension, Found, UsageFilter, add_row, fill, hours, rollup};
+use super::{DailyRow, Dimension, Found, Sum, UsageFilter, add_row, fill, hours, sum_buckets};
 use crate::dates::{midnight, next_day};
-use crate::db::sum_i64;
 use crate::error::{Result, invalid};
-use crate::usage::buckets::token_priced_sql;
 
 /// The time zone named `name` (an IANA name such as `Europe/Berlin`).
 pub fn zone(name: &str) -> Result<Tz> {
@@ -49,11 +47,12 @@ pub async fn daily_usage(
     db: &impl ConnectionTrait,
     filter: &UsageFilter,
     group_by: &[Dimension],
+    sums: &[Sum],
     tz: Tz,
 ) -> Result<Vec<DailyRow>> {
     // UTC days are the daily buckets themselves.
     if tz == Tz::UTC {
-        return super::daily_usage(db, filter, group_by).await;
+        return super::daily_usage(db, filter, group_by, sums).await;
     }
     if filter.as_of.is_some() {
         return Err(invalid(
@@ -66,11 +65,7 @@ pub async fn daily_usage(
     let dims: BTreeSet<Dimension> = group_by.iter().copied().collect();
     let mut query = Query::select();
     query.from_as(usage_hour::Entity, usage_bucket::Entity.into_iden());
-    let priced = token_priced_sql();
-    for (alias, expr) in rollup::SUMS {
-        let expr = expr.replace("{priced}", &priced);
-        query.expr_as(sum_i64(&expr), Alias::new(alias));
-    }
+    sum_buckets(&mut query, sums);
     query.cond_where(filter.condition_between(start, end)?);
     query
         .column(usage_bucket::Column::WindowStart)
@@ -80,7 +75,7 @@ pub async fn daily_usage(
     }
     let mut found = Found::new();
     for row in db.query_all(&query).await? {
-        add_row(&mut found, &row, &dims, |at| {
+        add_row(&mut found, &row, &dims, sums, |at| {
             at.with_timezone(&tz).date_naive()
         })?;
     }

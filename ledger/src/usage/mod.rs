@@ -20,8 +20,8 @@ use entity::usage_bucket::{self, Column as C};
 use entity::usage_bucket_archive as archived;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, Order, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 
 use entity::enums::{Batch, ProviderKind};
@@ -145,7 +145,7 @@ impl UsageFilter {
         rollup::grain_for(&needed)
     }
 
-    /// The statements that sum [`Totals`] under this filter, per day and
+    /// The statements that sum `sums` under this filter, per day and
     /// `group_by` group when `by_day`: one on the rollup when a grain
     /// answers, else one on the hot buckets and, when needed, one on the
     /// archived ones. Either way the table is named `usage_bucket`.
@@ -154,18 +154,15 @@ impl UsageFilter {
         db: &impl ConnectionTrait,
         group_by: &BTreeSet<Dimension>,
         by_day: bool,
+        sums: &[Sum],
     ) -> Result<Vec<SelectStatement>> {
         let grain = self.grain(group_by);
         let mut query = match grain {
-            Some(grain) => rollup::select(grain),
+            Some(grain) => rollup::select(grain, sums.iter().map(|sum| sum.sql().0)),
             None => {
                 let mut query = Query::select();
                 query.from(usage_bucket::Entity);
-                let priced = token_priced_sql();
-                for (alias, expr) in rollup::SUMS {
-                    let expr = expr.replace("{priced}", &priced);
-                    query.expr_as(sum_i64(&expr), Alias::new(alias));
-                }
+                sum_buckets(&mut query, sums);
                 query
             }
         };
@@ -250,6 +247,16 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// These totals as a read of only `sums` holds them: the others zero.
+    pub fn only(&self, sums: &[Sum]) -> Totals {
+        let mut whole = self.clone();
+        let mut part = Totals::default();
+        for sum in sums {
+            *sum.slot(&mut part) = *sum.slot(&mut whole);
+        }
+        part
+    }
+
     pub fn add(&mut self, other: &Totals) {
         self.input_tokens += other.input_tokens;
         self.input_cached_tokens += other.input_cached_tokens;
@@ -264,6 +271,72 @@ impl Totals {
     }
 }
 
+/// One of [`Totals`]' sums. A reader names the sums it shows, and the
+/// statements sum only those (a year by model reads thousands of rows, and
+/// every summed column costs on each): the others stay zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Sum {
+    InputTokens,
+    InputCachedTokens,
+    InputCacheWriteTokens,
+    OutputTokens,
+    InputAudioTokens,
+    OutputAudioTokens,
+    NumModelRequests,
+    CostMicros,
+    UnpricedBuckets,
+    EstimatedBuckets,
+}
+
+impl Sum {
+    pub const ALL: [Sum; 10] = [
+        Self::InputTokens,
+        Self::InputCachedTokens,
+        Self::InputCacheWriteTokens,
+        Self::OutputTokens,
+        Self::InputAudioTokens,
+        Self::OutputAudioTokens,
+        Self::NumModelRequests,
+        Self::CostMicros,
+        Self::UnpricedBuckets,
+        Self::EstimatedBuckets,
+    ];
+
+    /// Its column (rollup and statement alias) and what it sums over a
+    /// bucket: [`rollup::SUMS`] lists them in this enum's order.
+    fn sql(self) -> (&'static str, &'static str) {
+        rollup::SUMS[self as usize]
+    }
+
+    fn slot(self, totals: &mut Totals) -> &mut i64 {
+        match self {
+            Self::InputTokens => &mut totals.input_tokens,
+            Self::InputCachedTokens => &mut totals.input_cached_tokens,
+            Self::InputCacheWriteTokens => &mut totals.input_cache_write_tokens,
+            Self::OutputTokens => &mut totals.output_tokens,
+            Self::InputAudioTokens => &mut totals.input_audio_tokens,
+            Self::OutputAudioTokens => &mut totals.output_audio_tokens,
+            Self::NumModelRequests => &mut totals.num_model_requests,
+            Self::CostMicros => &mut totals.cost_micros,
+            Self::UnpricedBuckets => &mut totals.unpriced_buckets,
+            Self::EstimatedBuckets => &mut totals.estimated_buckets,
+        }
+    }
+}
+
+/// Adds each of `sums`, summed over the buckets the query reads, to its
+/// columns (before any other column: rows are read by position).
+fn sum_buckets(query: &mut SelectStatement, sums: &[Sum]) {
+    let priced = token_priced_sql();
+    for sum in sums {
+        let (alias, expr) = sum.sql();
+        query.expr_as(
+            sum_i64(&expr.replace("{priced}", &priced)),
+            Alias::new(alias),
+        );
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DailyRow {
     pub day: NaiveDate,
@@ -272,17 +345,19 @@ pub struct DailyRow {
 }
 
 /// One row per day and group, days without usage filled with zeros (for
-/// every group seen in the range), ordered by day then group.
+/// every group seen in the range), ordered by day then group. Only `sums`
+/// are summed; the rest of each row's totals stay zero.
 pub async fn daily_usage(
     db: &impl ConnectionTrait,
     filter: &UsageFilter,
     group_by: &[Dimension],
+    sums: &[Sum],
 ) -> Result<Vec<DailyRow>> {
     let dims: BTreeSet<Dimension> = group_by.iter().copied().collect();
     let mut found = Found::new();
-    for query in filter.sum_statements(db, &dims, true).await? {
+    for query in filter.sum_statements(db, &dims, true, sums).await? {
         for row in db.query_all(&query).await? {
-            add_row(&mut found, &row, &dims, DateTime::date_naive)?;
+            add_row(&mut found, &row, &dims, sums, DateTime::date_naive)?;
         }
     }
     Ok(fill(filter.range, &dims, found))
@@ -292,23 +367,24 @@ pub async fn daily_usage(
 type Found = BTreeMap<(NaiveDate, GroupKey), Totals>;
 
 /// Adds one summed row (per window start and group) to the day `day_of`
-/// its window start falls on.
+/// its window start falls on. The row's columns are `sums`, the window
+/// start, then `dims` in order.
 fn add_row(
     found: &mut Found,
     row: &sea_orm::QueryResult,
     dims: &BTreeSet<Dimension>,
+    sums: &[Sum],
     day_of: impl Fn(&DateTime<Utc>) -> NaiveDate,
 ) -> Result<()> {
-    let start: DateTime<Utc> = row.try_get("", "window_start")?;
+    let start: DateTime<Utc> = row.try_get_by_index(sums.len())?;
     let mut group = GroupKey::new();
-    for dim in dims {
-        let name = dim.column().as_str();
-        group.insert(*dim, row.try_get::<String>("", name)?);
+    for (i, dim) in dims.iter().enumerate() {
+        group.insert(*dim, row.try_get_by_index::<String>(sums.len() + 1 + i)?);
     }
     found
         .entry((day_of(&start), group))
         .or_default()
-        .add(&read_totals(row)?);
+        .add(&read_totals(row, sums)?);
     Ok(())
 }
 
@@ -344,42 +420,40 @@ fn fill(range: DayRange, dims: &BTreeSet<Dimension>, found: Found) -> Vec<DailyR
     rows
 }
 
-/// The statements [`daily_usage`] runs for `filter` and `group_by`, for
+/// The statements [`daily_usage`] runs for `filter`, `group_by` and `sums`, for
 /// benchmarks to `EXPLAIN` exactly what the server executes.
 pub async fn daily_usage_statements(
     db: &impl ConnectionTrait,
     filter: &UsageFilter,
     group_by: &[Dimension],
+    sums: &[Sum],
 ) -> Result<Vec<SelectStatement>> {
     let dims: BTreeSet<Dimension> = group_by.iter().copied().collect();
-    filter.sum_statements(db, &dims, true).await
+    filter.sum_statements(db, &dims, true, sums).await
 }
 
 /// Totals over the whole filter, for summaries.
 pub async fn totals(db: &impl ConnectionTrait, filter: &UsageFilter) -> Result<Totals> {
     let mut sum = Totals::default();
-    for query in filter.sum_statements(db, &BTreeSet::new(), false).await? {
+    let sums = Sum::ALL;
+    for query in filter
+        .sum_statements(db, &BTreeSet::new(), false, &sums)
+        .await?
+    {
         if let Some(row) = db.query_one(&query).await? {
-            sum.add(&read_totals(&row)?);
+            sum.add(&read_totals(&row, &sums)?);
         }
     }
     Ok(sum)
 }
 
-fn read_totals(row: &sea_orm::QueryResult) -> Result<Totals> {
-    let get = |name: &str| row.try_get::<i64>("", name);
-    Ok(Totals {
-        input_tokens: get("input_tokens")?,
-        input_cached_tokens: get("input_cached_tokens")?,
-        input_cache_write_tokens: get("input_cache_write_tokens")?,
-        output_tokens: get("output_tokens")?,
-        input_audio_tokens: get("input_audio_tokens")?,
-        output_audio_tokens: get("output_audio_tokens")?,
-        num_model_requests: get("num_model_requests")?,
-        cost_micros: get("cost_micros")?,
-        unpriced_buckets: get("unpriced_buckets")?,
-        estimated_buckets: get("estimated_buckets")?,
-    })
+/// The row's first columns, `sums` in order; the other totals zero.
+fn read_totals(row: &sea_orm::QueryResult, sums: &[Sum]) -> Result<Totals> {
+    let mut totals = Totals::default();
+    for (i, sum) in sums.iter().enumerate() {
+        *sum.slot(&mut totals) = row.try_get_by_index(i)?;
+    }
+    Ok(totals)
 }
 
 /// Raw buckets in window order.
@@ -493,13 +567,13 @@ pub async fn filter_options(
 
 /// Input + output tokens of token-priced buckets that have no price.
 pub async fn unpriced_tokens(db: &impl ConnectionTrait, range: DayRange) -> Result<i64> {
-    let mut query = rollup::select(rollup::GRAINS[0]);
+    let mut query = rollup::select(rollup::GRAINS[0], ["unpriced_tokens"]);
     let (start, end) = range.bounds();
     query
         .and_where(C::WindowStart.gte(start))
         .and_where(C::WindowStart.lt(end));
     match db.query_one(&query).await? {
-        Some(row) => Ok(row.try_get::<i64>("", "unpriced_tokens")?),
+        Some(row) => Ok(row.try_get_by_index::<i64>(0)?),
         None => Ok(0),
     }
 }
@@ -526,6 +600,59 @@ mod tests {
     use chrono::Datelike;
 
     use super::*;
+
+    #[test]
+    fn each_sum_has_its_own_column_and_field() {
+        let names = Sum::ALL.map(|sum| sum.sql().0);
+        let fields = [
+            "input_tokens",
+            "input_cached_tokens",
+            "input_cache_write_tokens",
+            "output_tokens",
+            "input_audio_tokens",
+            "output_audio_tokens",
+            "num_model_requests",
+            "cost_micros",
+            "unpriced_buckets",
+            "estimated_buckets",
+        ];
+        assert_eq!(names, fields);
+        // Writing 1..=10 through the slots gives ten distinct fields.
+        let mut totals = Totals::default();
+        for (value, sum) in (1..).zip(Sum::ALL) {
+            *sum.slot(&mut totals) = value;
+        }
+        let Totals {
+            input_tokens,
+            input_cached_tokens,
+            input_cache_write_tokens,
+            output_tokens,
+            input_audio_tokens,
+            output_audio_tokens,
+            num_model_requests,
+            cost_micros,
+            unpriced_buckets,
+            estimated_buckets,
+        } = totals.clone();
+        assert_eq!(
+            [
+                input_tokens,
+                input_cached_tokens,
+                input_cache_write_tokens,
+                output_tokens,
+                input_audio_tokens,
+                output_audio_tokens,
+                num_model_requests,
+                cost_micros,
+                unpriced_buckets,
+                estimated_buckets,
+            ],
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+        );
+        assert_eq!(totals.only(&Sum::ALL), totals);
+        let part = totals.only(&[Sum::CostMicros]);
+        assert_eq!((part.cost_micros, part.input_tokens), (8, 0));
+    }
 
     #[test]
     fn fill_puts_each_sum_on_its_day_and_group_and_zeros_elsewhere() {

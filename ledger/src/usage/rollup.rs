@@ -311,16 +311,20 @@ const DIM_COLUMNS: [(Dimension, &str); 7] = [
 pub(crate) const GRAIN_COLUMN: (usage_bucket::Entity, usage_rollup::Column) =
     (usage_bucket::Entity, usage_rollup::Column::Grain);
 
-/// A `dailyUsage`-shaped select on the rollup rows of `grain`: the rollup
-/// table aliased as `usage_bucket`, so the filter's column references (all
-/// qualified with the bucket table) apply unchanged.
-pub(crate) fn select(grain: Grain) -> SelectStatement {
+/// A `dailyUsage`-shaped select of the sums of `columns` (of [`SUMS`]) on
+/// the rollup rows of `grain`: the rollup table aliased as `usage_bucket`,
+/// so the filter's column references (all qualified with the bucket table)
+/// apply unchanged.
+pub(crate) fn select<'a>(
+    grain: Grain,
+    columns: impl IntoIterator<Item = &'a str>,
+) -> SelectStatement {
     let mut query = Query::select();
     query
         .from_as(usage_rollup::Entity, usage_bucket::Entity.into_iden())
         .and_where(Expr::col(GRAIN_COLUMN).eq(grain.id));
-    for (alias, _) in SUMS {
-        query.expr_as(sum_i64(alias), Alias::new(alias));
+    for column in columns {
+        query.expr_as(sum_i64(column), Alias::new(column));
     }
     query
 }

@@ -5,7 +5,7 @@ use std::time::Instant;
 use anyhow::Result;
 use chrono::NaiveDate;
 use entity::session;
-use ledger::usage::Dimension;
+use ledger::usage::{Dimension, Sum};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait, Statement, Value,
@@ -19,6 +19,16 @@ use super::shape;
 /// What the dashboard's usage chart asks of `dailyUsage`.
 pub const DAILY_FIELDS: &str =
     "date group { model } inputTokens inputCachedTokens outputTokens numModelRequests costUsd";
+/// The sums the server reads for [`DAILY_FIELDS`] (`costUsd` is null
+/// when a row has unpriced usage, so it needs that count too).
+const DAILY_SUMS: [Sum; 6] = [
+    Sum::InputTokens,
+    Sum::InputCachedTokens,
+    Sum::OutputTokens,
+    Sum::NumModelRequests,
+    Sum::CostMicros,
+    Sum::UnpricedBuckets,
+];
 /// The same rows with one field each: beside [`DAILY_FIELDS`] it shows what
 /// resolving and serialising the rows' fields costs.
 pub const DATE_ONLY: &str = "date";
@@ -100,7 +110,8 @@ pub async fn rollup_statement(
     let mut filter = ledger::usage::UsageFilter::new(ledger::dates::DayRange::new(from, to)?);
     filter.project_ids = projects();
     let mut statements =
-        ledger::usage::daily_usage_statements(db, &filter, &[Dimension::Model]).await?;
+        ledger::usage::daily_usage_statements(db, &filter, &[Dimension::Model], &DAILY_SUMS)
+            .await?;
     anyhow::ensure!(
         statements.len() == 1,
         "dailyUsage did not read one rollup statement: {} statements",

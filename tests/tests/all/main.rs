@@ -12,6 +12,7 @@ mod cli;
 mod closes;
 mod connections;
 mod cron;
+mod daily_sums;
 mod export;
 mod headers;
 mod hourly;
