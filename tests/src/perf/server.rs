@@ -84,6 +84,23 @@ impl Server {
         gql(&self.http, &self.url, bearer, query, variables).await
     }
 
+    /// One request timed from its send to the answer's last byte, the
+    /// answer parsed and checked after the clock stops: turning a year of
+    /// rows into JSON values (and dropping them) is the client's work,
+    /// a few milliseconds the server's latency does not include.
+    pub async fn timed_gql(
+        &self,
+        bearer: &str,
+        query: &str,
+        variables: Value,
+    ) -> Result<(Duration, Value)> {
+        let body = json!({ "query": query, "variables": variables });
+        let started = std::time::Instant::now();
+        let (status, bytes) = send(&self.http, &self.url, bearer, &body).await?;
+        let took = started.elapsed();
+        Ok((took, answer(status, bytes.as_ref())?))
+    }
+
     /// (current VmRSS, VmHWM) in KiB.
     pub fn rss(&self) -> Result<(u64, u64)> {
         Ok((
@@ -132,21 +149,31 @@ pub async fn gql(
     query: &str,
     variables: Value,
 ) -> Result<Value> {
-    let response = http
-        .post(url)
-        .bearer_auth(bearer)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await?;
+    let body = json!({ "query": query, "variables": variables });
+    let (status, bytes) = send(http, url, bearer, &body).await?;
+    answer(status, bytes.as_ref())
+}
+
+/// Posts `body` and reads the whole answer.
+async fn send(
+    http: &reqwest::Client,
+    url: &str,
+    bearer: &str,
+    body: &Value,
+) -> Result<(reqwest::StatusCode, impl AsRef<[u8]> + use<>)> {
+    let response = http.post(url).bearer_auth(bearer).json(body).send().await?;
     let status = response.status();
-    let body: Value = response
-        .json()
-        .await
-        .with_context(|| format!("HTTP {status}: not JSON"))?;
+    Ok((status, response.bytes().await?))
+}
+
+/// The `data` of a GraphQL answer; an error when it has errors.
+fn answer(status: reqwest::StatusCode, bytes: &[u8]) -> Result<Value> {
+    let mut body: Value =
+        serde_json::from_slice(bytes).with_context(|| format!("HTTP {status}: not JSON"))?;
     if let Some(errors) = body.get("errors") {
         bail!("GraphQL errors (HTTP {status}): {errors}");
     }
-    Ok(body["data"].clone())
+    Ok(body["data"].take())
 }
 
 fn status_kib(pid: u32, field: &str) -> Result<u64> {
