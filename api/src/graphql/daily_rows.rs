@@ -88,13 +88,19 @@ const ROW_FIELDS: [(&str, Read<DailyUsage>, &[Sum]); 12] = [
 ];
 
 /// The sums the rows need for the fields the field `ctx` resolves selects
-/// (fragments included), in [`Sum::ALL`] order: each field's own, every
-/// sum for a field this table does not know. The executor too reads only
-/// selected fields, so either path answers from these.
+/// (fragments included). The executor too reads only selected fields, so
+/// either path answers from these.
 pub fn sums(ctx: &Context<'_>) -> Vec<Sum> {
+    sums_for(ctx.field().selection_set().map(|selected| selected.name()))
+}
+
+/// The sums `DailyUsage` rows need for the fields named `fields`, in
+/// [`Sum::ALL`] order: each field's own, every sum for a field this table
+/// does not know.
+pub fn sums_for<'a>(fields: impl IntoIterator<Item = &'a str>) -> Vec<Sum> {
     let mut needed = BTreeSet::new();
-    for selected in ctx.field().selection_set() {
-        match selected.name() {
+    for name in fields {
+        match name {
             "__typename" | "group" => {}
             name => match ROW_FIELDS.iter().find(|(known, ..)| *known == name) {
                 Some((.., sums)) => needed.extend(sums.iter().copied()),

@@ -27,6 +27,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub use daily_rows::sums_for as daily_usage_sums;
 pub use types::BigInt;
 
 #[derive(MergedObject, Default)]

@@ -5,7 +5,7 @@ use std::time::Instant;
 use anyhow::Result;
 use chrono::NaiveDate;
 use entity::session;
-use ledger::usage::{Dimension, Sum};
+use ledger::usage::Dimension;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait, Statement, Value,
@@ -16,20 +16,21 @@ use super::measure::Latencies;
 use super::server::Server;
 use super::shape;
 
-/// What the dashboard's usage chart asks of `dailyUsage`.
-pub const DAILY_FIELDS: &str =
-    "date group { model } inputTokens inputCachedTokens outputTokens numModelRequests costUsd";
-/// The sums the server reads for [`DAILY_FIELDS`] (`costUsd` is null
-/// when a row has unpriced usage, so it needs that count too).
-const DAILY_SUMS: [Sum; 6] = [
-    Sum::InputTokens,
-    Sum::InputCachedTokens,
-    Sum::OutputTokens,
-    Sum::NumModelRequests,
-    Sum::CostMicros,
-    Sum::UnpricedBuckets,
+/// The numbers the dashboard's usage chart asks of `dailyUsage`, per row.
+const DAILY_NUMBERS: [&str; 5] = [
+    "inputTokens",
+    "inputCachedTokens",
+    "outputTokens",
+    "numModelRequests",
+    "costUsd",
 ];
-/// The same rows with one field each: beside [`DAILY_FIELDS`] it shows what
+
+/// What the dashboard's usage chart asks of `dailyUsage`.
+pub fn daily_fields() -> String {
+    format!("date group {{ model }} {}", DAILY_NUMBERS.join(" "))
+}
+
+/// The same rows with one field each: beside [`daily_fields`] it shows what
 /// resolving and serialising the rows' fields costs.
 pub const DATE_ONLY: &str = "date";
 const SESSIONS: &str = "query($f: SessionFilter, $o: SessionOrderBy) { sessions(first: 50, filter: $f, orderBy: $o) { edges { node { id userId startedAt interactionCount totalCostUsd } } } }";
@@ -112,9 +113,10 @@ pub async fn rollup_statement(
 ) -> Result<Statement> {
     let mut filter = ledger::usage::UsageFilter::new(ledger::dates::DayRange::new(from, to)?);
     filter.project_ids = projects();
+    // The sums the server reads for the chart's fields.
+    let sums = api::graphql::daily_usage_sums(DAILY_NUMBERS);
     let mut statements =
-        ledger::usage::daily_usage_statements(db, &filter, &[Dimension::Model], &DAILY_SUMS)
-            .await?;
+        ledger::usage::daily_usage_statements(db, &filter, &[Dimension::Model], &sums).await?;
     anyhow::ensure!(
         statements.len() == 1,
         "dailyUsage did not read one rollup statement: {} statements",

@@ -141,7 +141,7 @@ async fn read_rows(
     let (from, to) = year(span);
     let days = (to - from).num_days() + 1;
     let served =
-        reads::server_daily_usage(server, (from, to), reads::DAILY_FIELDS, o.samples).await?;
+        reads::server_daily_usage(server, (from, to), &reads::daily_fields(), o.samples).await?;
     let dates_only =
         reads::server_daily_usage(server, (from, to), reads::DATE_ONLY, o.samples).await?;
     let naive = reads::naive_statement(backend, from, to, false)?;
@@ -267,7 +267,7 @@ async fn archive_row(
     let from = first_archived.max(span.first_hot - Days::new(30));
     let to = (span.first_hot + Days::new(29)).min(span.last);
     let served =
-        reads::server_daily_usage(server, (from, to), reads::DAILY_FIELDS, o.samples).await?;
+        reads::server_daily_usage(server, (from, to), &reads::daily_fields(), o.samples).await?;
     let naive = reads::naive_statement(backend, from, to, true)?;
     let raw = reads::raw_latencies(db, &naive, o.raw_samples).await?;
     report.rows.push(latency_row(
