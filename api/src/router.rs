@@ -195,7 +195,7 @@ pub(crate) async fn principal(state: &AppState, headers: &HeaderMap) -> Principa
     };
     let token = token.trim();
     if token.starts_with(ledger::tracking::keys::PREFIX) {
-        return match ledger::tracking::keys::verify(&state.db, token).await {
+        return match ledger::tracking::keys::verify(&state.reads, token).await {
             Ok(Some(id)) => Principal::IngestKey(id),
             Ok(None) => Principal::Invalid("unknown or revoked ingest key".into()),
             Err(error) => {

@@ -14,6 +14,10 @@ use crate::otlp::OtlpSettings;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Reads that must not wait for another request's write (the
+    /// ingest-key check): `db` until `serve` opens its own
+    /// (`ledger::db::connect_reads`).
+    pub reads: DatabaseConnection,
     pub book: Arc<PriceBook>,
     pub jwt: Arc<JwtKeys>,
     pub cron_secret: Option<Arc<str>>,
@@ -54,6 +58,7 @@ impl AppState {
             settings: Arc::new(settings),
         });
         Ok(Self {
+            reads: db.clone(),
             db,
             book,
             jwt: Arc::new(JwtKeys::new(jwt_secret)),

@@ -36,11 +36,58 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
                     // year of rollup rows and the hot index pages stay in
                     // memory instead of being read from the file each time.
                     .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
+                    // `serve` checkpoints every 100 ms on a connection of
+                    // its own; at SQLite's default of 1,000 pages a burst
+                    // of batches still made a commit checkpoint inline.
+                    // The backstop stays for stores nobody checkpoints.
+                    .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
             });
     } else {
         options.max_connections(16);
     }
     Ok(Database::connect(options).await?)
+}
+
+/// Pages of write-ahead log at which a commit checkpoints it inline
+/// (SQLite's default is 1,000): 40 MiB at the default page size.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+
+/// Read-only connections that [`connect_reads`] opens beside the writer.
+const SQLITE_READERS: u32 = 2;
+
+/// Connections for the reads a request makes before its own work, which
+/// must not queue behind another request's write: the ingest-key check
+/// above all. On a SQLite file these are read-only connections beside the
+/// one writer of [`connect`] (under WAL a reader sees the last commit while
+/// a write transaction is open; on the writer's connection the check waited
+/// for the whole of another batch's transaction, so batches could not be
+/// parsed and priced while one was stored). On PostgreSQL, and for an
+/// in-memory SQLite store that only its own connection sees, `writer`.
+pub async fn connect_reads(url: &str, writer: &DatabaseConnection) -> Result<DatabaseConnection> {
+    if !is_sqlite_file(url) {
+        return Ok(writer.clone());
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .max_connections(SQLITE_READERS)
+        .min_connections(1)
+        .map_sqlx_sqlite_opts(|sqlite| {
+            // `mode=rwc` in the URL asks to create the file; with read-only
+            // that is not a valid open, and the writer has made it already.
+            sqlite
+                .read_only(true)
+                .create_if_missing(false)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    Ok(Database::connect(options).await?)
+}
+
+/// A SQLite store in a file, which other connections (the checkpointer,
+/// the readers) can open too.
+fn is_sqlite_file(url: &str) -> bool {
+    url.starts_with("sqlite:") && !url.contains(":memory:") && !url.contains("mode=memory")
 }
 
 /// The journal of every connection to a SQLite store, the checkpointer's
@@ -67,7 +114,7 @@ pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// checkpoint stays as the backstop. Returns at once for PostgreSQL and
 /// in-memory stores.
 pub async fn checkpoint_wal(url: &str, every: Duration) -> std::result::Result<(), sqlx::Error> {
-    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+    if !is_sqlite_file(url) {
         return Ok(());
     }
     let options = wal(url.parse::<SqliteConnectOptions>()?);

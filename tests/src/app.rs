@@ -214,6 +214,10 @@ impl TestApp {
         )
         .await
         .expect("app state");
+        // As `serve` opens them, so every test checks keys the way it does.
+        state.reads = ledger::db::connect_reads(&db.url, &db.conn)
+            .await
+            .expect("read connections");
         state.otlp = std::sync::Arc::new(options.otlp);
         let app = api::router::router(state.clone(), None);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

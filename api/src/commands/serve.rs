@@ -164,6 +164,7 @@ async fn build_state(database_url: &str, jwt: JwtArgs, serve: &ServeArgs) -> Res
         settings,
     )
     .await?;
+    state.reads = ledger::db::connect_reads(database_url, &state.db).await?;
     state.otlp = std::sync::Arc::new(otlp);
     state.limits = std::sync::Arc::new(limits);
     state.metrics_token = serve

@@ -128,7 +128,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<i64, Otlp
             Err(_) => OtlpError::InvalidKey("not an ingest key (ct_…)"),
         });
     }
-    match ledger::tracking::keys::verify(&state.db, token).await? {
+    match ledger::tracking::keys::verify(&state.reads, token).await? {
         Some(id) => Ok(id),
         None => Err(OtlpError::InvalidKey("unknown or revoked ingest key")),
     }

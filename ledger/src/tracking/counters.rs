@@ -9,10 +9,8 @@ use std::fmt::Write;
 
 use chrono::NaiveDate;
 use entity::{interaction, interaction_daily as daily, session};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, IdenStatic, Iterable,
-    ModelTrait, QueryFilter, Statement, Value,
+    ConnectionTrait, DbBackend, EntityName, IdenStatic, Iterable, ModelTrait, Statement, Value,
 };
 
 use super::{sql, unnest};
@@ -102,10 +100,14 @@ async fn insert_unnested<T: Borrow<interaction::Model>>(
     Ok(true)
 }
 
-/// Adds the batch to its sessions' counters, in SQL. A counter the batch
-/// would carry past the i64 range refuses the batch (the guard leaves the
-/// row as it is, so the update touches nothing) instead of wrapping on one
-/// store and failing on the other.
+/// Adds the batch to its sessions' counters, in SQL: one `UPDATE … FROM
+/// (VALUES …)` for every session of the batch (a statement a session cost
+/// a round trip to the store each). A counter the batch would carry past
+/// the i64 range refuses the batch (the guard leaves the row as it is, so
+/// the update touches fewer rows than it names) instead of wrapping on one
+/// store and failing on the other. On PostgreSQL the rows are already
+/// locked in id order by the caller's `FOR UPDATE`, so concurrent batches
+/// cannot deadlock here whatever order the join visits them in.
 pub(super) async fn bump_sessions(
     txn: &impl ConnectionTrait,
     fresh: &[impl Borrow<interaction::Model>],
@@ -125,29 +127,59 @@ pub(super) async fn bump_sessions(
             .and_then(|tokens| entry.2.checked_add(tokens))
             .ok_or_else(out_of_range)?;
     }
-    for (id, (count, micros, tokens)) in per_session {
-        use session::Column as C;
-        let updated = session::Entity::update_many()
-            .col_expr(
-                C::InteractionCount,
-                Expr::col(C::InteractionCount).add(count),
-            )
-            .col_expr(
-                C::TotalCostMicros,
-                Expr::col(C::TotalCostMicros).add(micros),
-            )
-            .col_expr(C::TotalTokens, Expr::col(C::TotalTokens).add(tokens))
-            .filter(C::Id.eq(id))
-            .filter(C::InteractionCount.lte(i64::MAX - count))
-            .filter(C::TotalCostMicros.lte(i64::MAX - micros))
-            .filter(C::TotalTokens.lte(i64::MAX - tokens))
-            .exec(txn)
-            .await?;
-        if updated.rows_affected == 0 {
+    let backend = txn.get_database_backend();
+    let sessions: Vec<_> = per_session.into_iter().collect();
+    for chunk in sessions.chunks(MAX_PARAMS / SESSION_DELTA) {
+        let text = sql::cached("bump sessions", backend, chunk.len(), || {
+            sessions_update(backend, chunk.len())
+        });
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * SESSION_DELTA);
+        for &(id, (count, micros, tokens)) in chunk {
+            values.extend([id.into(), count.into(), micros.into(), tokens.into()]);
+        }
+        let touched = txn
+            .execute_raw(Statement::from_sql_and_values(backend, &*text, values))
+            .await?
+            .rows_affected();
+        if touched != chunk.len() as u64 {
             return Err(out_of_range());
         }
     }
     Ok(())
+}
+
+/// Values a session's delta binds: id, interactions, micro-USD, tokens.
+const SESSION_DELTA: usize = 4;
+
+/// The update of `rows` sessions' counters by their deltas, each guarded
+/// against leaving the i64 range (deltas are non-negative, so `MAX - delta`
+/// cannot overflow). A `VALUES` list names its columns `column1`… on both
+/// stores.
+fn sessions_update(backend: DbBackend, rows: usize) -> String {
+    use session::Column as C;
+    let table = session::Entity.table_name();
+    let counters = [
+        (C::InteractionCount.as_str(), "column2"),
+        (C::TotalCostMicros.as_str(), "column3"),
+        (C::TotalTokens.as_str(), "column4"),
+    ];
+    let sets: Vec<String> = counters
+        .iter()
+        .map(|(c, delta)| format!("{c} = {table}.{c} + d.{delta}"))
+        .collect();
+    let fits: Vec<String> = counters
+        .iter()
+        .map(|(c, delta)| format!("{table}.{c} <= {} - d.{delta}", i64::MAX))
+        .collect();
+    let mut text = format!("UPDATE {table} SET {} FROM (VALUES ", sets.join(", "));
+    sql::push_groups(&mut text, backend, rows, SESSION_DELTA, 1);
+    let _ = write!(
+        text,
+        ") AS d WHERE {table}.{} = d.column1 AND {}",
+        C::Id.as_str(),
+        fits.join(" AND ")
+    );
+    text
 }
 
 pub(super) fn out_of_range() -> Error {

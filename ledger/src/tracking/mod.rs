@@ -22,7 +22,7 @@ use entity::{interaction, session};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityName,
-    EntityTrait, QueryFilter, Set, Statement, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -102,7 +102,7 @@ pub async fn start_session(
     }
     let now = Utc::now();
     Ok(session::ActiveModel {
-        id: Set(uuid::Uuid::new_v4().to_string()),
+        id: Set(new_id(now)),
         ingest_key_id: Set(ingest_key_id),
         user_id: Set(user_id),
         external_id: Set(input.external_id),
@@ -196,9 +196,14 @@ async fn store(
     let txn = db.begin().await?;
 
     let session_ids: HashSet<&str> = prepared.iter().map(|p| p.session_id.as_str()).collect();
+    // Locked in id order (PostgreSQL; SQLite has one writer), so batches
+    // racing over the same sessions queue here instead of deadlocking in
+    // the counters' update, whose join visits rows in no set order.
     let sessions: HashMap<String, session::Model> = session::Entity::find()
         .filter(session::Column::Id.is_in(session_ids.iter().copied()))
         .filter(session::Column::IngestKeyId.eq(ingest_key_id))
+        .order_by_asc(session::Column::Id)
+        .lock_exclusive()
         .all(&txn)
         .await?
         .into_iter()
@@ -327,7 +332,7 @@ fn prepare(
     let payload_hash = hex::encode(hasher.finalize());
 
     Ok(interaction::Model {
-        id: new_id(),
+        id: new_id(now),
         session_id: input.session_id,
         ingest_key_id,
         kind: input.kind.as_str().to_owned(),
@@ -361,10 +366,15 @@ fn prepare(
     })
 }
 
-/// A random (version 4) UUID from the thread's generator, which
-/// [`uuid::Uuid::new_v4`] would ask the system for, one call per row.
-fn new_id() -> String {
-    uuid::Builder::from_random_bytes(rand::random())
+/// A version 7 UUID: the write time's milliseconds, then 74 random bits
+/// from the thread's generator (which [`uuid::Uuid::now_v7`] would ask the
+/// system for, one call per row). Ids written together sort together, so a
+/// batch lands at the end of the primary-key index (a few pages) instead of
+/// on a random leaf page of it per row, as version 4 ids did: at 10M rows
+/// that index is far larger than the page cache.
+fn new_id(now: DateTime<Utc>) -> String {
+    let millis = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+    uuid::Builder::from_unix_timestamp_millis(millis, &rand::random())
         .into_uuid()
         .to_string()
 }

@@ -247,6 +247,45 @@ async fn a_50_mb_body_to_graphql_gets_413_without_a_token() {
     app.stop().await;
 }
 
+/// The JSON body is read as one request: a batch (an array) and a body
+/// that is not a request get 400 and `BAD_USER_INPUT` before any token is
+/// looked at; a request after white space, with variables, is answered.
+#[tokio::test]
+async fn a_batch_or_a_body_that_is_not_a_request_gets_400() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let post = |body: &'static str| {
+        reqwest::Client::new()
+            .post(app.url("/graphql"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    for (body, says) in [
+        (
+            r#" [{"query": "{ __typename }"}]"#,
+            "batched GraphQL requests are not supported",
+        ),
+        (r#"{"query": 5}"#, "not a GraphQL request"),
+        (r#"{"query": "{ __typename }""#, "not a GraphQL request"),
+    ] {
+        let response = post(body).await.expect("send");
+        assert_eq!(response.status(), 400, "{body}");
+        let answer: Value = response.json().await.expect("json");
+        assert_eq!(error_code(&answer), Some("BAD_USER_INPUT"), "{answer}");
+        assert!(message(&answer).contains(says), "{body}: {answer}");
+    }
+    let response = post(
+        r#"
+          {"query": "query($n: String!) { __type(name: $n) { name } }", "variables": {"n": "QueryRoot"}}"#,
+    )
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.expect("json");
+    assert_eq!(answer["data"]["__type"]["name"], "QueryRoot", "{answer}");
+    app.stop().await;
+}
+
 /// Failure 3: 500 aliases of a year of `dailyUsage` grouped by every
 /// dimension passed, ran 11 s and returned 118 MB. Refused now (root
 /// fields), as are 10 (complexity counts each alias); a year-long

@@ -617,7 +617,44 @@ async fn rollup_of_concurrent_batches_adds_up(backend: Backend) {
     app.stop().await;
 }
 
+/// The ingest key is checked on the read connections (`serve` opens them
+/// the same way): a request is authenticated while another request's write
+/// transaction holds SQLite's one writer, and a key revoked a moment ago
+/// is refused at once.
+async fn a_key_is_checked_while_a_write_is_open_and_revocation_is_seen(backend: Backend) {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = TestApp::spawn(backend).await;
+    let key = ledger::tracking::keys::create(&app.state.db, "reads")
+        .await
+        .expect("key");
+    let viewer_only = "{ sessions(first: 1) { totalCount } }";
+
+    let open = app.state.db.begin().await.expect("begin");
+    open.execute_unprepared("UPDATE ingest_key SET name = name")
+        .await
+        .expect("write");
+    // Bounded so a check queued behind the open write fails the test
+    // instead of hanging it; the check itself takes milliseconds.
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        app.gql(Some(&key.secret), viewer_only, json!({})),
+    )
+    .await
+    .expect("the key check waited for the open write");
+    // FORBIDDEN, not UNAUTHENTICATED: the key was found and is live.
+    assert_eq!(error_code(&answer), Some("FORBIDDEN"), "{answer}");
+    open.commit().await.expect("commit");
+
+    ledger::tracking::keys::revoke(&app.state.db, key.id)
+        .await
+        .expect("revoke");
+    let answer = app.gql(Some(&key.secret), viewer_only, json!({})).await;
+    assert_eq!(error_code(&answer), Some("UNAUTHENTICATED"), "{answer}");
+    app.stop().await;
+}
+
 both_backends!(
+    a_key_is_checked_while_a_write_is_open_and_revocation_is_seen,
     rollup_of_concurrent_batches_adds_up,
     sessions_sort_page_and_count_on_the_server,
     records_priced_interactions,
