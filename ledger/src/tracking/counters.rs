@@ -105,9 +105,11 @@ async fn insert_unnested<T: Borrow<interaction::Model>>(
 /// a round trip to the store each). A counter the batch would carry past
 /// the i64 range refuses the batch (the guard leaves the row as it is, so
 /// the update touches fewer rows than it names) instead of wrapping on one
-/// store and failing on the other. On PostgreSQL the rows are already
-/// locked in id order by the caller's `FOR UPDATE`, so concurrent batches
-/// cannot deadlock here whatever order the join visits them in.
+/// store and failing on the other. On PostgreSQL the rows are first
+/// locked in id order (`FOR UPDATE`), so concurrent batches cannot
+/// deadlock in the join, which visits them in no set order; locked here,
+/// not when the batch first reads its sessions, so two batches of the same
+/// sessions still insert their rows side by side.
 pub(super) async fn bump_sessions(
     txn: &impl ConnectionTrait,
     fresh: &[impl Borrow<interaction::Model>],
@@ -130,6 +132,25 @@ pub(super) async fn bump_sessions(
     let backend = txn.get_database_backend();
     let sessions: Vec<_> = per_session.into_iter().collect();
     for chunk in sessions.chunks(MAX_PARAMS / SESSION_DELTA) {
+        if backend == DbBackend::Postgres {
+            let text = sql::cached("lock sessions", backend, chunk.len(), || {
+                let mut text = format!(
+                    "SELECT {id} FROM {} WHERE {id} IN (",
+                    session::Entity.table_name(),
+                    id = session::Column::Id.as_str()
+                );
+                sql::push_list(&mut text, backend, chunk.len(), 1);
+                let _ = write!(
+                    text,
+                    ") ORDER BY {} FOR UPDATE",
+                    session::Column::Id.as_str()
+                );
+                text
+            });
+            let ids: Vec<Value> = chunk.iter().map(|&(id, _)| id.into()).collect();
+            txn.execute_raw(Statement::from_sql_and_values(backend, &*text, ids))
+                .await?;
+        }
         let text = sql::cached("bump sessions", backend, chunk.len(), || {
             sessions_update(backend, chunk.len())
         });

@@ -22,7 +22,7 @@ use entity::{interaction, session};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityName,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    EntityTrait, QueryFilter, Set, Statement, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -196,14 +196,9 @@ async fn store(
     let txn = db.begin().await?;
 
     let session_ids: HashSet<&str> = prepared.iter().map(|p| p.session_id.as_str()).collect();
-    // Locked in id order (PostgreSQL; SQLite has one writer), so batches
-    // racing over the same sessions queue here instead of deadlocking in
-    // the counters' update, whose join visits rows in no set order.
     let sessions: HashMap<String, session::Model> = session::Entity::find()
         .filter(session::Column::Id.is_in(session_ids.iter().copied()))
         .filter(session::Column::IngestKeyId.eq(ingest_key_id))
-        .order_by_asc(session::Column::Id)
-        .lock_exclusive()
         .all(&txn)
         .await?
         .into_iter()
