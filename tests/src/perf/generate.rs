@@ -603,13 +603,6 @@ async fn write_interactions(
     Ok((written_sessions + s, written + c))
 }
 
-/// A UUID whose leading bits are the time (as UUIDv7 lays them out), so
-/// ids written in time order land at the end of the primary-key index.
-pub fn ordered_id(at: DateTime<Utc>, rng: &mut StdRng) -> String {
-    let millis = u128::from(at.timestamp_millis().unsigned_abs());
-    uuid::Uuid::from_u128((millis << 80) | (rng.random::<u128>() >> 48)).to_string()
-}
-
 fn push_session(
     sessions: &mut Vec<Value>,
     calls: &mut Vec<Value>,
@@ -618,14 +611,14 @@ fn push_session(
     begun: DateTime<Utc>,
     n: u64,
 ) {
-    let id = ordered_id(begun, rng);
+    let id = ledger::tracking::ordered_id(begun, &rng.random());
     let user = shape::user(rng.random_range(0..shape::USERS));
     let mut at = begun;
     let (mut cost, mut tokens) = (0i64, 0i64);
     for _ in 0..n {
         at += chrono::Duration::milliseconds(rng.random_range(2_000..120_000));
         let mut call = Call::random(rng, &id, &user, at);
-        call.id = ordered_id(at, rng);
+        call.id = ledger::tracking::ordered_id(at, &rng.random());
         cost += call.total_micros();
         tokens += call.input + call.output;
         call.push_values(calls, ingest_key);

@@ -10,8 +10,8 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use ledger::pricing::{PriceBook, UnitRates};
 use ledger::tracking::{self, InteractionKind, NewInteraction};
-use rand::SeedableRng;
 use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait, Value};
 use serde_json::{Value as Json, json};
 
@@ -88,7 +88,7 @@ pub fn calls(writer: &Writer, rng: &mut StdRng, n: usize, offset: usize) -> Vec<
             // Fresh ids, so a second run over the same store writes new
             // rows; time-ordered as the server's are, so the raw figure
             // writes the same index pages the server does.
-            call.id = super::generate::ordered_id(now, rng);
+            call.id = ledger::tracking::ordered_id(now, &rng.random());
             call
         })
         .collect()
