@@ -298,21 +298,17 @@ pub(super) async fn bump_rollup(
 ) -> Result<()> {
     let backend = txn.get_database_backend();
     let deltas: Vec<(RollupKey<'_>, Sums)> = rollup_deltas(sessions, fresh)?.into_iter().collect();
+    if backend == DbBackend::Postgres {
+        return bump_rollup_unnested(txn, &deltas).await;
+    }
     let width = KEYS.len() + SUMMED.len();
     for chunk in deltas.chunks(MAX_PARAMS / width) {
         let text = sql::cached("upsert rollup", backend, chunk.len(), || {
             rollup_upsert(backend, chunk.len())
         });
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * width);
-        for ((day, user_id, kind, provider, model), sums) in chunk {
-            values.extend([
-                Value::from(*day),
-                (*user_id).into(),
-                (*kind).into(),
-                (*provider).into(),
-                (*model).into(),
-            ]);
-            values.extend(sums.iter().map(|&sum| Value::from(sum)));
+        for (key, sums) in chunk {
+            values.extend(rollup_row(key, sums));
         }
         let touched = txn
             .execute_raw(Statement::from_sql_and_values(backend, &*text, values))
@@ -325,6 +321,56 @@ pub(super) async fn bump_rollup(
     Ok(())
 }
 
+/// PostgreSQL: [`bump_rollup`] as one upsert from an array per column, a
+/// text the same for every batch (a `VALUES` list's changes with the
+/// number of keys, and was parsed again for nearly every batch).
+async fn bump_rollup_unnested(
+    txn: &impl ConnectionTrait,
+    deltas: &[(RollupKey<'_>, Sums)],
+) -> Result<()> {
+    use unnest::Kind::{Date, Int8, Text};
+    let backend = DbBackend::Postgres;
+    let mut kinds = vec![Date, Text, Text, Text, Text];
+    kinds.extend([Int8; SUMMED.len()]);
+    let text = sql::cached("upsert rollup unnested", backend, 0, || {
+        let mut text = unnest::insert_sql(daily::Entity.table_name(), &rollup_columns(), &kinds);
+        text.push_str(&rollup_conflict());
+        text
+    });
+    let mut arrays = unnest::Arrays::new(kinds, deltas.len());
+    for (key, sums) in deltas {
+        if !arrays.push(rollup_row(key, sums)) {
+            return Err(invalid("a day of the batch is outside the years 1 to 9999"));
+        }
+    }
+    let touched = txn
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            &*text,
+            arrays.finish(),
+        ))
+        .await?
+        .rows_affected();
+    if touched != deltas.len() as u64 {
+        return Err(out_of_range());
+    }
+    Ok(())
+}
+
+/// One rollup row's values: its key, then its sums.
+fn rollup_row(key: &RollupKey<'_>, sums: &Sums) -> impl Iterator<Item = Value> {
+    let &(day, user_id, kind, provider, model) = key;
+    [
+        Value::from(day),
+        user_id.into(),
+        kind.into(),
+        provider.into(),
+        model.into(),
+    ]
+    .into_iter()
+    .chain(sums.iter().map(|&sum| Value::from(sum)))
+}
+
 /// The rollup's key columns, the conflict target of its upsert.
 const KEYS: [daily::Column; 5] = [
     daily::Column::Day,
@@ -334,20 +380,32 @@ const KEYS: [daily::Column; 5] = [
     daily::Column::Model,
 ];
 
-/// `INSERT … ON CONFLICT DO UPDATE` of `rows` rollup rows (the keys, then
-/// [`SUMMED`]): on an existing row every summed column adds the new row's
-/// value, unless one of them would leave the i64 range (every summed value
-/// is non-negative, so `MAX - new` cannot overflow either).
+/// The rollup's columns: [`KEYS`], then [`SUMMED`].
+fn rollup_columns() -> Vec<&'static str> {
+    KEYS.iter().chain(&SUMMED).map(IdenStatic::as_str).collect()
+}
+
+/// `INSERT … VALUES … ON CONFLICT DO UPDATE` of `rows` rollup rows (the
+/// keys, then [`SUMMED`]), with [`rollup_conflict`].
 fn rollup_upsert(backend: DbBackend, rows: usize) -> String {
+    let columns = rollup_columns();
+    let mut text = format!(
+        "INSERT INTO {} ({}) VALUES ",
+        daily::Entity.table_name(),
+        columns.join(", ")
+    );
+    sql::push_groups(&mut text, backend, rows, columns.len(), 1);
+    text.push_str(&rollup_conflict());
+    text
+}
+
+/// On an existing row every summed column adds the new row's value, unless
+/// one of them would leave the i64 range (every summed value is
+/// non-negative, so `MAX - new` cannot overflow either).
+fn rollup_conflict() -> String {
     let table = daily::Entity.table_name();
     let keys: Vec<&str> = KEYS.iter().map(IdenStatic::as_str).collect();
     let summed: Vec<&str> = SUMMED.iter().map(IdenStatic::as_str).collect();
-    let mut text = format!(
-        "INSERT INTO {table} ({}, {}) VALUES ",
-        keys.join(", "),
-        summed.join(", ")
-    );
-    sql::push_groups(&mut text, backend, rows, keys.len() + summed.len(), 1);
     let sets: Vec<String> = summed
         .iter()
         .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
@@ -356,12 +414,10 @@ fn rollup_upsert(backend: DbBackend, rows: usize) -> String {
         .iter()
         .map(|c| format!("{table}.{c} <= {} - excluded.{c}", i64::MAX))
         .collect();
-    let _ = write!(
-        text,
+    format!(
         " ON CONFLICT ({}) DO UPDATE SET {} WHERE {}",
         keys.join(", "),
         sets.join(", "),
         fits.join(" AND ")
-    );
-    text
+    )
 }

@@ -19,6 +19,7 @@ pub(super) enum Kind {
     Int8,
     Text,
     Bool,
+    Date,
     Timestamptz,
     /// Sent as text, stored as `jsonb` would normalize it.
     Json,
@@ -32,6 +33,7 @@ impl Kind {
             Value::BigInt(_) => Self::Int8,
             Value::String(_) => Self::Text,
             Value::Bool(_) => Self::Bool,
+            Value::ChronoDate(_) => Self::Date,
             Value::ChronoDateTimeUtc(_) => Self::Timestamptz,
             Value::Json(_) => Self::Json,
             _ => return None,
@@ -43,6 +45,7 @@ impl Kind {
             Self::Int8 => "int8[]",
             Self::Text | Self::Json => "text[]",
             Self::Bool => "bool[]",
+            Self::Date => "date[]",
             Self::Timestamptz => "timestamptz[]",
         }
     }
@@ -138,6 +141,13 @@ fn element(out: &mut String, kind: Kind, value: Value) -> bool {
             Some(false) => "f",
             None => "NULL",
         }),
+        (Kind::Date, Value::ChronoDate(v)) => match v {
+            Some(day) if (1..=9999).contains(&day.year()) => {
+                let _ = write!(out, "{}", day.format("%Y-%m-%d"));
+            }
+            Some(_) => return false,
+            None => out.push_str("NULL"),
+        },
         (Kind::Timestamptz, Value::ChronoDateTimeUtc(v)) => match v {
             Some(at) => return timestamp(out, at),
             None => out.push_str("NULL"),
@@ -198,6 +208,15 @@ mod tests {
         assert_eq!(values[0], Value::from(r#"{"a\"b\\c,{}",NULL}"#));
         assert_eq!(values[1], Value::from("{1,NULL}"));
         assert_eq!(values[2], Value::from("{t,f}"));
+    }
+
+    #[test]
+    fn dates_are_iso_days() {
+        let mut arrays = Arrays::new(vec![Kind::Date], 2);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 9).expect("a day");
+        assert!(arrays.push([Value::from(day)]));
+        assert!(arrays.push([Value::ChronoDate(None)]));
+        assert_eq!(arrays.finish(), vec![Value::from("{2026-03-09,NULL}")]);
     }
 
     #[test]
