@@ -298,8 +298,8 @@ pub(super) async fn bump_rollup(
 ) -> Result<()> {
     let backend = txn.get_database_backend();
     let deltas: Vec<(RollupKey<'_>, Sums)> = rollup_deltas(sessions, fresh)?.into_iter().collect();
-    if backend == DbBackend::Postgres {
-        return bump_rollup_unnested(txn, &deltas).await;
+    if backend == DbBackend::Postgres && bump_rollup_unnested(txn, &deltas).await? {
+        return Ok(());
     }
     let width = KEYS.len() + SUMMED.len();
     for chunk in deltas.chunks(MAX_PARAMS / width) {
@@ -323,11 +323,13 @@ pub(super) async fn bump_rollup(
 
 /// PostgreSQL: [`bump_rollup`] as one upsert from an array per column, a
 /// text the same for every batch (a `VALUES` list's changes with the
-/// number of keys, and was parsed again for nearly every batch).
+/// number of keys, and was parsed again for nearly every batch). `false`,
+/// nothing written, when a day cannot travel in an array literal (then the
+/// keys are bound one by one, as [`insert_unnested`] falls back).
 async fn bump_rollup_unnested(
     txn: &impl ConnectionTrait,
     deltas: &[(RollupKey<'_>, Sums)],
-) -> Result<()> {
+) -> Result<bool> {
     use unnest::Kind::{Date, Int8, Text};
     let backend = DbBackend::Postgres;
     let mut kinds = vec![Date, Text, Text, Text, Text];
@@ -340,7 +342,7 @@ async fn bump_rollup_unnested(
     let mut arrays = unnest::Arrays::new(kinds, deltas.len());
     for (key, sums) in deltas {
         if !arrays.push(rollup_row(key, sums)) {
-            return Err(invalid("a day of the batch is outside the years 1 to 9999"));
+            return Ok(false);
         }
     }
     let touched = txn
@@ -354,7 +356,7 @@ async fn bump_rollup_unnested(
     if touched != deltas.len() as u64 {
         return Err(out_of_range());
     }
-    Ok(())
+    Ok(true)
 }
 
 /// One rollup row's values: its key, then its sums.
