@@ -22,7 +22,7 @@ use entity::{interaction, session};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityName,
-    EntityTrait, QueryFilter, Set, Statement, TransactionTrait,
+    EntityTrait, IdenStatic, QueryFilter, Set, Statement, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -196,12 +196,13 @@ async fn store(
     let txn = db.begin().await?;
 
     let session_ids: HashSet<&str> = prepared.iter().map(|p| p.session_id.as_str()).collect();
+    // By id alone, the key checked here: see [`owned_session`].
     let sessions: HashMap<String, session::Model> = session::Entity::find()
         .filter(session::Column::Id.is_in(session_ids.iter().copied()))
-        .filter(session::Column::IngestKeyId.eq(ingest_key_id))
         .all(&txn)
         .await?
         .into_iter()
+        .filter(|s| s.ingest_key_id == ingest_key_id)
         .map(|s| (s.id.clone(), s))
         .collect();
     if let Some(missing) = session_ids.iter().find(|id| !sessions.contains_key(**id)) {
@@ -257,6 +258,20 @@ async fn stored_rows(
 ) -> Result<HashMap<String, interaction::Model>> {
     let backend = txn.get_database_backend();
     let mut stored = HashMap::new();
+    if backend == DbBackend::Postgres {
+        if keys.is_empty() {
+            return Ok(stored);
+        }
+        let rows = interaction::Entity::find()
+            .from_raw_sql(stored_rows_probe(ingest_key_id, keys))
+            .all(txn)
+            .await?;
+        stored.extend(
+            rows.into_iter()
+                .filter_map(|m| m.idempotency_key.clone().map(|k| (k, m))),
+        );
+        return Ok(stored);
+    }
     for chunk in keys.chunks(MAX_BATCH) {
         let text = sql::cached("stored interactions", backend, chunk.len(), || {
             let mut text = format!(
@@ -285,6 +300,22 @@ async fn stored_rows(
         );
     }
     Ok(stored)
+}
+
+/// PostgreSQL's idempotency lookup, one probe of the unique index per
+/// key ([`unnest::probe_sql`], which says why not an `IN` list).
+pub fn stored_rows_probe(ingest_key_id: i64, keys: &[&str]) -> Statement {
+    let text = sql::cached("stored interactions probed", DbBackend::Postgres, 0, || {
+        unnest::probe_sql(
+            interaction::Entity.table_name(),
+            interaction::Column::IdempotencyKey.as_str(),
+        )
+    });
+    Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        &*text,
+        unnest::probe_values(ingest_key_id, keys),
+    )
 }
 
 /// Validates ([`input::check`]) and prices one input into the row that
@@ -434,15 +465,19 @@ fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
     )
 }
 
+/// The session `id` if this ingest key owns it. Read by id alone and the
+/// key compared here: with both in the `WHERE`, PostgreSQL may scan every
+/// session of the key through (ingest key, external id) when its
+/// statistics hold the key rare (one created since the last analyze).
 async fn owned_session(
     db: &impl ConnectionTrait,
     ingest_key_id: i64,
     id: &str,
 ) -> Result<session::Model> {
     session::Entity::find_by_id(id.to_owned())
-        .filter(session::Column::IngestKeyId.eq(ingest_key_id))
         .one(db)
         .await?
+        .filter(|s| s.ingest_key_id == ingest_key_id)
         .ok_or_else(|| Error::NotFound(format!("session {id}")))
 }
 

@@ -662,3 +662,140 @@ both_backends!(
     unknown_model_is_unpriced_not_free,
     unit_rates_apply_from_their_day
 );
+
+/// A batch of `n` DB interactions in `session`, idempotency keys
+/// `{prefix}-0` ….
+fn keyed_batch(session: &str, prefix: &str, n: usize) -> Vec<ledger::tracking::NewInteraction> {
+    (0..n)
+        .map(|i| ledger::tracking::NewInteraction {
+            session_id: session.to_owned(),
+            kind: ledger::tracking::InteractionKind::Db,
+            occurred_at: None,
+            duration_ms: Some(1),
+            status: None,
+            provider: None,
+            model: None,
+            project_id: None,
+            api_key_id: None,
+            service_tier: None,
+            batch: None,
+            input_tokens: None,
+            cached_input_tokens: None,
+            cache_write_tokens: None,
+            output_tokens: None,
+            db_ops: Some(1),
+            api_calls: None,
+            compute_ms: None,
+            cost_usd: None,
+            idempotency_key: Some(format!("{prefix}-{i}")),
+            metadata: None,
+        })
+        .collect()
+}
+
+/// Rows the plan's scans of `interaction` read and then threw away, from
+/// `EXPLAIN (ANALYZE, FORMAT JSON)`.
+fn rows_removed_by_filter(plan: &Value) -> u64 {
+    let own = plan["Rows Removed by Filter"].as_u64().unwrap_or(0)
+        * plan["Actual Loops"].as_u64().unwrap_or(1);
+    let below: u64 = plan["Plans"]
+        .as_array()
+        .map(|plans| plans.iter().map(rows_removed_by_filter).sum())
+        .unwrap_or(0);
+    own + below
+}
+
+/// A key created after the table was last analyzed looks rare to the
+/// planner. Its idempotency lookup must still probe the unique index per
+/// key instead of reading every row of the key and filtering them by the
+/// batch's keys, which made each batch of a new, busy key read all of its
+/// rows. The `IN` list this replaced is checked beside it, to show that
+/// the setup does make the planner choose that scan.
+#[tokio::test]
+async fn a_new_busy_key_is_probed_not_scanned() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let db = &app.state.db;
+    db.execute_unprepared(
+        "ALTER TABLE interaction SET (autovacuum_enabled = off); \
+         ALTER TABLE session SET (autovacuum_enabled = off)",
+    )
+    .await
+    .expect("autovacuum off");
+    let old = ledger::tracking::keys::create(db, "old")
+        .await
+        .expect("key");
+    write_keyed(&app, old.id, "old", 4).await;
+    db.execute_unprepared("ANALYZE interaction; ANALYZE session")
+        .await
+        .expect("analyze");
+    let new = ledger::tracking::keys::create(db, "new")
+        .await
+        .expect("key");
+    write_keyed(&app, new.id, "new", 3).await;
+
+    let keys: Vec<String> = (0..500).map(|i| format!("next-{i}")).collect();
+    let mut keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    keys.push("new0-7");
+    let probed = explain(db, ledger::tracking::stored_rows_probe(new.id, &keys)).await;
+    assert_eq!(probed["Actual Rows"], 1, "the one stored key: {probed}");
+    assert_eq!(rows_removed_by_filter(&probed), 0, "{probed}");
+
+    let in_list = format!(
+        "SELECT * FROM interaction WHERE ingest_key_id = $1 AND idempotency_key IN ({})",
+        (2..keys.len() + 2)
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut values = vec![sea_orm::Value::from(new.id)];
+    values.extend(keys.iter().map(|&k| sea_orm::Value::from(k)));
+    let listed = explain(
+        db,
+        Statement::from_sql_and_values(DbBackend::Postgres, in_list, values),
+    )
+    .await;
+    assert_eq!(listed["Actual Rows"], 1, "{listed}");
+    assert!(
+        rows_removed_by_filter(&listed) >= 2_999,
+        "the setup no longer makes the planner scan the key: {listed}"
+    );
+    app.stop().await;
+}
+
+/// One session of `key` and `batches` batches of 1,000 keyed interactions.
+async fn write_keyed(app: &TestApp, key: i64, prefix: &str, batches: usize) {
+    let session = ledger::tracking::start_session(
+        &app.state.db,
+        key,
+        ledger::tracking::NewSession {
+            user_id: prefix.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("session");
+    for b in 0..batches {
+        let batch = keyed_batch(&session.id, &format!("{prefix}{b}"), 1_000);
+        ledger::tracking::record(&app.state.db, &app.state.book, key, batch)
+            .await
+            .expect("batch");
+    }
+}
+
+/// The root node of `EXPLAIN (ANALYZE, FORMAT JSON)` of `statement`.
+async fn explain(db: &sea_orm::DatabaseConnection, statement: sea_orm::Statement) -> Value {
+    use sea_orm::ConnectionTrait;
+    let explained = sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        format!("EXPLAIN (ANALYZE, FORMAT JSON) {}", statement.sql),
+        statement.values.map(|v| v.0).unwrap_or_default(),
+    );
+    let row = db
+        .query_one_raw(explained)
+        .await
+        .expect("explain")
+        .expect("a plan");
+    let plan: Value = row.try_get("", "QUERY PLAN").expect("json plan");
+    plan[0]["Plan"].clone()
+}

@@ -14,8 +14,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use entity::{interaction, session};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityName, EntityTrait,
+    IdenStatic, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -163,6 +163,16 @@ async fn stored_keys(
     keys: &[&str],
 ) -> Result<HashSet<String>> {
     let mut stored = HashSet::new();
+    if db.get_database_backend() == DbBackend::Postgres {
+        if !keys.is_empty() {
+            let rows = interaction::Entity::find()
+                .from_raw_sql(super::stored_rows_probe(ingest_key_id, keys))
+                .all(db)
+                .await?;
+            stored.extend(rows.into_iter().filter_map(|m| m.idempotency_key));
+        }
+        return Ok(stored);
+    }
     for chunk in keys.chunks(CHUNK) {
         let rows = interaction::Entity::find()
             .filter(interaction::Column::IngestKeyId.eq(ingest_key_id))
@@ -225,14 +235,32 @@ async fn existing_sessions(
     externals: &[&str],
 ) -> Result<HashMap<String, session::Model>> {
     let mut out: HashMap<String, session::Model> = HashMap::new();
+    let backend = db.get_database_backend();
     for chunk in externals.chunks(CHUNK) {
-        let rows = session::Entity::find()
-            .filter(session::Column::IngestKeyId.eq(ingest_key_id))
-            .filter(session::Column::ExternalId.is_in(chunk.iter().copied()))
-            .order_by_asc(session::Column::CreatedAt)
-            .order_by_asc(session::Column::Id)
-            .all(db)
-            .await?;
+        let rows = if backend == DbBackend::Postgres {
+            // One index probe per external id (see `unnest::probe_sql`).
+            let text = super::sql::cached("sessions by external id probed", backend, 0, || {
+                let mut text = super::unnest::probe_sql(
+                    session::Entity.table_name(),
+                    session::Column::ExternalId.as_str(),
+                );
+                text.push_str(" ORDER BY p.created_at, p.id");
+                text
+            });
+            let values = super::unnest::probe_values(ingest_key_id, chunk);
+            session::Entity::find()
+                .from_raw_sql(Statement::from_sql_and_values(backend, &*text, values))
+                .all(db)
+                .await?
+        } else {
+            session::Entity::find()
+                .filter(session::Column::IngestKeyId.eq(ingest_key_id))
+                .filter(session::Column::ExternalId.is_in(chunk.iter().copied()))
+                .order_by_asc(session::Column::CreatedAt)
+                .order_by_asc(session::Column::Id)
+                .all(db)
+                .await?
+        };
         for row in rows {
             let Some(external) = row.external_id.clone() else {
                 continue;
