@@ -58,8 +58,11 @@ struct RunArgs {
     raw_samples: usize,
     #[arg(long, default_value_t = 50)]
     batches: usize,
-    #[arg(long, default_value_t = 2)]
-    clients: usize,
+    /// Concurrent clients of the batch load, one run per count: on
+    /// PostgreSQL two leave the cores partly idle (each batch waits on its
+    /// commit and on the other's session and rollup row locks).
+    #[arg(long, value_delimiter = ',', default_values_t = [2, 4])]
+    clients: Vec<usize>,
     #[arg(long, default_value_t = 1_000)]
     singles: usize,
     #[arg(long, default_value_t = 200)]
@@ -105,6 +108,10 @@ async fn main() -> Result<()> {
 }
 
 async fn run_bench(args: RunArgs) -> Result<()> {
+    anyhow::ensure!(
+        args.clients.iter().all(|&c| c > 0),
+        "--clients: every count must be at least 1"
+    );
     let options = run::Options {
         url: args.db,
         title: args.title,

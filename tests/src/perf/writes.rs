@@ -117,11 +117,14 @@ pub fn input(call: &Call, idempotency: &str) -> Json {
 
 /// `batches` batches of [`BATCH`] over HTTP from `clients` concurrent
 /// clients, each sending its next batch when the last one is answered.
+/// `run` tells this call's idempotency keys from another's, so every
+/// call stores fresh rows.
 pub async fn server_batches(
     server: &Arc<Server>,
     writer: &Arc<Writer>,
     batches: usize,
     clients: usize,
+    run: usize,
 ) -> Result<Rate> {
     let mut rng = StdRng::seed_from_u64(shape::SEED ^ 1);
     let bodies: Vec<Vec<u8>> = (0..batches)
@@ -129,7 +132,7 @@ pub async fn server_batches(
             let inputs: Vec<Json> = calls(writer, &mut rng, BATCH, b * 7)
                 .iter()
                 .enumerate()
-                .map(|(i, c)| input(c, &format!("perf-b{b}-{i}-{}", writer.nonce)))
+                .map(|(i, c)| input(c, &format!("perf-b{b}-{i}-r{run}-{}", writer.nonce)))
                 .collect();
             serde_json::to_vec(&json!({ "query": RECORD_MANY, "variables": { "i": inputs } }))
         })
