@@ -3,6 +3,7 @@
 //! scheduled jobs in `jobs`.
 
 pub mod auth;
+pub mod bulk;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -1,5 +1,6 @@
 //! The HTTP surface: GraphQL (GraphiQL on GET), health, the cron trigger,
-//! OTLP trace ingest (`/v1/traces`) and the dashboard.
+//! OTLP trace ingest (`/v1/traces`), tracked interactions in bulk
+//! (`/v1/interactions`) and the dashboard.
 use std::path::Path;
 
 use async_graphql::parser::types::OperationType;
@@ -42,6 +43,7 @@ pub fn router(state: AppState, frontend_dir: Option<&Path>) -> Router {
                 .route("/api/cron/{job}", post(crate::cron::trigger))
                 .route("/api/export/buckets", get(crate::export::buckets))
                 .route("/v1/traces", post(crate::otlp::traces))
+                .route("/v1/interactions", post(crate::bulk::interactions))
                 .route("/metrics", get(crate::ops::metrics::scrape))
                 .route("/readyz", get(crate::ops::ready::readyz))
                 .with_state(state),

@@ -157,7 +157,7 @@ impl Limits {
             Route::Cron => None,
             // Queries get `request_timeout` in the handler once the
             // operation is known; this bounds mutations and slow uploads.
-            Route::GraphQl => Some(self.settings.mutation_timeout),
+            Route::GraphQl | Route::Interactions => Some(self.settings.mutation_timeout),
             Route::Otlp | Route::Other => Some(self.settings.request_timeout),
         }
     }
@@ -167,6 +167,8 @@ impl Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     GraphQl,
+    /// `POST /v1/interactions`: a mutation's time limit, GraphQL's error shape.
+    Interactions,
     Otlp,
     Cron,
     Other,
@@ -177,6 +179,7 @@ impl Route {
         match path {
             "/graphql" if method == Method::POST => Self::GraphQl,
             "/v1/traces" => Self::Otlp,
+            "/v1/interactions" => Self::Interactions,
             _ if path.starts_with("/api/cron/") => Self::Cron,
             _ => Self::Other,
         }

@@ -98,7 +98,7 @@ impl Refusal {
     pub fn into_response_for(self, route: Route) -> Response {
         let status = self.status();
         let mut response = match route {
-            Route::GraphQl => {
+            Route::GraphQl | Route::Interactions => {
                 let body = serde_json::json!({ "errors": [self.server_error()] });
                 (status, axum::Json(body)).into_response()
             }

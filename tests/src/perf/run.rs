@@ -207,17 +207,24 @@ async fn write_rows(
     report: &mut Report,
 ) -> Result<()> {
     let writer = Arc::new(writes::writer(server, 40).await?);
-    let mut served = Vec::with_capacity(o.clients.len());
-    for (run, &clients) in o.clients.iter().enumerate() {
-        served.push((
-            clients,
-            writes::server_batches(server, &writer, o.batches, clients, run).await?,
-        ));
+    let loads: Vec<(writes::Route, usize)> = [writes::Route::GraphQl, writes::Route::Json]
+        .into_iter()
+        .flat_map(|route| o.clients.iter().map(move |&clients| (route, clients)))
+        .collect();
+    let mut served = Vec::with_capacity(loads.len());
+    for (run, &(route, clients)) in loads.iter().enumerate() {
+        let rate =
+            writes::server_batches(server, &writer, (route, o.batches, clients), run).await?;
+        served.push((route, clients, rate));
     }
     let raw = writes::raw_batches(db, &writer, o.batches).await?;
-    for (clients, served) in served {
+    for (route, clients, served) in served {
+        let what = match route {
+            writes::Route::GraphQl => "`recordInteractions`",
+            writes::Route::Json => "`POST /v1/interactions`",
+        };
         report.rows.push(rate_row(
-            format!("`recordInteractions`, {} batches of 1,000, {clients} clients (raw: multi-row INSERT + session counters + batched rollup upserts, one transaction a batch, one connection)", o.batches),
+            format!("{what}, {} batches of 1,000, {clients} clients (raw: multi-row INSERT + session counters + batched rollup upserts, one transaction a batch, one connection)", o.batches),
             ">= 50,000/s SQLite, >= 20,000/s PostgreSQL, >= 50 % of raw",
             served,
             raw,

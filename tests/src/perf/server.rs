@@ -19,6 +19,8 @@ pub struct Server {
     child: Child,
     pub pid: u32,
     pub url: String,
+    /// `POST /v1/interactions`.
+    pub interactions_url: String,
     pub admin: String,
     pub http: reqwest::Client,
     /// Highest VmRSS seen by the sampler, KiB.
@@ -71,6 +73,7 @@ impl Server {
             child,
             pid,
             url: format!("http://{addr}/graphql"),
+            interactions_url: format!("http://{addr}/v1/interactions"),
             admin,
             http: reqwest::Client::builder()
                 .pool_max_idle_per_host(64)
@@ -88,9 +91,18 @@ impl Server {
     /// then spends the client's CPU, on the same two cores as the server,
     /// on sending and not on building bodies.
     pub async fn post_json(&self, bearer: &str, body: Vec<u8>) -> Result<Value> {
+        self.post_to(&self.url, bearer, body).await
+    }
+
+    /// [`post_json`](Self::post_json) to `POST /v1/interactions`.
+    pub async fn post_interactions(&self, bearer: &str, body: Vec<u8>) -> Result<Value> {
+        self.post_to(&self.interactions_url, bearer, body).await
+    }
+
+    async fn post_to(&self, url: &str, bearer: &str, body: Vec<u8>) -> Result<Value> {
         let response = self
             .http
-            .post(&self.url)
+            .post(url)
             .bearer_auth(bearer)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body)

@@ -115,6 +115,15 @@ pub fn input(call: &Call, idempotency: &str) -> Json {
     input
 }
 
+/// The route a batch load sends its batches to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// GraphQL's `recordInteractions`.
+    GraphQl,
+    /// `POST /v1/interactions`, the same inputs as plain JSON.
+    Json,
+}
+
 /// `batches` batches of [`BATCH`] over HTTP from `clients` concurrent
 /// clients, each sending its next batch when the last one is answered.
 /// `run` tells this call's idempotency keys from another's, so every
@@ -122,8 +131,7 @@ pub fn input(call: &Call, idempotency: &str) -> Json {
 pub async fn server_batches(
     server: &Arc<Server>,
     writer: &Arc<Writer>,
-    batches: usize,
-    clients: usize,
+    (route, batches, clients): (Route, usize, usize),
     run: usize,
 ) -> Result<Rate> {
     let mut rng = StdRng::seed_from_u64(shape::SEED ^ 1);
@@ -134,7 +142,10 @@ pub async fn server_batches(
                 .enumerate()
                 .map(|(i, c)| input(c, &format!("perf-b{b}-{i}-r{run}-{}", writer.nonce)))
                 .collect();
-            serde_json::to_vec(&json!({ "query": RECORD_MANY, "variables": { "i": inputs } }))
+            serde_json::to_vec(&match route {
+                Route::GraphQl => json!({ "query": RECORD_MANY, "variables": { "i": inputs } }),
+                Route::Json => json!({ "interactions": inputs }),
+            })
         })
         .collect::<Result<_, _>>()?;
     let bodies = Arc::new(tokio::sync::Mutex::new(bodies));
@@ -147,7 +158,10 @@ pub async fn server_batches(
                 let Some(body) = bodies.lock().await.pop() else {
                     return Ok::<_, anyhow::Error>(());
                 };
-                server.post_json(&writer.key, body).await?;
+                match route {
+                    Route::GraphQl => server.post_json(&writer.key, body).await?,
+                    Route::Json => server.post_interactions(&writer.key, body).await?,
+                };
             }
         }));
     }

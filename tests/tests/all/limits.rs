@@ -367,7 +367,8 @@ async fn a_query_past_its_time_limit_gets_503(backend: Backend) {
     app.stop().await;
 }
 
-/// Each ingest key has its own write rate (GraphQL and OTLP share it):
+/// Each ingest key has its own write rate (GraphQL, `/v1/interactions`
+/// and OTLP share it):
 /// past it, 429 `RATE_LIMITED` with `Retry-After`, nothing stored; another
 /// key is served as before.
 async fn an_ingest_key_over_its_rate_gets_429_and_writes_nothing(backend: Backend) {
@@ -431,6 +432,18 @@ async fn an_ingest_key_over_its_rate_gets_429_and_writes_nothing(backend: Backen
     .await;
     assert_eq!(response.status().as_u16(), 429);
     assert!(response.headers().contains_key("retry-after"));
+
+    let response = reqwest::Client::new()
+        .post(app.url("/v1/interactions"))
+        .bearer_auth(busy)
+        .json(&json!({"interactions": [{"sessionId": busy_session, "kind": "DB", "dbOps": 1}]}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(error_code(&body), Some("RATE_LIMITED"), "{body}");
 
     let (status, _, body) = app.gql(Some(quiet), &record(quiet_session)).await;
     assert_eq!(status, 200, "{body}");

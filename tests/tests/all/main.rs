@@ -7,6 +7,7 @@ mod archive;
 mod attribution;
 mod auth;
 mod budgets;
+mod bulk;
 mod checkpoints;
 mod cli;
 mod closes;
