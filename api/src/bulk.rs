@@ -11,12 +11,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
-use ledger::tracking::{InteractionKind, NewInteraction};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use crate::graphql::InteractionInput;
 use crate::limits::Refusal;
 use crate::router::principal;
 use crate::state::AppState;
@@ -25,79 +24,7 @@ use crate::state::AppState;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Batch {
-    interactions: Vec<Input>,
-}
-
-/// One interaction, with `InteractionInput`'s field names and meaning
-/// (see the GraphQL schema for each field's limits).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Input {
-    session_id: String,
-    kind: Kind,
-    occurred_at: Option<DateTime<Utc>>,
-    duration_ms: Option<i64>,
-    status: Option<String>,
-    provider: Option<String>,
-    model: Option<String>,
-    project_id: Option<String>,
-    api_key_id: Option<String>,
-    service_tier: Option<String>,
-    batch: Option<bool>,
-    input_tokens: Option<i64>,
-    cached_input_tokens: Option<i64>,
-    cache_write_tokens: Option<i64>,
-    output_tokens: Option<i64>,
-    db_ops: Option<i64>,
-    api_calls: Option<i64>,
-    compute_ms: Option<i64>,
-    /// A decimal string, as GraphQL's `Decimal` (a number could already
-    /// have lost digits in the client's JSON encoder).
-    cost_usd: Option<Decimal>,
-    idempotency_key: Option<String>,
-    metadata: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-enum Kind {
-    Chat,
-    Db,
-    Api,
-    CostEvent,
-}
-
-impl From<Input> for NewInteraction {
-    fn from(i: Input) -> Self {
-        Self {
-            session_id: i.session_id,
-            kind: match i.kind {
-                Kind::Chat => InteractionKind::Chat,
-                Kind::Db => InteractionKind::Db,
-                Kind::Api => InteractionKind::Api,
-                Kind::CostEvent => InteractionKind::CostEvent,
-            },
-            occurred_at: i.occurred_at,
-            duration_ms: i.duration_ms,
-            status: i.status,
-            provider: i.provider,
-            model: i.model,
-            project_id: i.project_id,
-            api_key_id: i.api_key_id,
-            service_tier: i.service_tier,
-            batch: i.batch,
-            input_tokens: i.input_tokens,
-            cached_input_tokens: i.cached_input_tokens,
-            cache_write_tokens: i.cache_write_tokens,
-            output_tokens: i.output_tokens,
-            db_ops: i.db_ops,
-            api_calls: i.api_calls,
-            compute_ms: i.compute_ms,
-            cost_usd: i.cost_usd,
-            idempotency_key: i.idempotency_key,
-            metadata: i.metadata,
-        }
-    }
+    interactions: Vec<InteractionInput>,
 }
 
 /// The answer: each input's stored interaction, in input order (a retried

@@ -28,6 +28,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub use daily_rows::sums_for as daily_usage_sums;
+pub use tracking::InteractionInput;
 pub use types::BigInt;
 
 #[derive(MergedObject, Default)]

@@ -13,7 +13,10 @@ use super::types::{BigInt, Date, connection, connection_with, optional_range};
 use super::{principal, state};
 use crate::error::{ApiError, ApiResult};
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+/// What an interaction was; `POST /v1/interactions` takes the same names
+/// as strings (`"CHAT"`).
+#[derive(Enum, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum InteractionKind {
     Chat,
     Db,
@@ -178,7 +181,12 @@ pub struct StartSessionInput {
 /// U+007F–U+009F; tab and newline included), and every count has the
 /// maximum its field states; anything outside is refused with
 /// `BAD_USER_INPUT` and nothing of the batch is stored.
-#[derive(InputObject)]
+///
+/// `POST /v1/interactions` reads the same type from plain JSON (serde, by
+/// the GraphQL field names; an unknown field is refused as GraphQL
+/// refuses one).
+#[derive(InputObject, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InteractionInput {
     /// A session of this ingest key (from `startSession`).
     pub session_id: ID,
