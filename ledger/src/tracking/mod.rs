@@ -249,57 +249,51 @@ async fn store(
     Ok(found)
 }
 
-/// The stored rows of this ingest key with one of `keys`, by key: one
-/// cached statement per chunk of keys.
+/// The stored rows of this ingest key with one of `keys`, by key: on
+/// PostgreSQL one probe per key ([`stored_rows_probe`]), elsewhere one
+/// cached `IN` statement per chunk of keys.
 async fn stored_rows(
     txn: &impl ConnectionTrait,
     ingest_key_id: i64,
     keys: &[&str],
 ) -> Result<HashMap<String, interaction::Model>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
     let backend = txn.get_database_backend();
-    let mut stored = HashMap::new();
-    if backend == DbBackend::Postgres {
-        if keys.is_empty() {
-            return Ok(stored);
-        }
-        let rows = interaction::Entity::find()
+    let rows = if backend == DbBackend::Postgres {
+        interaction::Entity::find()
             .from_raw_sql(stored_rows_probe(ingest_key_id, keys))
             .all(txn)
-            .await?;
-        stored.extend(
-            rows.into_iter()
-                .filter_map(|m| m.idempotency_key.clone().map(|k| (k, m))),
-        );
-        return Ok(stored);
-    }
-    for chunk in keys.chunks(MAX_BATCH) {
-        let text = sql::cached("stored interactions", backend, chunk.len(), || {
-            let mut text = format!(
-                "SELECT * FROM {} WHERE ingest_key_id = {} AND idempotency_key IN (",
-                interaction::Entity.table_name(),
-                if backend == DbBackend::Postgres {
-                    "$1"
-                } else {
-                    "?"
-                }
+            .await?
+    } else {
+        let mut rows = Vec::new();
+        for chunk in keys.chunks(MAX_BATCH) {
+            let text = sql::cached("stored interactions", backend, chunk.len(), || {
+                let mut text = format!(
+                    "SELECT * FROM {} WHERE ingest_key_id = ? AND idempotency_key IN (",
+                    interaction::Entity.table_name(),
+                );
+                sql::push_list(&mut text, backend, chunk.len(), 2);
+                text.push(')');
+                text
+            });
+            let mut values = Vec::with_capacity(chunk.len() + 1);
+            values.push(ingest_key_id.into());
+            values.extend(chunk.iter().map(|&key| key.into()));
+            rows.extend(
+                interaction::Entity::find()
+                    .from_raw_sql(Statement::from_sql_and_values(backend, &*text, values))
+                    .all(txn)
+                    .await?,
             );
-            sql::push_list(&mut text, backend, chunk.len(), 2);
-            text.push(')');
-            text
-        });
-        let mut values = Vec::with_capacity(chunk.len() + 1);
-        values.push(ingest_key_id.into());
-        values.extend(chunk.iter().map(|&key| key.into()));
-        let rows = interaction::Entity::find()
-            .from_raw_sql(Statement::from_sql_and_values(backend, &*text, values))
-            .all(txn)
-            .await?;
-        stored.extend(
-            rows.into_iter()
-                .filter_map(|m| m.idempotency_key.clone().map(|k| (k, m))),
-        );
-    }
-    Ok(stored)
+        }
+        rows
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| m.idempotency_key.clone().map(|k| (k, m)))
+        .collect())
 }
 
 /// PostgreSQL's idempotency lookup, one probe of the unique index per

@@ -156,32 +156,17 @@ async fn store(
     Ok((fresh.len() as u64, (prepared.len() - fresh.len()) as u64))
 }
 
-/// The idempotency keys among `keys` already stored for this ingest key.
+/// The idempotency keys among `keys` already stored for this ingest key
+/// (the lookup `recordInteractions` makes).
 async fn stored_keys(
     db: &impl ConnectionTrait,
     ingest_key_id: i64,
     keys: &[&str],
 ) -> Result<HashSet<String>> {
-    let mut stored = HashSet::new();
-    if db.get_database_backend() == DbBackend::Postgres {
-        if !keys.is_empty() {
-            let rows = interaction::Entity::find()
-                .from_raw_sql(super::stored_rows_probe(ingest_key_id, keys))
-                .all(db)
-                .await?;
-            stored.extend(rows.into_iter().filter_map(|m| m.idempotency_key));
-        }
-        return Ok(stored);
-    }
-    for chunk in keys.chunks(CHUNK) {
-        let rows = interaction::Entity::find()
-            .filter(interaction::Column::IngestKeyId.eq(ingest_key_id))
-            .filter(interaction::Column::IdempotencyKey.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?;
-        stored.extend(rows.into_iter().filter_map(|m| m.idempotency_key));
-    }
-    Ok(stored)
+    Ok(super::stored_rows(db, ingest_key_id, keys)
+        .await?
+        .into_keys()
+        .collect())
 }
 
 /// The session of each external id, by external id. An existing session
