@@ -34,5 +34,6 @@ mod revisions;
 mod rollups;
 mod run_ingestion;
 mod schema;
+mod store_sockets;
 mod sums;
 mod tracking;
