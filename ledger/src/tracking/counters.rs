@@ -20,21 +20,49 @@ use crate::error::{Error, Result, invalid};
 /// statement binds at most this many values.
 const MAX_PARAMS: usize = 32_766;
 
+/// What an INSERT of interactions does with a row whose idempotency key
+/// (or id) is already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum OnStored {
+    /// Fails the statement with a unique violation.
+    Fail,
+    /// Skips the row (`ON CONFLICT DO NOTHING`); the count written tells.
+    Skip,
+}
+
+impl OnStored {
+    fn clause(self) -> &'static str {
+        match self {
+            OnStored::Fail => "",
+            OnStored::Skip => " ON CONFLICT DO NOTHING",
+        }
+    }
+}
+
 /// Inserts `fresh`: on PostgreSQL as one array per column
 /// ([`insert_unnested`]), elsewhere in as few multi-row statements as the
-/// parameter limit allows, each a cached text ([`sql::cached`]).
+/// parameter limit allows, each a cached text ([`sql::cached`]). Returns
+/// the rows written, fewer than `fresh` only when `on_stored` skips some.
 pub(super) async fn insert_interactions<T: Borrow<interaction::Model>>(
     txn: &impl ConnectionTrait,
     fresh: &[T],
-) -> Result<()> {
+    on_stored: OnStored,
+) -> Result<u64> {
     let backend = txn.get_database_backend();
     let columns: Vec<interaction::Column> = interaction::Column::iter().collect();
-    if backend == DbBackend::Postgres && insert_unnested(txn, &columns, fresh).await? {
-        return Ok(());
+    if backend == DbBackend::Postgres
+        && let Some(written) = insert_unnested(txn, &columns, fresh, on_stored).await?
+    {
+        return Ok(written);
     }
     let width = columns.len();
+    let mut written = 0;
     for chunk in fresh.chunks(MAX_PARAMS / width) {
-        let text = sql::cached("insert interaction", backend, chunk.len(), || {
+        let name = match on_stored {
+            OnStored::Fail => "insert interaction",
+            OnStored::Skip => "insert interaction skipping stored",
+        };
+        let text = sql::cached(name, backend, chunk.len(), || {
             let names: Vec<&str> = columns.iter().map(IdenStatic::as_str).collect();
             let mut text = format!(
                 "INSERT INTO {} ({}) VALUES ",
@@ -42,6 +70,7 @@ pub(super) async fn insert_interactions<T: Borrow<interaction::Model>>(
                 names.join(", ")
             );
             sql::push_groups(&mut text, backend, chunk.len(), width, 1);
+            text.push_str(on_stored.clause());
             text
         });
         let mut values = Vec::with_capacity(chunk.len() * width);
@@ -49,22 +78,26 @@ pub(super) async fn insert_interactions<T: Borrow<interaction::Model>>(
             let item = item.borrow();
             values.extend(columns.iter().map(|column| item.get(*column)));
         }
-        txn.execute_raw(Statement::from_sql_and_values(backend, &*text, values))
-            .await?;
+        written += txn
+            .execute_raw(Statement::from_sql_and_values(backend, &*text, values))
+            .await?
+            .rows_affected();
     }
-    Ok(())
+    Ok(written)
 }
 
 /// PostgreSQL: every row of `fresh` in one statement, a bound array per
-/// column ([`unnest`]). `false`, nothing written, when a value cannot
-/// travel in an array literal (then the rows are bound one by one).
+/// column ([`unnest`]), returning the rows written. `None`, nothing
+/// written, when a value cannot travel in an array literal (then the rows
+/// are bound one by one).
 async fn insert_unnested<T: Borrow<interaction::Model>>(
     txn: &impl ConnectionTrait,
     columns: &[interaction::Column],
     fresh: &[T],
-) -> Result<bool> {
+    on_stored: OnStored,
+) -> Result<Option<u64>> {
     let Some(first) = fresh.first() else {
-        return Ok(true);
+        return Ok(Some(0));
     };
     let first = first.borrow();
     let Some(kinds) = columns
@@ -72,32 +105,35 @@ async fn insert_unnested<T: Borrow<interaction::Model>>(
         .map(|column| unnest::Kind::of(&first.get(*column)))
         .collect::<Option<Vec<_>>>()
     else {
-        return Ok(false);
+        return Ok(None);
     };
-    let text = sql::cached(
-        "insert interaction unnested",
-        DbBackend::Postgres,
-        0,
-        || {
-            let names: Vec<&str> = columns.iter().map(IdenStatic::as_str).collect();
-            unnest::insert_sql(interaction::Entity.table_name(), &names, &kinds)
-        },
-    );
+    let name = match on_stored {
+        OnStored::Fail => "insert interaction unnested",
+        OnStored::Skip => "insert interaction unnested skipping stored",
+    };
+    let text = sql::cached(name, DbBackend::Postgres, 0, || {
+        let names: Vec<&str> = columns.iter().map(IdenStatic::as_str).collect();
+        let mut text = unnest::insert_sql(interaction::Entity.table_name(), &names, &kinds);
+        text.push_str(on_stored.clause());
+        text
+    });
     let mut arrays = unnest::Arrays::new(kinds, fresh.len());
     for item in fresh {
         let item = item.borrow();
         if !arrays.push(columns.iter().map(|column| item.get(*column))) {
-            return Ok(false);
+            return Ok(None);
         }
     }
     let values = arrays.finish();
-    txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        &*text,
-        values,
-    ))
-    .await?;
-    Ok(true)
+    let written = txn
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            &*text,
+            values,
+        ))
+        .await?
+        .rows_affected();
+    Ok(Some(written))
 }
 
 /// Adds the batch to its sessions' counters, in SQL: one `UPDATE … FROM

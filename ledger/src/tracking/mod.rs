@@ -31,7 +31,7 @@ use crate::dates::DayRange;
 use crate::error::{Error, Result, invalid};
 use crate::page::{Page, PageRequest};
 use crate::pricing::{Context, PriceBook, Priced, Tokens};
-use counters::{bump_rollup, bump_sessions, insert_interactions};
+use counters::{OnStored, bump_rollup, bump_sessions, insert_interactions};
 use input::{Checked, Counts, Labels};
 
 pub const MAX_BATCH: usize = 1000;
@@ -158,14 +158,20 @@ pub async fn record(
                 .map_err(|e| invalid(format!("interaction {index}: {e}")))
         })
         .collect::<Result<Vec<_>>>()?;
-    // A concurrent writer may win the race for an idempotency key between our
-    // check and insert; the second attempt then finds its row.
-    let found = match store(db, ingest_key_id, &prepared).await {
-        Err(Error::Db(error)) if is_unique_violation(&error) => {
-            store(db, ingest_key_id, &prepared).await
+    // Most batches are new: the INSERT's own unique index finds a retried
+    // key, and only then is the batch read back and stored again, so new
+    // keys are not probed twice. The third attempt covers a concurrent
+    // writer that stores one of the keys between the lookup and the insert.
+    let mut found = None;
+    for lookup in [Lookup::AfterInsert, Lookup::First, Lookup::First] {
+        found = store(db, ingest_key_id, &prepared, lookup).await?;
+        if found.is_some() {
+            break;
         }
-        other => other,
-    }?;
+    }
+    let found = found.ok_or_else(|| {
+        Error::Conflict("the batch's idempotency keys are being stored concurrently; retry".into())
+    })?;
     let mut result: Vec<interaction::Model> = Vec::with_capacity(prepared.len());
     for (item, found) in prepared.into_iter().zip(found) {
         let row = match found {
@@ -188,11 +194,24 @@ enum Found {
     Repeat(usize),
 }
 
+/// When [`store`] looks up the batch's idempotency keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// Never, unless the insert skips a stored key: then nothing is
+    /// written and [`store`] answers `None`.
+    AfterInsert,
+    /// Before inserting, so retries are answered with their stored rows.
+    First,
+}
+
+/// Stores the batch in one transaction; `None`, with nothing written,
+/// when a row's key turned out to be stored already.
 async fn store(
     db: &DatabaseConnection,
     ingest_key_id: i64,
     prepared: &[interaction::Model],
-) -> Result<Vec<Found>> {
+    lookup: Lookup,
+) -> Result<Option<Vec<Found>>> {
     let txn = db.begin().await?;
 
     let session_ids: HashSet<&str> = prepared.iter().map(|p| p.session_id.as_str()).collect();
@@ -213,7 +232,10 @@ async fn store(
         .iter()
         .filter_map(|p| p.idempotency_key.as_deref())
         .collect();
-    let stored = stored_rows(&txn, ingest_key_id, &keys).await?;
+    let stored = match lookup {
+        Lookup::First => stored_rows(&txn, ingest_key_id, &keys).await?,
+        Lookup::AfterInsert => HashMap::new(),
+    };
     let mut first_of_key: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
     let mut found = Vec::with_capacity(prepared.len());
     let mut fresh: Vec<&interaction::Model> = Vec::with_capacity(prepared.len());
@@ -241,12 +263,16 @@ async fn store(
     }
 
     if !fresh.is_empty() {
-        insert_interactions(&txn, &fresh).await?;
+        let written = insert_interactions(&txn, &fresh, OnStored::Skip).await?;
+        if written != fresh.len() as u64 {
+            txn.rollback().await?;
+            return Ok(None);
+        }
         bump_sessions(&txn, &fresh).await?;
         bump_rollup(&txn, &sessions, &fresh).await?;
     }
     txn.commit().await?;
-    Ok(found)
+    Ok(Some(found))
 }
 
 /// The stored rows of this ingest key with one of `keys`, by key: on

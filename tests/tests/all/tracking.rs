@@ -1,5 +1,5 @@
 //! Application tracking through the real HTTP API.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use e2e::app::{Backend, TestApp, dec, error_code};
 use e2e::both_backends;
@@ -653,7 +653,71 @@ async fn a_key_is_checked_while_a_write_is_open_and_revocation_is_seen(backend: 
     app.stop().await;
 }
 
+/// A retried batch with new rows beside the stored ones, and the same
+/// batch sent four times at once: each idempotency key is stored once,
+/// every answer carries the stored row's id, and the session counter and
+/// the rollup count each row once. (A batch is inserted first and its keys
+/// looked up only when the insert skipped one, so both paths are here.)
+async fn retried_and_concurrent_batches_store_each_key_once(backend: Backend) {
+    use ledger::tracking::{NewSession, record, start_session};
+    let app = TestApp::spawn(backend).await;
+    let (db, book) = (&app.state.db, &app.state.book);
+    let key = ledger::tracking::keys::create(db, "retries")
+        .await
+        .expect("key")
+        .id;
+    let viewer = app.token(api::auth::Role::Viewer);
+    let session = start_session(
+        db,
+        key,
+        NewSession {
+            user_id: "ann".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("session")
+    .id;
+    let ids = |rows: &[entity::interaction::Model]| -> Vec<String> {
+        rows.iter().map(|r| r.id.clone()).collect()
+    };
+
+    let first = ids(&record(db, book, key, keyed_batch(&session, "r", 300))
+        .await
+        .expect("first batch"));
+    assert_eq!(first.len(), 300);
+    let mut mixed = keyed_batch(&session, "r", 300).split_off(100);
+    mixed.truncate(100);
+    mixed.extend(keyed_batch(&session, "n", 50));
+    mixed.push(keyed_batch(&session, "n", 1).remove(0));
+    let answered = ids(&record(db, book, key, mixed).await.expect("mixed batch"));
+    assert_eq!(answered.len(), 151);
+    assert_eq!(answered[..100], first[100..200]);
+    let new: HashSet<&String> = answered[100..150].iter().collect();
+    assert_eq!(new.len(), 50);
+    assert!(first.iter().all(|id| !new.contains(id)));
+    assert_eq!(answered[150], answered[100], "a repeat within the batch");
+    assert_eq!(interaction_count(&app, &viewer, &session).await, 350);
+
+    let send = || record(db, book, key, keyed_batch(&session, "c", 500));
+    let (a, b, c, d) = tokio::join!(send(), send(), send(), send());
+    let answers: Vec<Vec<String>> = [a, b, c, d]
+        .into_iter()
+        .map(|r| ids(&r.expect("a concurrent copy of the batch")))
+        .collect();
+    assert_eq!(answers[0].len(), 500);
+    for other in &answers[1..] {
+        assert_eq!(other, &answers[0]);
+    }
+    assert_eq!(interaction_count(&app, &viewer, &session).await, 850);
+    let want = rollup_of_interactions(&app).await;
+    assert_eq!(want.values().map(|v| v[0]).sum::<i128>(), 850);
+    assert_eq!(stored_rollup(&app).await, want);
+    app.stop().await;
+}
+
 both_backends!(
+    retried_and_concurrent_batches_store_each_key_once,
     a_key_is_checked_while_a_write_is_open_and_revocation_is_seen,
     rollup_of_concurrent_batches_adds_up,
     sessions_sort_page_and_count_on_the_server,

@@ -146,7 +146,7 @@ async fn store(
         fresh.push(row);
     }
     if !fresh.is_empty() {
-        super::insert_interactions(&txn, &fresh).await?;
+        super::insert_interactions(&txn, &fresh, super::OnStored::Fail).await?;
         let by_id: HashMap<String, session::Model> =
             sessions.into_values().map(|s| (s.id.clone(), s)).collect();
         super::bump_sessions(&txn, &fresh).await?;
