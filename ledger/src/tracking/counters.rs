@@ -37,6 +37,17 @@ impl OnStored {
             OnStored::Skip => " ON CONFLICT DO NOTHING",
         }
     }
+
+    /// The name [`sql::cached`] keeps the INSERT under: one per clause and
+    /// form (rows bound one by one, or column arrays).
+    fn cache_name(self, unnested: bool) -> &'static str {
+        match (self, unnested) {
+            (OnStored::Fail, false) => "insert interaction",
+            (OnStored::Skip, false) => "insert interaction skipping stored",
+            (OnStored::Fail, true) => "insert interaction unnested",
+            (OnStored::Skip, true) => "insert interaction unnested skipping stored",
+        }
+    }
 }
 
 /// Inserts `fresh`: on PostgreSQL as one array per column
@@ -58,11 +69,7 @@ pub(super) async fn insert_interactions<T: Borrow<interaction::Model>>(
     let width = columns.len();
     let mut written = 0;
     for chunk in fresh.chunks(MAX_PARAMS / width) {
-        let name = match on_stored {
-            OnStored::Fail => "insert interaction",
-            OnStored::Skip => "insert interaction skipping stored",
-        };
-        let text = sql::cached(name, backend, chunk.len(), || {
+        let text = sql::cached(on_stored.cache_name(false), backend, chunk.len(), || {
             let names: Vec<&str> = columns.iter().map(IdenStatic::as_str).collect();
             let mut text = format!(
                 "INSERT INTO {} ({}) VALUES ",
@@ -107,11 +114,7 @@ async fn insert_unnested<T: Borrow<interaction::Model>>(
     else {
         return Ok(None);
     };
-    let name = match on_stored {
-        OnStored::Fail => "insert interaction unnested",
-        OnStored::Skip => "insert interaction unnested skipping stored",
-    };
-    let text = sql::cached(name, DbBackend::Postgres, 0, || {
+    let text = sql::cached(on_stored.cache_name(true), DbBackend::Postgres, 0, || {
         let names: Vec<&str> = columns.iter().map(IdenStatic::as_str).collect();
         let mut text = unnest::insert_sql(interaction::Entity.table_name(), &names, &kinds);
         text.push_str(on_stored.clause());

@@ -686,8 +686,7 @@ async fn retried_and_concurrent_batches_store_each_key_once(backend: Backend) {
         .await
         .expect("first batch"));
     assert_eq!(first.len(), 300);
-    let mut mixed = keyed_batch(&session, "r", 300).split_off(100);
-    mixed.truncate(100);
+    let mut mixed: Vec<_> = keyed_batch(&session, "r", 300).drain(100..200).collect();
     mixed.extend(keyed_batch(&session, "n", 50));
     mixed.push(keyed_batch(&session, "n", 1).remove(0));
     let answered = ids(&record(db, book, key, mixed).await.expect("mixed batch"));
